@@ -1,0 +1,15 @@
+"""ArchAtlas: an interactive atlas of deep learning architectures. Run with ``streamlit run app.py``."""
+
+import streamlit as st
+
+from ui.nav import GROUPS, existing_pages
+from ui.sidebar import sidebar
+
+st.set_page_config(page_title="ArchAtlas", page_icon=":material/map:", layout="wide")
+sidebar()
+pages = existing_pages()
+nav = {
+    g: [st.Page(p.path, title=p.title, icon=p.icon, default=p.default) for p in pages if p.group == g]
+    for g in GROUPS
+}
+st.navigation({g: ps for g, ps in nav.items() if ps}).run()

@@ -1,0 +1,110 @@
+"""The architecture registry: one ArchSpec per name, filled by ``@register`` in the family modules."""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from typing import Any
+
+import torch
+from torch import nn
+
+from archs.spec import ArchSpec, ConfigError
+
+_REGISTRY: dict[str, ArchSpec] = {}
+
+# Family modules, imported on first use so that ``import archs`` stays cheap and free of cycles.
+FAMILY_MODULES = ("archs.feedforward",)
+
+# family key -> (title, one-line description)
+FAMILIES: dict[str, tuple[str, str]] = {
+    "feedforward": (
+        "Feedforward networks",
+        "Perceptrons and multilayer perceptrons: layers of weighted sums "
+        "and nonlinearities, trained by backpropagation.",
+    ),
+}
+
+_loaded = False
+
+
+def register(spec: ArchSpec) -> ArchSpec:
+    if spec.name in _REGISTRY:
+        raise ValueError(f"architecture {spec.name!r} is registered twice")
+    if spec.family not in FAMILIES:
+        raise ValueError(f"{spec.name}: unknown family {spec.family!r}")
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def _load() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for mod in FAMILY_MODULES:
+            importlib.import_module(mod)
+
+
+def list_archs(family: str | None = None) -> list[ArchSpec]:
+    """Every registered architecture (of one family if given), by family then year then name."""
+    _load()
+    if family is not None and family not in FAMILIES:
+        raise KeyError(f"unknown family {family!r}; known: {', '.join(FAMILIES)}")
+    specs = [s for s in _REGISTRY.values() if family is None or s.family == family]
+    order = list(FAMILIES)
+    return sorted(specs, key=lambda s: (order.index(s.family), s.year, s.name))
+
+
+def get_arch(name: str) -> ArchSpec:
+    """The spec called ``name``; an unknown name raises KeyError suggesting close names."""
+    _load()
+    if name in _REGISTRY:
+        return _REGISTRY[name]
+    close = difflib.get_close_matches(name, list(_REGISTRY), n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise KeyError(f"No architecture called {name!r}.{hint}")
+
+
+def build_model(
+    name: str, preset: str = "tiny", device: str | torch.device = "cpu", **overrides: Any
+) -> nn.Module:
+    """Build architecture ``name`` from ``preset`` with ``overrides``.
+
+    ``device="meta"`` builds without allocating memory (parameters have shapes, no storage), so the
+    published giants can be counted and traced anywhere. Raises ConfigError for impossible settings.
+    """
+    spec = get_arch(name)
+    cfg = spec.make_config(preset, **overrides)
+    return build_from_config(spec, cfg, device)
+
+
+def build_from_config(spec: ArchSpec, cfg: Any, device: str | torch.device = "cpu") -> nn.Module:
+    with torch.device(device):
+        model = spec.build(cfg)
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"{spec.name}.build returned {type(model).__name__}, not an nn.Module")
+    return model
+
+
+def count_params(model: nn.Module, trainable_only: bool = False) -> int:
+    """Parameters of ``model``, each shared (tied) tensor counted once."""
+    seen: set[int] = set()
+    total = 0
+    for p in model.parameters():  # parameters() already de-duplicates tied tensors
+        if id(p) in seen or (trainable_only and not p.requires_grad):
+            continue
+        seen.add(id(p))
+        total += p.numel()
+    return total
+
+
+__all__ = [
+    "ConfigError",
+    "register",
+    "list_archs",
+    "get_arch",
+    "build_model",
+    "build_from_config",
+    "count_params",
+    "FAMILIES",
+]

@@ -1,0 +1,175 @@
+"""The browser suite: a real ``streamlit run`` server and headless Chromium (Debian's, via Playwright).
+
+Skipped when Chromium or Playwright is missing (CI installs both). Checks what only a browser
+shows: pages load without an exception box, Plotly charts are drawn, training moves the loss curve.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from conftest import ROOT
+
+from ui.nav import existing_pages
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
+]
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    env = {**os.environ, "ARCHATLAS_DEVICE": "cpu"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except Exception:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url):
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    return page
+
+
+# points in the drawn "train loss" curve (plotly.js's decoded _fullData: data may hold base64 arrays)
+CURVE_LENGTH = """() => {
+    for (const p of document.querySelectorAll('.js-plotly-plot')) {
+        const t = (p._fullData || []).find(t => (t.name || '').includes('train loss'));
+        if (t && t.x) return t.x.length;
+    }
+    return 0;
+}"""
+
+
+def _no_exception(page):
+    assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
+
+
+def test_a_direct_link_on_a_fresh_server_runs_the_whole_app(server, browser):
+    """The first request of a new server goes straight to a page, not to the root: the page must still
+    come with app.py's sidebar and navigation (see ui/boot.py)."""
+    page = _open(browser, f"{server}/feedforward")
+    try:
+        page.wait_for_selector("h1:has-text('Feedforward networks')", timeout=60_000)
+        page.wait_for_selector("text=Global seed", timeout=30_000)  # app.py's sidebar
+        assert "Foundations" in page.inner_text("body")
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("path", [p.path for p in existing_pages()])
+def test_every_page_loads_and_draws(server, browser, path, tmp_path):
+    slug = "" if path.endswith("home.py") else path.rsplit("/", 1)[-1][:-3]
+    page = _open(browser, f"{server}/{slug}")
+    try:
+        page.wait_for_selector("h1", timeout=60_000)
+        _no_exception(page)
+        if slug == "feedforward":
+            page.get_by_role("tab", name="Architectures").click()
+            # the layer graph: a drawn, visible plot whose node trace has the model's layers
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('.js-plotly-plot')].some(p =>
+                p.offsetParent !== null && (p.data || []).some(t => t.name === 'layers' && t.customdata
+                && t.customdata.length > 3) && p.querySelectorAll('.scatterlayer .point').length > 3)""",
+                timeout=60_000,
+            )
+        else:
+            page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+        page.screenshot(path=str(tmp_path / f"{slug or 'home'}.png"))
+        _no_exception(page)
+    finally:
+        page.close()
+
+
+def test_playground_train_moves_the_loss_curve(server, browser):
+    page = _open(browser, f"{server}/feedforward")
+    try:
+        page.get_by_role("tab", name="Playground").click()
+        page.get_by_role("button", name="Train").first.click()
+        progress = page.locator('[data-testid="stProgress"]').first
+        progress.wait_for(timeout=60_000)
+
+        def step() -> int:
+            text = page.locator('[data-testid="stProgress"]').first.inner_text()
+            return int(text.split("step ")[1].split(" /")[0].replace(",", ""))
+
+        page.wait_for_function(
+            "() => document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=60_000
+        )
+        first = step()
+        time.sleep(3)
+        assert step() > first, "the step counter did not move while training"
+        n_points = page.evaluate(CURVE_LENGTH)
+        time.sleep(2)
+        n_later = page.evaluate(CURVE_LENGTH)
+        assert n_later > n_points > 0, "the loss curve did not grow"
+        _no_exception(page)
+        page.get_by_role("button", name="Pause").first.click()
+    finally:
+        page.close()

@@ -1,0 +1,134 @@
+"""Graph tracing (fx and the executed-path fallback), collapsing, and activation capture."""
+
+import networkx as nx
+import pytest
+import torch
+from torch import nn
+
+import archs
+from archs.introspect import capture, collapse_depth, collapse_repeats, repeat_runs, trace_graph
+
+
+def _mlp(**kw):
+    spec = archs.get_arch("mlp")
+    cfg = spec.make_config("tiny", **kw)
+    return archs.build_from_config(spec, cfg), spec.example_input(cfg)
+
+
+def test_fx_graph_shows_skip_connection_adds():
+    m, x = _mlp(hidden_dims=(8, 8, 8), residual=True)
+    G = trace_graph(m, x)
+    assert G.graph["method"] == "fx"
+    adds = [n for n, d in G.nodes(data=True) if d["kind"] == "add"]
+    assert len(adds) == 2
+    for a in adds:  # an add joins the block's branch and its skip
+        assert G.in_degree(a) == 2
+    assert nx.is_directed_acyclic_graph(G)
+    kinds = {d["kind"] for _, d in G.nodes(data=True)}
+    assert {"input", "output", "module"} <= kinds
+    head = next(d for _, d in G.nodes(data=True) if d.get("path") == "head")
+    assert head["shape"] == (4, 10) and head["params"] == 8 * 10 + 10
+    assert not any(d["type"] == "Identity" for _, d in G.nodes(data=True))
+
+
+def test_depth_collapse_and_repeats():
+    m, x = _mlp(hidden_dims=(8, 8, 8, 8), residual=True)
+    G = trace_graph(m, x, depth=2)
+    blocks = [d for _, d in G.nodes(data=True) if d["kind"] == "block"]
+    assert [b["path"] for b in blocks] == ["layers.0", "layers.1", "layers.2", "layers.3"]
+    assert sum(b["params"] for b in blocks) == sum(p.numel() for p in m.layers.parameters())
+    runs = repeat_runs(G)
+    assert len(runs) == 1 and len(runs[0]) == 3  # layers.1..3 are identical; layers.0 differs
+    H = collapse_repeats(G)
+    rep = [d for _, d in H.nodes(data=True) if d.get("repeat")]
+    assert len(rep) == 1 and rep[0]["repeat"] == 3 and "×3" in rep[0]["label"]
+    assert nx.is_weakly_connected(H)
+    assert collapse_repeats(G, expanded=[runs[0][0]]).number_of_nodes() == G.number_of_nodes()
+    G1 = collapse_depth(trace_graph(m, x), 1)
+    assert any(d["path"] == "layers" for _, d in G1.nodes(data=True))
+
+
+class DataDependent(nn.Module):
+    """A forward pass that branches on tensor values: torch.fx cannot trace it."""
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(4, 4), nn.Linear(4, 4)
+
+    def forward(self, x):
+        h = self.a(x)
+        for _ in range(3):
+            if h.sum() > 0:
+                h = self.b(h) + h
+            else:
+                h = torch.tanh(h)
+        return h
+
+
+class TinyRNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(3, 5, batch_first=True)
+        self.cell = nn.GRUCell(5, 5)
+        self.out = nn.Linear(5, 2)
+
+    def forward(self, x):
+        seq, _ = self.rnn(x)
+        h = seq[:, 0]
+        for t in range(seq.shape[1]):
+            h = self.cell(seq[:, t], h)
+        return self.out(h)
+
+
+def test_executed_path_fallback_for_data_dependent_control_flow():
+    torch.manual_seed(0)
+    m = DataDependent()
+    G = trace_graph(m, torch.randn(2, 4))
+    assert G.graph["method"] == "executed" and "fx_error" in G.graph
+    assert nx.is_directed_acyclic_graph(G) and nx.is_weakly_connected(G)
+    paths = [d["path"] for _, d in G.nodes(data=True) if d["kind"] == "module"]
+    assert paths[0] == "a"
+    out = [n for n, d in G.nodes(data=True) if d["kind"] == "output"]
+    assert len(out) == 1 and G.in_degree(out[0]) == 1
+
+
+def test_executed_path_for_recurrent_networks():
+    G = trace_graph(TinyRNN(), torch.randn(2, 6, 3), method="executed")
+    cells = [d for _, d in G.nodes(data=True) if d["type"] == "GRUCell"]
+    assert len(cells) == 6  # unrolled: one node per time step
+    assert any(d["type"] == "LSTM" for _, d in G.nodes(data=True))
+    assert nx.has_path(
+        G,
+        next(n for n, d in G.nodes(data=True) if d["kind"] == "input"),
+        next(n for n, d in G.nodes(data=True) if d["kind"] == "output"),
+    )
+
+
+def test_both_tracers_agree_on_a_traceable_model():
+    m, x = _mlp(hidden_dims=(6, 6), residual=True)
+    a = trace_graph(m, x, method="fx")
+    b = trace_graph(m, x, method="executed")
+    key = lambda G: sorted((d["kind"], d["type"], d.get("path", "")) for _, d in G.nodes(data=True))  # noqa: E731
+    assert key(a) == key(b)
+    assert a.number_of_edges() == b.number_of_edges()
+
+
+def test_trace_on_meta_device():
+    spec = archs.get_arch("mlp")
+    cfg = spec.make_config("canonical")
+    m = archs.build_from_config(spec, cfg, "meta")
+    G = trace_graph(m, spec.example_input(cfg).to("meta"))
+    assert sum(d["params"] for _, d in G.nodes(data=True)) == spec.published_params
+
+
+def test_capture_returns_named_activations():
+    m, x = _mlp(hidden_dims=(6, 3))
+    acts = capture(m, x, ["layers.0", "layers.1.act", "head"])
+    assert (
+        acts["layers.0"].shape == (4, 6)
+        and acts["layers.1.act"].shape == (4, 3)
+        and acts["head"].shape == (4, 10)
+    )
+    assert torch.allclose(acts["head"], m(x))
+    with pytest.raises(KeyError, match="layers"):
+        capture(m, x, ["layers.9"])

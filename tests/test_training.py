@@ -1,0 +1,173 @@
+"""The Trainer, recipes and background jobs: learning on fixed seeds, failure handling, controls."""
+
+import time
+
+import pytest
+import torch
+
+from archs import ConfigError
+from training import Job, JobRunner, get_recipe, list_recipes
+from training.probes import confusion_probe, plane_probe
+
+
+def test_mlp_digits_reaches_95_percent_test_accuracy():
+    t = get_recipe("mlp_digits").trainer(seed=0)
+    t.step(t.num_steps)
+    assert t.status == "done"
+    ev = t.evaluate()
+    assert ev["test_acc"] >= 0.95, ev
+
+
+def test_mlp_toy2d_learns_the_spiral():
+    t = get_recipe("mlp_toy2d").trainer(
+        name="spiral", hidden_dims=(16, 16, 16), activation="tanh", lr=0.01, num_steps=3000, seed=0
+    )
+    t.step(3000)
+    assert t.evaluate()["train_acc"] >= 0.95
+
+
+def test_perceptron_cannot_learn_xor_but_features_fix_it():
+    plain = get_recipe("mlp_toy2d").trainer(arch="perceptron", name="xor", num_steps=600, seed=0)
+    plain.step(600)
+    crossed = get_recipe("mlp_toy2d").trainer(
+        arch="perceptron", name="xor", features=("x1", "x2", "x1*x2"), num_steps=600, seed=0
+    )
+    crossed.step(600)
+    assert plain.evaluate()["train_acc"] < 0.75 < 0.95 <= crossed.evaluate()["train_acc"]
+
+
+def test_same_seed_same_run():
+    a = get_recipe("mlp_toy2d").trainer(seed=3, num_steps=50)
+    b = get_recipe("mlp_toy2d").trainer(seed=3, num_steps=50)
+    a.step(50)
+    b.step(50)
+    assert [r["loss"] for r in a.history] == [r["loss"] for r in b.history]
+
+
+def test_diverging_run_fails_with_a_message():
+    t = get_recipe("mlp_toy2d").trainer(lr=1e6, optimizer="sgd", num_steps=300)
+    t.step(300)
+    assert t.status == "failed" and "learning rate" in t.message
+    t.step(10)  # a failed run stays failed and does not raise
+    assert t.status == "failed"
+
+
+def test_errors_inside_training_end_the_run_not_the_app():
+    t = get_recipe("mlp_digits").trainer(num_steps=10)
+
+    class Boom(type(t.task)):
+        def loss(self, model, x, y):
+            raise RuntimeError("shapes do not fit")
+
+    t.task = Boom()
+    t.step(5)
+    assert t.status == "failed" and "shapes do not fit" in t.message
+
+
+def test_out_of_memory_is_reported_plainly():
+    t = get_recipe("mlp_digits").trainer(num_steps=10)
+
+    class OOM(type(t.task)):
+        def loss(self, model, x, y):
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory")
+
+    t.task = OOM()
+    t.step(1)
+    assert t.status == "failed" and "out of memory" in t.message and "batch size" in t.message
+
+
+@pytest.mark.parametrize("opt", ["sgd", "momentum", "adam", "adamw"])
+def test_every_optimizer_lowers_the_loss(opt):
+    t = get_recipe("mlp_digits").trainer(
+        optimizer=opt, lr={"sgd": 0.3, "momentum": 0.05}.get(opt, 1e-3), num_steps=150, seed=0
+    )
+    before = t.evaluate()["train_loss"]
+    t.step(150)
+    assert t.evaluate()["train_loss"] < 0.7 * before
+
+
+def test_l1_shrinks_weights():
+    def weight_l1(**kw):
+        t = get_recipe("mlp_digits").trainer(num_steps=300, seed=0, **kw)
+        t.step(300)
+        return sum(p.abs().sum().item() for p in t.model.parameters() if p.dim() > 1)
+
+    assert weight_l1(l1=1e-3) < 0.6 * weight_l1()
+
+
+def test_recipe_settings_are_validated():
+    r = get_recipe("mlp_toy2d")
+    with pytest.raises(ConfigError, match="learning rate"):
+        r.trainer(lr=0)
+    with pytest.raises(ConfigError, match="Did you mean"):
+        r.trainer(learning_rate=0.1)
+    with pytest.raises(ConfigError, match="cap"):
+        r.trainer(num_steps=10**7)
+    with pytest.raises(ConfigError, match="feature"):
+        r.trainer(features=())
+    with pytest.raises(ConfigError, match="hidden_dims"):
+        r.trainer(hidden_dims=(4, 0))
+    assert {x.name for x in list_recipes()} >= {"mlp_toy2d", "mlp_digits"}
+    assert [x.name for x in list_recipes("perceptron")] == ["mlp_toy2d", "mlp_digits"]
+
+
+def test_run_for_and_history_rows():
+    t = get_recipe("mlp_digits").trainer(num_steps=100_0, eval_every=10)
+    t.run_for(0.2)
+    assert 0 < t.step_count < 1000 and t.status == "paused"
+    assert [r["step"] for r in t.history] == list(range(1, t.step_count + 1))
+    evals = [r for r in t.history if "test_acc" in r]
+    assert evals and all(r["step"] % 10 == 0 for r in evals)
+
+
+def test_probes_give_arrays_for_the_views():
+    t = get_recipe("mlp_toy2d").trainer(name="blobs", num_classes=4, hidden_dims=(5, 3), num_steps=20)
+    t.step(20)
+    snap = t.snapshot({"plane": plane_probe(t.data, 30), "conf": confusion_probe(t.data)})
+    assert snap["plane"]["out"].shape == (30, 30, 4)
+    assert [h.shape for h in snap["plane"]["hidden"]] == [(30, 30, 5), (30, 30, 3)]
+    assert snap["conf"]["confusion"].sum() == len(t.data.y_test)
+    assert t.model.training  # probes leave the model in training mode
+
+
+def _wait(pred, timeout=10.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_jobs_queue_beyond_the_limit_and_pause_within_a_tick():
+    runner = JobRunner(max_concurrent=1)
+    a = Job(get_recipe("mlp_digits").trainer(num_steps=50_000), runner=runner, slice_s=0.05)
+    b = Job(get_recipe("mlp_digits").trainer(num_steps=50_000), runner=runner, slice_s=0.05)
+    a.start()
+    assert _wait(lambda: a.state == "running" and a.trainer.step_count > 0)
+    b.start()
+    assert _wait(lambda: b.state == "queued")
+    assert b.queue_position == 1 and b.trainer.step_count == 0
+    t0 = time.time()
+    a.pause()
+    assert time.time() - t0 < 0.7 and a.state == "paused"
+    steps = a.trainer.step_count
+    assert _wait(lambda: b.state == "running" and b.trainer.step_count > 0)
+    time.sleep(0.2)
+    assert a.trainer.step_count == steps  # paused means paused
+    a.step(3)  # stepping while paused is allowed
+    assert a.trainer.step_count == steps + 3
+    b.stop()
+    assert not b.is_active and b.state == "stopped"
+    assert runner.running == 0
+
+
+def test_job_runs_to_completion_and_respects_the_time_cap():
+    j = Job(get_recipe("mlp_toy2d").trainer(num_steps=200), slice_s=0.05)
+    j.start()
+    assert _wait(lambda: j.state == "done")
+    assert j.trainer.step_count == 200 and j.snapshot()["last_eval"]
+    capped = Job(get_recipe("mlp_digits").trainer(num_steps=50_000), slice_s=0.05, max_seconds=0.3)
+    capped.start()
+    assert _wait(lambda: capped.state == "done")
+    assert "time cap" in capped.trainer.message and capped.trainer.step_count < 50_000

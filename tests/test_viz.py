@@ -1,0 +1,126 @@
+"""Figure builders: structure of the figures, layout by layers, summary numbers."""
+
+import networkx as nx
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+import torch
+
+import archs
+from archs.introspect import trace_graph
+from viz import (
+    confusion_figure,
+    decision_boundary,
+    graph_figure,
+    image_grid,
+    layer_layout,
+    model_summary,
+    neuron_mosaic,
+    training_curves,
+)
+from viz.functions import activation_values
+
+
+def _graph(**kw):
+    spec = archs.get_arch("mlp")
+    cfg = spec.make_config("tiny", **kw)
+    return trace_graph(archs.build_from_config(spec, cfg), spec.example_input(cfg))
+
+
+def test_graph_figure_is_three_traces_with_node_ids(monkeypatch):
+    monkeypatch.setattr(
+        nx, "spring_layout", lambda *a, **k: pytest.fail("no spring layouts for model graphs")
+    )
+    G = _graph(hidden_dims=(8, 8, 8), residual=True)
+    fig = graph_figure(G)
+    assert len(fig.data) == 3  # straight edges, skip edges, nodes: never one trace per edge
+    nodes = fig.data[-1]
+    assert list(nodes.customdata) == list(G.nodes)
+    skips = fig.data[1]
+    assert skips.name == "skip connection" and len(skips.x) > 0
+
+
+def test_layout_rows_follow_longest_paths():
+    G = _graph(hidden_dims=(8, 8), residual=True)
+    pos = layer_layout(G)
+    for u, v in G.edges:
+        assert pos[v][1] < pos[u][1]  # every edge points down
+    add = next(n for n, d in G.nodes(data=True) if d["kind"] == "add")
+    assert all(pos[p][1] > pos[add][1] for p in G.predecessors(add))
+
+
+def test_summary_counts_match_the_model():
+    spec = archs.get_arch("mlp")
+    cfg = spec.make_config("canonical")
+    m = archs.build_from_config(spec, cfg, "meta")
+    s = model_summary(m, spec.example_input(cfg).to("meta"), depth=3)
+    t = s["totals"]
+    assert t["params"] == 266_610 == t["trainable"]
+    assert t["mult_adds"] == 784 * 300 + 300 * 100 + 100 * 10  # per example, linear layers only
+    head = next(r for r in s["rows"] if r["path"] == "head")
+    assert head["params"] == 1010 and head["output_shape"] == "4×10"
+    assert t["param_mb"] == pytest.approx(266_610 * 4 / 2**20)
+
+
+def test_training_curves_overlay_runs():
+    hist = [{"step": i, "loss": 1 / i} for i in range(1, 101)]
+    hist[49].update(test_loss=0.1, test_acc=0.9, train_acc=0.95)
+    fig = training_curves({"a": hist, "b": hist})
+    names = [t.name for t in fig.data]
+    assert any("a ·" in n for n in names) and any("b ·" in n for n in names)
+    assert any("acc" in n for n in names)
+
+
+def test_decision_boundary_binary_and_multiclass():
+    xs = np.linspace(-6, 6, 20)
+    two = np.random.default_rng(0).dirichlet([1, 1], size=(20, 20))
+    fig = decision_boundary(
+        xs, two, "classification", points_train=np.zeros((3, 2)), y_train=np.array([0, 1, 1])
+    )
+    assert isinstance(fig.data[0], go.Heatmap)
+    four = np.random.default_rng(0).dirichlet([1] * 4, size=(20, 20))
+    assert isinstance(decision_boundary(xs, four, "classification").data[0], go.Image)
+    assert isinstance(decision_boundary(xs, two[..., 0], "regression").data[0], go.Heatmap)
+
+
+def test_neuron_mosaic_tiles_every_neuron():
+    layers = [np.random.rand(10, 10, 3), np.random.rand(10, 10, 2)]
+    fig = neuron_mosaic(layers)
+    z = np.array(fig.data[0].z, dtype=float)
+    assert np.isfinite(z).sum() == 10 * 10 * 5
+
+
+def test_image_grid_and_confusion():
+    fig = image_grid(np.random.rand(5, 8, 8), [str(i) for i in range(5)], ncols=3)
+    assert len(fig.layout.annotations) == 5
+    cm = np.array([[3, 1], [0, 4]])
+    assert np.array_equal(confusion_figure(cm, ["a", "b"]).data[0].text, cm)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "gelu"])
+def test_activation_derivatives_match_autograd(name):
+    z = np.linspace(-3, 3, 13) + 0.01
+    f, d = activation_values(name, z)
+    t = torch.tensor(z, requires_grad=True)
+    act = {
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": torch.relu,
+        "leaky_relu": torch.nn.functional.leaky_relu,
+        "gelu": torch.nn.functional.gelu,
+    }[name]
+    y = act(t)
+    y.sum().backward()
+    assert np.allclose(f, y.detach().numpy(), atol=1e-6) and np.allclose(d, t.grad.numpy(), atol=1e-6)
+
+
+def test_mult_adds_of_standard_layers():
+    from viz.summary import leaf_mult_adds
+
+    lin = torch.nn.Linear(16, 8)
+    assert leaf_mult_adds(lin, [2, 5, 16], [2, 5, 8], 0) == 2 * 5 * 16 * 8  # every token
+    conv = torch.nn.Conv2d(3, 4, 3, padding=1)
+    assert leaf_mult_adds(conv, [2, 3, 10, 10], [2, 4, 10, 10], 0) == 2 * 100 * 4 * 3 * 9
+    lstm = torch.nn.LSTM(6, 5, batch_first=True)
+    assert leaf_mult_adds(lstm, [2, 7, 6], [2, 7, 5], 0) == 2 * 7 * 4 * 5 * (6 + 5)
+    assert leaf_mult_adds(torch.nn.LayerNorm(8), [2, 8], [2, 8], 99) == 0

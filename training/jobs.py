@@ -1,0 +1,227 @@
+"""Background training jobs: a worker thread per job, a process-wide cap on concurrent jobs.
+
+The worker never touches the UI. It trains in short slices (``slice_s``) holding the job's lock, so
+a snapshot taken from the page waits at most one slice, and pause / stop / step act within one UI
+tick. Jobs beyond ``max_concurrent`` wait in a FIFO queue and report their place in it. Each job has
+hard caps on steps (the Trainer's ``num_steps``) and on wall time (``max_seconds``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Literal
+
+import torch
+
+from training.trainer import Trainer
+
+JobState = Literal["idle", "queued", "running", "paused", "done", "failed", "stopped"]
+
+
+class JobRunner:
+    """Admits at most ``max_concurrent`` running jobs; the others wait in arrival order."""
+
+    def __init__(self, max_concurrent: int = 2):
+        self.max_concurrent = max(1, max_concurrent)
+        self._cv = threading.Condition()
+        self._running: set[int] = set()
+        self._queue: deque[int] = deque()
+
+    def acquire(self, job_id: int, cancelled: Callable[[], bool]) -> bool:
+        """Wait for a slot; returns False if ``cancelled()`` became true while queued."""
+        with self._cv:
+            self._queue.append(job_id)
+            try:
+                while True:
+                    if cancelled():
+                        return False
+                    if self._queue[0] == job_id and len(self._running) < self.max_concurrent:
+                        self._running.add(job_id)
+                        return True
+                    self._cv.wait(timeout=0.05)
+            finally:
+                self._queue.remove(job_id)
+                self._cv.notify_all()
+
+    def release(self, job_id: int) -> None:
+        with self._cv:
+            self._running.discard(job_id)
+            self._cv.notify_all()
+
+    def position(self, job_id: int) -> int | None:
+        """1 for the next job to start, None if not queued."""
+        with self._cv:
+            return self._queue.index(job_id) + 1 if job_id in self._queue else None
+
+    @property
+    def running(self) -> int:
+        with self._cv:
+            return len(self._running)
+
+    @property
+    def queued(self) -> int:
+        with self._cv:
+            return len(self._queue)
+
+
+def _default_limit() -> int:
+    env = os.environ.get("ARCHATLAS_MAX_JOBS")
+    if env:
+        return int(env)
+    return max(1, min(4, (os.cpu_count() or 2)))
+
+
+RUNNER = JobRunner(_default_limit())
+_ids = iter(range(1, 1 << 62))
+_ids_lock = threading.Lock()
+
+
+class Job:
+    """A Trainer driven by a worker thread: start, pause, step, stop; snapshot from any thread."""
+
+    def __init__(
+        self,
+        trainer: Trainer,
+        runner: JobRunner | None = None,
+        slice_s: float = 0.1,
+        max_seconds: float = 600.0,
+    ):
+        with _ids_lock:
+            self.id = next(_ids)
+        self.trainer = trainer
+        self.runner = runner or RUNNER
+        self.slice_s, self.max_seconds = slice_s, max_seconds
+        self.lock = threading.RLock()
+        self._want_run = False
+        self._stopped = False
+        self._queued = False
+        self._thread: threading.Thread | None = None
+        self._started_at: float | None = None
+        self.threads: int | None = None  # intra-op threads chosen for this job (CPU)
+        self._rates: dict[int, float] = {}
+
+    # ------------------------------------------------------------------------------------ controls
+
+    def start(self) -> None:
+        """Start or resume training in the background (queued if the runner is full)."""
+        if self._stopped or self.trainer.finished:
+            return
+        self._want_run = True
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._work, name=f"archatlas-job-{self.id}", daemon=True)
+            self._thread.start()
+
+    def pause(self, wait: float = 1.0) -> None:
+        self._want_run = False
+        self._join(wait)
+
+    def stop(self, wait: float = 2.0) -> None:
+        """Stop for good (the user left, or reset): the thread ends within one slice."""
+        self._stopped = True
+        self._want_run = False
+        self._join(wait)
+
+    def step(self, n: int = 1) -> None:
+        """Train ``n`` steps now, in the caller's thread, when not running in the background."""
+        if self.is_active or self._stopped:
+            return
+        with self.lock:
+            self.trainer.step(n)
+
+    def _join(self, wait: float) -> None:
+        t = self._thread
+        if t is not None and t is not threading.current_thread():
+            t.join(wait)
+
+    # ------------------------------------------------------------------------------------- worker
+
+    def _work(self) -> None:
+        self._queued = True
+        got = self.runner.acquire(self.id, cancelled=lambda: not self._want_run or self._stopped)
+        self._queued = False
+        if not got:
+            return
+        try:
+            self._started_at = self._started_at or time.perf_counter()
+            t = self.trainer
+            with self.lock:
+                if not t.finished:
+                    t.status = "running"
+            trial = self._thread_trials()
+            while self._want_run and not self._stopped:
+                with self.lock:
+                    if trial:
+                        self._try_threads(trial)
+                    t.run_for(self.slice_s)
+                    if t.finished:
+                        break
+                    if t.train_seconds >= self.max_seconds:
+                        t._record_eval()
+                        t.status, t.message = (
+                            "done",
+                            (
+                                f"Stopped at the time cap of {self.max_seconds:.0f} s "
+                                f"after {t.step_count} steps."
+                            ),
+                        )
+                        break
+                time.sleep(0)  # let the UI thread take the lock between slices
+        finally:
+            with self.lock:
+                if self.trainer.status == "running":
+                    self.trainer.status = "paused"
+            self.runner.release(self.id)
+
+    def _thread_trials(self) -> list[int]:
+        """Intra-op thread counts to try on the CPU. From a non-main thread, PyTorch's OpenMP pool pays
+        a start-up cost per parallel op: small models run 2-3× faster on one thread there, large
+        ones faster on several. The first slices try each count and keep the fastest."""
+        if self.trainer.device.type != "cpu":
+            return []
+        n = max(
+            1, (os.cpu_count() or 1) // max(1, self.runner.max_concurrent if self.runner.running > 1 else 1)
+        )
+        if self.threads is not None:
+            torch.set_num_threads(self.threads)
+            return []
+        return [1, n] if n > 1 else []
+
+    def _try_threads(self, trial: list[int]) -> None:
+        n = trial.pop(0)
+        torch.set_num_threads(n)
+        t, s0, t0 = self.trainer, self.trainer.step_count, time.perf_counter()
+        t.run_for(min(self.slice_s, 0.04))
+        self._rates[n] = (t.step_count - s0) / max(time.perf_counter() - t0, 1e-9)
+        if not trial:
+            self.threads = max(self._rates, key=self._rates.get)
+            torch.set_num_threads(self.threads)
+
+    # -------------------------------------------------------------------------------------- state
+
+    @property
+    def is_active(self) -> bool:
+        """True while the worker thread is queued or training."""
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def state(self) -> JobState:
+        if self._stopped and not self.trainer.finished:
+            return "stopped"
+        if self.is_active:
+            return "queued" if self._queued else "running"
+        s = self.trainer.status
+        return s if s in ("done", "failed", "idle") else "paused"
+
+    @property
+    def queue_position(self) -> int | None:
+        return self.runner.position(self.id) if self._queued else None
+
+    def snapshot(self, probes: dict[str, Callable] | None = None) -> dict[str, Any]:
+        with self.lock:
+            snap = self.trainer.snapshot(probes)
+        snap.update(state=self.state, queue_position=self.queue_position)
+        return snap

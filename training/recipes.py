@@ -1,0 +1,201 @@
+"""Recipes: ready experiments (architecture + data + task + defaults) that build a Trainer.
+
+Pages, tests and benchmarks start training only through recipes:
+
+    t = get_recipe("mlp_toy2d").trainer(dataset="spiral", hidden_dims=(16, 16), lr=0.03)
+
+Overrides are routed by name: data parameters go to the data loader, training parameters (lr,
+optimizer, batch_size, num_steps, ...) to the Trainer, ``arch``/``config``/``preset`` choose the
+model, and anything else is a hyperparameter of the architecture (validated, ConfigError if not).
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+import archs
+from archs.spec import ConfigError
+from data import digits, toy2d
+from data.base import Supervised
+from training.device import pick_device
+from training.tasks import make_task
+from training.trainer import Trainer
+
+TRAIN_KEYS = (
+    "optimizer",
+    "lr",
+    "momentum",
+    "weight_decay",
+    "l1",
+    "l2",
+    "batch_size",
+    "num_steps",
+    "eval_every",
+    "grad_clip",
+    "seed",
+    "device",
+    "loss",
+)
+
+ALIASES = {
+    "learning_rate": "lr",
+    "steps": "num_steps",
+    "bs": "batch_size",
+    "opt": "optimizer",
+    "dataset": "name",
+    "layers": "hidden_dims",
+    "act": "activation",
+}
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    title: str
+    summary: str
+    arch: str  # default architecture
+    data: Callable[..., Supervised]
+    archs: tuple[str, ...] = ()  # other architectures this recipe can train
+    preset: str = "tiny"
+    data_params: dict[str, Any] = field(default_factory=dict)
+    arch_overrides: dict[str, Any] = field(default_factory=dict)
+    train_params: dict[str, Any] = field(default_factory=dict)
+    link: Callable[[Supervised], dict[str, Any]] | None = None  # arch settings dictated by the data
+    max_steps: int = 20_000
+
+    @property
+    def compatible(self) -> tuple[str, ...]:
+        return (self.arch, *[a for a in self.archs if a != self.arch])
+
+    def defaults(self) -> dict[str, Any]:
+        return {**self.data_params, **self.train_params}
+
+    def make_data(self, **overrides: Any) -> Supervised:
+        params = {**self.data_params, **overrides}
+        try:
+            return self.data(**params)
+        except ValueError as e:
+            raise ConfigError(str(e)[0].upper() + str(e)[1:] + ".") from e
+
+    def trainer(self, **overrides: Any) -> Trainer:
+        """A fresh, seeded Trainer with ``overrides`` applied (see the module docstring)."""
+        overrides = dict(overrides)
+        arch_name = overrides.pop("arch", self.arch)
+        if arch_name not in self.compatible:
+            raise ConfigError(f"Recipe {self.name} trains {', '.join(self.compatible)}, not {arch_name}.")
+        spec = archs.get_arch(arch_name)
+        config = overrides.pop("config", None)
+        preset = overrides.pop("preset", self.preset)
+        data_keys = set(inspect.signature(self.data).parameters) | set(self.data_params)
+        data_kw = {k: overrides.pop(k) for k in list(overrides) if k in data_keys}
+        train_kw = {**self.train_params, **{k: overrides.pop(k) for k in list(overrides) if k in TRAIN_KEYS}}
+        arch_fields = {f.name for f in spec.fields}
+        unknown = [k for k in overrides if k not in arch_fields]
+        if unknown:
+            everything = sorted(data_keys | set(TRAIN_KEYS) | arch_fields | {"arch", "config", "preset"})
+            close = (
+                [ALIASES[unknown[0]]]
+                if unknown[0] in ALIASES
+                else difflib.get_close_matches(unknown[0], everything, n=3)
+            )
+            raise ConfigError(
+                f"Recipe {self.name} has no setting {unknown[0]!r}."
+                + (f" Did you mean {', '.join(close)}?" if close else "")
+            )
+        seed = int(train_kw.pop("seed", 0))
+        if "seed" in inspect.signature(self.data).parameters and "seed" not in data_kw:
+            data_kw["seed"] = seed
+        data = self.make_data(**data_kw)
+        linked = self.link(data) if self.link else {}
+        if config is None:
+            arch_kw = {**(self.arch_overrides if arch_name == self.arch else {}), **overrides, **linked}
+            config = spec.make_config(preset, **arch_kw)
+        else:
+            config = config.replace(**linked) if linked else config
+        num_steps = int(train_kw.pop("num_steps", 1000))
+        if num_steps > self.max_steps:
+            raise ConfigError(f"{num_steps} steps is more than this recipe's cap of {self.max_steps}.")
+        task = make_task(data.kind, **({"loss": train_kw.pop("loss")} if "loss" in train_kw else {}))
+        device = pick_device(train_kw.pop("device", None))
+        torch.manual_seed(seed)  # the same seed gives the same initial weights
+        model = archs.build_from_config(spec, config)
+        return Trainer(
+            model,
+            task,
+            data,
+            num_steps=num_steps,
+            seed=seed,
+            device=device,
+            name=f"{self.name}:{arch_name}",
+            **train_kw,
+        )
+
+
+_RECIPES: dict[str, Recipe] = {}
+
+
+def register_recipe(r: Recipe) -> Recipe:
+    if r.name in _RECIPES:
+        raise ValueError(f"recipe {r.name!r} registered twice")
+    _RECIPES[r.name] = r
+    return r
+
+
+def list_recipes(arch: str | None = None) -> list[Recipe]:
+    """All recipes, or those that can train ``arch``."""
+    return [r for r in _RECIPES.values() if arch is None or arch in r.compatible]
+
+
+def get_recipe(name: str) -> Recipe:
+    if name not in _RECIPES:
+        close = difflib.get_close_matches(name, list(_RECIPES), n=3)
+        raise KeyError(
+            f"No recipe called {name!r}." + (f" Did you mean {', '.join(close)}?" if close else "")
+        )
+    return _RECIPES[name]
+
+
+def _io_link(d: Supervised) -> dict[str, Any]:
+    return {"in_features": d.in_features, "num_classes": d.num_classes}
+
+
+register_recipe(
+    Recipe(
+        name="mlp_toy2d",
+        title="MLP on a 2-D toy set",
+        summary="TensorFlow Playground's experiment: a small MLP separates (or fits) points in the plane.",
+        arch="mlp",
+        archs=("perceptron",),
+        preset="toy2d",
+        data=toy2d,
+        data_params=dict(
+            name="spiral", n=500, noise=0.0, train_frac=0.5, features=("x1", "x2"), num_classes=2
+        ),
+        train_params=dict(optimizer="adam", lr=0.03, batch_size=10, num_steps=2000, eval_every=25),
+        link=_io_link,
+        max_steps=50_000,
+    )
+)
+
+register_recipe(
+    Recipe(
+        name="mlp_digits",
+        title="MLP on handwritten digits",
+        summary="An MLP classifies scikit-learn's 8×8 handwritten digits (10 classes).",
+        arch="mlp",
+        archs=("perceptron",),
+        preset="tiny",
+        data=digits,
+        data_params=dict(size=8),
+        arch_overrides=dict(hidden_dims=(128, 64)),
+        train_params=dict(optimizer="adam", lr=1e-3, batch_size=64, num_steps=1500, eval_every=100),
+        link=_io_link,
+        max_steps=50_000,
+    )
+)

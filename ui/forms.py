@@ -1,0 +1,125 @@
+"""Config forms generated from an architecture's schema: one widget per hyperparameter.
+
+The field's type picks the widget (int/float -> slider or number box, bool -> toggle, choices ->
+select, a list of sizes -> a text box "64, 32"); its range, step and help come from the declaration.
+A ConfigError from the config's own rules is shown in the page and the form returns None.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from archs.spec import ArchSpec, ConfigError, FieldInfo
+
+
+def _int_widget(f: FieldInfo, value: int, key: str, disabled: bool) -> int:
+    lo, hi = int(f.lo if f.lo is not None else 0), int(f.hi if f.hi is not None else 10**9)
+    value = min(max(int(value), lo), hi)
+    if hi - lo <= 256:
+        return st.slider(
+            f.name, lo, hi, value, step=int(f.step or 1), help=f.help, key=key, disabled=disabled
+        )
+    return int(
+        st.number_input(f.name, lo, hi, value, step=int(f.step or 1), help=f.help, key=key, disabled=disabled)
+    )
+
+
+def _float_widget(f: FieldInfo, value: float, key: str, disabled: bool) -> float:
+    lo = float(f.lo) if f.lo is not None else None
+    hi = float(f.hi) if f.hi is not None else None
+    if f.log and lo and hi:
+        opts = sorted(
+            {
+                float(f"{v:.3g}")
+                for v in [
+                    10 ** (math.log10(lo) + i * (math.log10(hi) - math.log10(lo)) / 24) for i in range(25)
+                ]
+            }
+            | {float(value)}
+        )
+        return float(
+            st.select_slider(f.name, opts, value=float(value), help=f.help, key=key, disabled=disabled)
+        )
+    if lo is not None and hi is not None:
+        return float(
+            st.slider(
+                f.name,
+                lo,
+                hi,
+                float(value),
+                step=float(f.step or (hi - lo) / 100),
+                help=f.help,
+                key=key,
+                disabled=disabled,
+            )
+        )
+    return float(st.number_input(f.name, value=float(value), help=f.help, key=key, disabled=disabled))
+
+
+def _ints_widget(f: FieldInfo, value: tuple, key: str, disabled: bool) -> tuple[int, ...] | str:
+    text = st.text_input(
+        f.name,
+        ", ".join(str(v) for v in value),
+        help=f.help + " Write the sizes separated by commas, e.g. 64, 32.",
+        key=key,
+        disabled=disabled,
+    )
+    try:
+        return tuple(int(t) for t in text.replace(" ", "").split(",") if t)
+    except ValueError:
+        return text  # reported as a ConfigError by the caller
+
+
+def field_widget(f: FieldInfo, value: Any, key: str, disabled: bool = False) -> Any:
+    if f.kind == "bool":
+        return st.toggle(f.name, bool(value), help=f.help, key=key, disabled=disabled)
+    if f.kind == "choice":
+        opts = list(f.choices or [value])
+        return st.selectbox(
+            f.name,
+            opts,
+            index=opts.index(value) if value in opts else 0,
+            help=f.help,
+            key=key,
+            disabled=disabled,
+        )
+    if f.kind == "int":
+        return _int_widget(f, value, key, disabled)
+    if f.kind == "float":
+        return _float_widget(f, value, key, disabled)
+    return _ints_widget(f, value, key, disabled)
+
+
+def config_form(
+    spec: ArchSpec, *, key: str, preset: str = "tiny", fixed: dict[str, Any] | None = None, columns: int = 3
+) -> Any | None:
+    """Widgets for every hyperparameter of ``spec`` starting from ``preset``; ``fixed`` values are shown
+    but not editable (e.g. sizes dictated by the data). Returns the validated config, or None after
+    showing why the combination is impossible."""
+    fixed = fixed or {}
+    base = spec.presets[preset]
+    defaults = {f.name: base.get(f.name, f.default) for f in spec.fields}
+    values: dict[str, Any] = {}
+    cols = st.columns(columns)
+    for i, f in enumerate(spec.fields):
+        with cols[i % columns]:
+            v = fixed.get(f.name, defaults[f.name])
+            values[f.name] = field_widget(
+                f, v, key=f"{key}.{spec.name}.{preset}.{f.name}", disabled=f.name in fixed
+            )
+    values.update(fixed)
+    bad = [
+        k
+        for k, v in values.items()
+        if isinstance(v, str) and dict((f.name, f.kind) for f in spec.fields)[k] == "ints"
+    ]
+    try:
+        if bad:
+            raise ConfigError(f"{bad[0]} must be whole numbers separated by commas, like 64, 32.")
+        return spec.make_config(preset, **values)
+    except ConfigError as e:
+        st.error(f"**Impossible configuration.** {e}", icon=":material/block:")
+        return None

@@ -1,0 +1,50 @@
+"""The page table: every page of the app, its navigation group and the families it shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GROUPS = ("Atlas", "Foundations", "Vision", "Sequences", "Generative", "Beyond grids", "Engineering", "Tools")
+
+
+@dataclass(frozen=True)
+class PageDef:
+    path: str  # relative to the repository root
+    title: str
+    icon: str
+    group: str
+    families: tuple[str, ...] = ()
+    default: bool = False
+
+    @property
+    def exists(self) -> bool:
+        return (ROOT / self.path).is_file()
+
+
+PAGES: tuple[PageDef, ...] = (
+    PageDef("pages/home.py", "Atlas", ":material/map:", "Atlas", default=True),
+    PageDef(
+        "pages/feedforward.py", "Feedforward networks", ":material/hub:", "Foundations", ("feedforward",)
+    ),
+)
+
+
+def existing_pages() -> list[PageDef]:
+    return [p for p in PAGES if p.exists]
+
+
+def page_for_family(family: str) -> PageDef | None:
+    return next((p for p in existing_pages() if family in p.families), None)
+
+
+def page_link(page: PageDef, label: str) -> None:
+    """st.page_link when the app runs under st.navigation; a plain link when a page runs alone (tests)."""
+    import streamlit as st
+    from streamlit.errors import StreamlitPageNotFoundError
+
+    try:
+        st.page_link(page.path, label=label, icon=page.icon)
+    except StreamlitPageNotFoundError:
+        st.markdown(f"[{label}](/{page.path.rsplit('/', 1)[-1][:-3]})")

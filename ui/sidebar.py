@@ -1,0 +1,56 @@
+"""The sidebar: the device in use, the global seed, presenter mode."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from training.device import available_devices, device_info, pick_device
+from training.jobs import RUNNER
+from ui import state
+
+PRESENTER_CSS = """<style>
+html, body, [class*="st-"] { font-size: 1.18rem; }
+h1 { font-size: 2.6rem !important; } h2 { font-size: 2.0rem !important; }
+</style>"""
+
+
+@st.cache_resource(show_spinner=False)
+def _devices() -> list[str]:
+    return available_devices()
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        st.markdown("### ArchAtlas")
+        devs = _devices()
+        default = pick_device().type
+        dev = st.selectbox(
+            "Device",
+            devs,
+            index=devs.index(default) if default in devs else 0,
+            key=state.DEVICE,
+            help="Where training runs. CUDA (NVIDIA) or MPS (Apple) when present, else the CPU.",
+        )
+        info = device_info(pick_device(dev))
+        st.caption(
+            f"Training on **{info.kind.upper()}** — {info.name}"
+            + (f", {info.memory_gb} GB" if info.memory_gb else "")
+        )
+        st.number_input(
+            "Global seed",
+            0,
+            2**31 - 1,
+            0,
+            key=state.SEED,
+            help="Seeds data generation, weight initialisation and batch order: the same seed "
+            "gives the same run.",
+        )
+        presenter = st.toggle(
+            "Presenter mode", False, key=state.PRESENTER, help="Larger text for a projector."
+        )
+        if presenter:
+            st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
+        st.caption(
+            f"Training jobs on this server: {RUNNER.running} running, {RUNNER.queued} waiting "
+            f"(at most {RUNNER.max_concurrent} at once)."
+        )

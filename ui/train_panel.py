@@ -1,0 +1,152 @@
+"""The live training panel: Train / Pause / Step / Reset and a fragment that redraws while it runs.
+
+The job trains in a worker thread (training.jobs); this fragment only polls it. ``run_every`` is set
+only while the job is active, and when the job ends the fragment asks for one full rerun so the
+polling stops and the buttons show the final state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from archs.spec import ConfigError
+from data.base import Supervised
+from training.jobs import Job
+from training.trainer import Trainer
+from ui.jobs import job_board
+from viz.curves import training_curves
+
+TICK_S = 0.7
+
+
+def _new_job(key: str, make_trainer: Callable[[], Trainer], signature: object) -> Job | None:
+    try:
+        trainer = make_trainer()
+    except ConfigError as e:
+        st.session_state[f"{key}.error"] = str(e)
+        return None
+    st.session_state.pop(f"{key}.error", None)
+    return job_board().put(key, Job(trainer), signature)
+
+
+def train_panel(
+    key: str,
+    make_trainer: Callable[[], Trainer],
+    *,
+    signature: object = None,
+    probes: Callable[[Supervised], dict] | None = None,
+    render: Callable[[dict[str, Any], Supervised], None] | None = None,
+    step_sizes=(1, 10, 100),
+) -> Job | None:
+    """Controls and live view of one training job of this session.
+
+    ``make_trainer`` builds a fresh Trainer (called on the first Train/Step and on Reset).
+    ``signature`` identifies the settings: when it changes, the old job is stopped and replaced, as
+    TensorFlow Playground resets its network when a hyperparameter changes. ``probes(data)`` returns
+    the probe functions to snapshot (``data`` is the job's own data set); ``render(snapshot, data)``
+    draws the family's own live views."""
+    board = job_board()
+    job = board.get(key)
+    if job is not None and board.signatures.get(key) != signature:
+        board.drop(key)
+        job = None
+        st.toast("Settings changed: the network was reset.", icon=":material/restart_alt:")
+
+    c = st.columns([1.2, 1, 1, 1.2, 3])
+    active = job is not None and job.is_active
+    if c[0].button(
+        "Pause" if active else "Train",
+        key=f"{key}.play",
+        type="primary",
+        icon=":material/pause:" if active else ":material/play_arrow:",
+        width="stretch",
+    ):
+        if active:
+            job.pause()
+        else:
+            job = job or _new_job(key, make_trainer, signature)
+            if job is not None:
+                job.start()
+        st.rerun()  # redraw the buttons for the new state and start (or stop) polling
+    n_step = c[2].selectbox("steps", step_sizes, key=f"{key}.nstep", label_visibility="collapsed")
+    if c[1].button(
+        "Step",
+        key=f"{key}.step",
+        icon=":material/skip_next:",
+        width="stretch",
+        help="Train this many steps now, then stop.",
+        disabled=active,
+    ):
+        job = job or _new_job(key, make_trainer, signature)
+        if job is not None:
+            job.step(int(n_step))
+    if c[3].button(
+        "Reset",
+        key=f"{key}.reset",
+        icon=":material/restart_alt:",
+        width="stretch",
+        help="Throw the trained weights away and start from a new initialisation.",
+    ):
+        board.drop(key)
+        job = None
+    if err := st.session_state.get(f"{key}.error"):
+        st.error(f"**Cannot train this configuration.** {err}", icon=":material/block:")
+
+    active = job is not None and job.is_active
+
+    @st.fragment(run_every=TICK_S if active else None)
+    def live() -> None:
+        j = job_board().get(key)
+        if j is None:
+            st.info(
+                "Press **Train** to start, or **Step** to train a few steps at a time.",
+                icon=":material/model_training:",
+            )
+            return
+        data = j.trainer.data
+        snap = j.snapshot(probes(data) if probes else None)
+        _status_line(snap)
+        if snap["history"]:
+            st.plotly_chart(training_curves({"run": snap["history"]}), key=f"{key}.curves")
+        if render is not None:
+            render(snap, data)
+        if active and not j.is_active:
+            st.rerun()  # the job ended: one full rerun to stop polling and refresh the buttons
+
+    live()
+    return job_board().get(key)
+
+
+def _status_line(snap: dict[str, Any]) -> None:
+    state = snap["state"]
+    frac = snap["step"] / max(1, snap["num_steps"])
+    ev = snap["last_eval"]
+    parts = [f"step {snap['step']:,} / {snap['num_steps']:,}"]
+    for k, label in (
+        ("train_loss", "train loss"),
+        ("test_loss", "test loss"),
+        ("test_acc", "test accuracy"),
+        ("val_acc", "validation accuracy"),
+        ("test_r2", "test R²"),
+    ):
+        if k in ev:
+            parts.append(f"{label} {ev[k]:.1%}" if k.endswith("acc") else f"{label} {ev[k]:.4f}")
+    if snap["train_seconds"] > 0:
+        parts.append(f"{snap['samples_seen'] / snap['train_seconds']:,.0f} samples/s")
+    label = {
+        "queued": f"waiting for a free slot (place {snap['queue_position']} in the queue)",
+        "running": "training",
+        "paused": "paused",
+        "idle": "ready",
+        "done": "done",
+        "failed": "failed",
+        "stopped": "stopped",
+    }[state]
+    st.progress(min(1.0, frac), text=f"**{label}** · " + " · ".join(parts))
+    if state == "failed":
+        st.error(f"**Training failed.** {snap['message']}", icon=":material/error:")
+    elif state == "done" and snap["message"]:
+        st.success(snap["message"], icon=":material/check_circle:")

@@ -1,0 +1,171 @@
+"""Decision boundaries and per-neuron output maps over the plane (TensorFlow Playground's views)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+# Playground's orange (negative / class 0) and blue (positive / class 1)
+ORANGE, BLUE = "#f59322", "#0877bd"
+CLASS_COLORS = [ORANGE, BLUE, "#2f9e44", "#ae3ec9", "#e03131", "#1098ad", "#5c940d", "#495057"]
+DIVERGING = [[0.0, ORANGE], [0.5, "#e8eaeb"], [1.0, BLUE]]
+
+
+def _rgb(hex_color: str) -> np.ndarray:
+    h = hex_color.lstrip("#")
+    return np.array([int(h[i : i + 2], 16) for i in (0, 2, 4)], dtype=float)
+
+
+def _points(fig: go.Figure, pts: np.ndarray, y: np.ndarray, kind: str, test: bool) -> None:
+    name = "test" if test else "train"
+    line = dict(color="black", width=1.2) if test else dict(color="white", width=1)
+    if kind == "classification":
+        for c in np.unique(y).astype(int):
+            m = y == c
+            fig.add_trace(
+                go.Scatter(
+                    x=pts[m, 0],
+                    y=pts[m, 1],
+                    mode="markers",
+                    name=f"{name}: class {c}",
+                    marker=dict(color=CLASS_COLORS[c % len(CLASS_COLORS)], size=7, line=line),
+                    hovertemplate=f"class {c}<br>x₁=%{{x:.2f}}, x₂=%{{y:.2f}}<extra>{name}</extra>",
+                )
+            )
+    else:
+        fig.add_trace(
+            go.Scatter(
+                x=pts[:, 0],
+                y=pts[:, 1],
+                mode="markers",
+                name=name,
+                marker=dict(color=y, colorscale=DIVERGING, cmin=-1, cmax=1, size=7, line=line),
+                hovertemplate="y=%{marker.color:.2f}<extra>" + name + "</extra>",
+            )
+        )
+
+
+def decision_boundary(
+    xs: np.ndarray,
+    out: np.ndarray,
+    kind: str,
+    *,
+    points_train=None,
+    y_train=None,
+    points_test=None,
+    y_test=None,
+    show_test: bool = False,
+    height: int = 420,
+) -> go.Figure:
+    """``out`` over the grid ``xs × xs``: class probabilities (R, R, C) for classification, or values
+    (R, R) for regression. Two classes: p(class 1) on Playground's orange–blue scale. More classes:
+    each class's colour, faded towards white where the model is unsure."""
+    fig = go.Figure()
+    if kind == "classification" and out.ndim == 3 and out.shape[-1] > 2:
+        conf = out.max(-1, keepdims=True)
+        cols = np.stack([_rgb(CLASS_COLORS[c % len(CLASS_COLORS)]) for c in range(out.shape[-1])])
+        rgb = out @ cols  # (R, R, 3) probability-weighted colour
+        fade = (conf - 1 / out.shape[-1]) / (1 - 1 / out.shape[-1])
+        rgb = 255 - (255 - rgb) * (0.3 + 0.5 * fade)
+        dx = float(xs[1] - xs[0])
+        fig.add_trace(
+            go.Image(
+                z=rgb.astype(np.uint8),
+                x0=float(xs[0]),
+                dx=dx,
+                y0=float(xs[0]),
+                dy=dx,
+                hoverinfo="skip",
+                name="prediction",
+            )
+        )
+    else:
+        z = out[..., 1] if out.ndim == 3 else out
+        lo, hi = (0.0, 1.0) if kind == "classification" else (-1.0, 1.0)
+        fig.add_trace(
+            go.Heatmap(
+                x=xs,
+                y=xs,
+                z=z,
+                colorscale=DIVERGING,
+                zmin=lo,
+                zmax=hi,
+                opacity=0.55,
+                showscale=True,
+                colorbar=dict(thickness=10, len=0.8, title="p(class 1)" if kind == "classification" else "ŷ"),
+                hovertemplate="x₁=%{x:.2f}, x₂=%{y:.2f}<br>output %{z:.3f}<extra></extra>",
+            )
+        )
+    if points_train is not None:
+        _points(fig, points_train, y_train, kind, test=False)
+    if show_test and points_test is not None:
+        _points(fig, points_test, y_test, kind, test=True)
+    lim = float(abs(xs).max())
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=10, b=10),
+        plot_bgcolor="white",
+        legend=dict(orientation="h", y=-0.08),
+        xaxis=dict(range=[-lim, lim], title="x₁", constrain="domain"),
+        yaxis=dict(range=[-lim, lim], title="x₂", scaleanchor="x", scaleratio=1),
+    )
+    return fig
+
+
+def neuron_mosaic(
+    layers: list[np.ndarray], layer_names: list[str] | None = None, height: int | None = None
+) -> go.Figure:
+    """Every hidden neuron's output over the plane, one row of tiles per layer, in one heatmap.
+
+    ``layers[i]`` is (R, R, n_i). Each tile is scaled by its own largest |value| so its shape shows;
+    hovering a tile names the layer and neuron."""
+    R = layers[0].shape[0]
+    ncols = max(a.shape[-1] for a in layers)
+    gap = max(1, R // 8)
+    H = len(layers) * (R + gap) - gap
+    W = ncols * (R + gap) - gap
+    z = np.full((H, W), np.nan, dtype=np.float32)
+    text = np.full((H, W), "", dtype=object)
+    for li, a in enumerate(layers):
+        for j in range(a.shape[-1]):
+            tile = a[..., j]
+            s = np.abs(tile).max() or 1.0
+            r0, c0 = li * (R + gap), j * (R + gap)
+            z[r0 : r0 + R, c0 : c0 + R] = tile / s
+            text[r0 : r0 + R, c0 : c0 + R] = (
+                f"{(layer_names or [f'layer {k + 1}' for k in range(len(layers))])[li]}, "
+                f"neuron {j + 1} (max |h| = {s:.3g})"
+            )
+    fig = go.Figure(
+        go.Heatmap(
+            z=z[::-1],
+            colorscale=DIVERGING,
+            zmin=-1,
+            zmax=1,
+            showscale=False,
+            customdata=text[::-1],
+            hovertemplate="%{customdata}<br>h / max|h| = %{z:.2f}<extra></extra>",
+        )
+    )
+    names = layer_names or [f"layer {k + 1}" for k in range(len(layers))]
+    fig.update_layout(
+        height=height or int(min(1000, 80 + 110 * len(layers))),
+        margin=dict(l=10, r=10, t=10, b=10),
+        plot_bgcolor="white",
+        xaxis=dict(
+            showgrid=False,
+            zeroline=False,
+            tickvals=[j * (R + gap) + R / 2 for j in range(ncols)],
+            ticktext=[str(j + 1) for j in range(ncols)],
+            title="neuron",
+            constrain="domain",
+        ),
+        yaxis=dict(
+            showgrid=False,
+            zeroline=False,
+            scaleanchor="x",
+            tickvals=[H - 1 - (li * (R + gap) + R / 2) for li in range(len(layers))],
+            ticktext=names,
+        ),
+    )
+    return fig
