@@ -13,16 +13,27 @@ from archs.spec import ArchSpec, ConfigError
 
 _REGISTRY: dict[str, ArchSpec] = {}
 
-# Family modules, imported on first use so that ``import archs`` stays cheap and free of cycles.
-FAMILY_MODULES = ("archs.feedforward",)
+# Every module of this package except these declares architectures; they are imported on first use
+# (so ``import archs`` stays cheap and free of cycles). A new family is a new module here.
+NOT_FAMILIES = {"spec", "registry", "introspect", "catalog"}
 
-# family key -> (title, one-line description)
+# family key -> (title, one-line description); the order is the atlas's order.
 FAMILIES: dict[str, tuple[str, str]] = {
     "feedforward": (
         "Feedforward networks",
-        "Perceptrons and multilayer perceptrons: layers of weighted sums "
-        "and nonlinearities, trained by backpropagation.",
+        "Perceptrons and multilayer perceptrons: layers of weighted sums and nonlinearities, "
+        "trained by backpropagation.",
     ),
+    "cnn": ("Convolutional networks", "Weight sharing over a grid: from LeNet to EfficientNet and ConvNeXt."),
+    "rnn": (
+        "Recurrent networks",
+        "A state carried through time: RNN, LSTM, GRU, seq2seq, TCN.",
+    ),
+    "forecasting": ("Time-series forecasting", "Models that predict the next values of a series."),
+    "transformer": ("Transformers", "Attention-only encoders, decoders and encoder-decoders, and ViT."),
+    "autoencoder": ("Autoencoders", "Compression into a latent space and back: AE, VAE, VQ-VAE."),
+    "gan": ("Generative adversarial networks", "A generator and a discriminator trained against each other."),
+    "diffusion": ("Diffusion models", "Generation by learning to undo gradual noising."),
 }
 
 _loaded = False
@@ -41,8 +52,13 @@ def _load() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        for mod in FAMILY_MODULES:
-            importlib.import_module(mod)
+        import pkgutil
+
+        import archs
+
+        for info in pkgutil.iter_modules(archs.__path__):
+            if info.name not in NOT_FAMILIES and not info.name.startswith("_"):
+                importlib.import_module(f"archs.{info.name}")
 
 
 def list_archs(family: str | None = None) -> list[ArchSpec]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 
@@ -17,7 +16,7 @@ class Supervised:
     y_train: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
-    kind: Literal["classification", "regression"]
+    kind: str  # "classification", "regression", or a family's own kind ("language_model", ...)
     num_classes: int
     x_val: np.ndarray | None = None
     y_val: np.ndarray | None = None

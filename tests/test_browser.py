@@ -130,8 +130,13 @@ def test_every_page_loads_and_draws(server, browser, path, tmp_path):
     try:
         page.wait_for_selector("h1", timeout=60_000)
         _no_exception(page)
-        if slug == "feedforward":
-            page.get_by_role("tab", name="Architectures").click()
+        if slug == "":
+            page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+        else:  # every family page shows a layer graph: open the tab that holds it
+            for label in ("Architectures", "Graph"):
+                tab = page.get_by_role("tab", name=label, exact=True)
+                if tab.count():
+                    tab.first.click()
             # the layer graph: a drawn, visible plot whose node trace has the model's layers
             page.wait_for_function(
                 """() => [...document.querySelectorAll('.js-plotly-plot')].some(p =>
@@ -139,8 +144,6 @@ def test_every_page_loads_and_draws(server, browser, path, tmp_path):
                 && t.customdata.length > 3) && p.querySelectorAll('.scatterlayer .point').length > 3)""",
                 timeout=60_000,
             )
-        else:
-            page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
         page.screenshot(path=str(tmp_path / f"{slug or 'home'}.png"))
         _no_exception(page)
     finally:

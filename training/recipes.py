@@ -12,6 +12,7 @@ model, and anything else is a hyperparameter of the architecture (validated, Con
 from __future__ import annotations
 
 import difflib
+import importlib
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from archs.spec import ConfigError
 from data import digits, toy2d
 from data.base import Supervised
 from training.device import pick_device
-from training.tasks import make_task
+from training.tasks import Task, make_task
 from training.trainer import Trainer
 
 TRAIN_KEYS = (
@@ -68,6 +69,9 @@ class Recipe:
     train_params: dict[str, Any] = field(default_factory=dict)
     link: Callable[[Supervised], dict[str, Any]] | None = None  # arch settings dictated by the data
     max_steps: int = 20_000
+    task: Callable[..., Task] | None = None  # task factory (data, **task_kw); default: by data.kind
+    trainer_cls: type[Trainer] = Trainer  # a family may subclass the Trainer (e.g. two optimizers)
+    task_keys: tuple[str, ...] = ()  # override names routed to the task factory
 
     @property
     def compatible(self) -> tuple[str, ...]:
@@ -95,10 +99,13 @@ class Recipe:
         data_keys = set(inspect.signature(self.data).parameters) | set(self.data_params)
         data_kw = {k: overrides.pop(k) for k in list(overrides) if k in data_keys}
         train_kw = {**self.train_params, **{k: overrides.pop(k) for k in list(overrides) if k in TRAIN_KEYS}}
+        task_kw = {k: overrides.pop(k) for k in list(overrides) if k in self.task_keys}
         arch_fields = {f.name for f in spec.fields}
         unknown = [k for k in overrides if k not in arch_fields]
         if unknown:
-            everything = sorted(data_keys | set(TRAIN_KEYS) | arch_fields | {"arch", "config", "preset"})
+            everything = sorted(
+                data_keys | set(TRAIN_KEYS) | arch_fields | set(self.task_keys) | {"arch", "config", "preset"}
+            )
             close = (
                 [ALIASES[unknown[0]]]
                 if unknown[0] in ALIASES
@@ -121,11 +128,14 @@ class Recipe:
         num_steps = int(train_kw.pop("num_steps", 1000))
         if num_steps > self.max_steps:
             raise ConfigError(f"{num_steps} steps is more than this recipe's cap of {self.max_steps}.")
-        task = make_task(data.kind, **({"loss": train_kw.pop("loss")} if "loss" in train_kw else {}))
+        if self.task is not None:
+            task = self.task(data, **task_kw)
+        else:
+            task = make_task(data.kind, **({"loss": train_kw.pop("loss")} if "loss" in train_kw else {}))
         device = pick_device(train_kw.pop("device", None))
         torch.manual_seed(seed)  # the same seed gives the same initial weights
         model = archs.build_from_config(spec, config)
-        return Trainer(
+        return self.trainer_cls(
             model,
             task,
             data,
@@ -147,12 +157,31 @@ def register_recipe(r: Recipe) -> Recipe:
     return r
 
 
+_loaded = False
+
+
+def _load() -> None:
+    """Import every ``training/recipes_*.py`` module: each family declares its recipes there."""
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        import pkgutil
+
+        import training
+
+        for info in pkgutil.iter_modules(training.__path__):
+            if info.name.startswith("recipes_"):
+                importlib.import_module(f"training.{info.name}")
+
+
 def list_recipes(arch: str | None = None) -> list[Recipe]:
     """All recipes, or those that can train ``arch``."""
+    _load()
     return [r for r in _RECIPES.values() if arch is None or arch in r.compatible]
 
 
 def get_recipe(name: str) -> Recipe:
+    _load()
     if name not in _RECIPES:
         close = difflib.get_close_matches(name, list(_RECIPES), n=3)
         raise KeyError(

@@ -16,10 +16,13 @@ from training.metrics import accuracy, r2_score
 
 
 class Task:
+    """``loss`` returns the loss tensor, or (loss, {"term": tensor, ...}) to log terms beside it
+    (e.g. a VAE's reconstruction and KL); terms are synchronised with the loss, once per slice."""
+
     name = "task"
     higher_is_better = "acc"  # the headline metric's name
 
-    def loss(self, model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    def loss(self, model: nn.Module, x: torch.Tensor, y: torch.Tensor):
         raise NotImplementedError
 
     @torch.no_grad()

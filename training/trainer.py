@@ -101,6 +101,7 @@ class Trainer:
         self.step_count = 0
         self.history: list[dict[str, Any]] = []
         self._pending: list[torch.Tensor] = []
+        self._pending_terms: list[dict[str, torch.Tensor]] = []
         self._ref_loss: float | None = None
         self.status: Status = "idle"
         self.message = ""
@@ -124,6 +125,9 @@ class Trainer:
     def _one_step(self) -> None:
         x, y = self._batch()
         loss = self.task.loss(self.model, x, y)
+        if isinstance(loss, tuple):  # (loss, {"recon": ..., "kl": ...}): terms logged beside the loss
+            loss, terms = loss
+            self._pending_terms.append({k: v.detach() for k, v in terms.items()})
         total = loss
         if self.l1:
             total = total + self.l1 * sum(p.abs().sum() for p in self._penalised)
@@ -144,11 +148,19 @@ class Trainer:
         values = torch.stack(self._pending).float().cpu().tolist()  # one host sync for the whole slice
         first = self.step_count - len(values) + 1
         self._pending.clear()
+        terms: list[dict[str, float]] = []
+        if self._pending_terms:
+            keys = list(self._pending_terms[0])
+            stacked = torch.stack(
+                [torch.stack([t[k].float() for k in keys]) for t in self._pending_terms]
+            ).cpu()
+            terms = [dict(zip(keys, row, strict=True)) for row in stacked.tolist()]
+            self._pending_terms.clear()
         if self._ref_loss is None and values and math.isfinite(values[0]):
             self._ref_loss = abs(values[0])
         limit = 1e4 * ((self._ref_loss or 0.0) + 1.0)  # a loss 10,000× its start has exploded
         for i, v in enumerate(values):
-            self.history.append({"step": first + i, "loss": v})
+            self.history.append({"step": first + i, "loss": v, **(terms[i] if i < len(terms) else {})})
             if not math.isfinite(v) or abs(v) > limit:
                 what = f"became {v}" if not math.isfinite(v) else f"exploded to {v:.3g}"
                 self._fail(
@@ -160,6 +172,7 @@ class Trainer:
     def _fail(self, message: str) -> None:
         self.status, self.message = "failed", message
         self._pending.clear()
+        self._pending_terms.clear()
 
     @property
     def finished(self) -> bool:

@@ -23,11 +23,19 @@ class PageDef:
         return (ROOT / self.path).is_file()
 
 
+# Pages listed here appear in the navigation only once their file exists.
 PAGES: tuple[PageDef, ...] = (
     PageDef("pages/home.py", "Atlas", ":material/map:", "Atlas", default=True),
     PageDef(
         "pages/feedforward.py", "Feedforward networks", ":material/hub:", "Foundations", ("feedforward",)
     ),
+    PageDef("pages/cnn.py", "Convolutional networks", ":material/grid_on:", "Vision", ("cnn",)),
+    PageDef("pages/rnn.py", "Recurrent networks", ":material/replay:", "Sequences", ("rnn",)),
+    PageDef("pages/forecasting.py", "Forecasting", ":material/show_chart:", "Sequences", ("forecasting",)),
+    PageDef("pages/transformers.py", "Transformers", ":material/visibility:", "Sequences", ("transformer",)),
+    PageDef("pages/autoencoders.py", "Autoencoders", ":material/compress:", "Generative", ("autoencoder",)),
+    PageDef("pages/gans.py", "GANs", ":material/compare_arrows:", "Generative", ("gan",)),
+    PageDef("pages/diffusion.py", "Diffusion models", ":material/blur_on:", "Generative", ("diffusion",)),
 )
 
 
