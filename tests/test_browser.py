@@ -89,6 +89,7 @@ def browser():
 
 def _open(browser, url):
     page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.set_default_timeout(90_000)  # a loaded 2-core machine renders slowly
     page.goto(url)
     page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
     page.wait_for_function(
@@ -145,6 +146,36 @@ def test_every_page_loads_and_draws(server, browser, path, tmp_path):
                 timeout=60_000,
             )
         page.screenshot(path=str(tmp_path / f"{slug or 'home'}.png"))
+        _no_exception(page)
+    finally:
+        page.close()
+
+
+def test_clicking_a_graph_node_opens_its_details(server, browser):
+    page = _open(browser, f"{server}/feedforward")
+    try:
+        page.get_by_role("tab", name="Architectures").click()
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('.js-plotly-plot')].some(p => p.offsetParent !== null
+            && (p._fullData || []).some(t => t.name === 'layers'))""",
+            timeout=60_000,
+        )
+        node = page.evaluate(
+            """() => { const p = [...document.querySelectorAll('.js-plotly-plot')].find(p =>
+                p.offsetParent !== null && (p._fullData || []).some(t => t.name === 'layers'));
+              const t = p._fullData.find(t => t.name === 'layers');
+              return Array.from(t.customdata).indexOf('head'); }"""
+        )
+        assert node >= 0
+        point = page.locator(".js-plotly-plot .scatterlayer .trace").last.locator(".point").nth(node)
+        box = point.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x - 4, y - 4)
+        time.sleep(0.3)
+        page.mouse.move(x, y)
+        time.sleep(0.5)
+        page.mouse.click(x, y)
+        page.wait_for_selector("text=head · Linear", timeout=60_000)  # the details of the clicked layer
         _no_exception(page)
     finally:
         page.close()

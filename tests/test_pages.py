@@ -124,3 +124,12 @@ def test_digits_mode_shows_confusion_matrix():
     assert not at.exception
     assert any("step 100 /" in t for t in _progress(at))
     assert any("Confusion matrix" in m.value for m in at.markdown)
+
+
+def test_weights_download_after_training():
+    at = _run("pages/feedforward.py")
+    at.selectbox(key="pg.nstep").set_value(10).run()
+    at.button(key="pg.step").click().run()
+    at.button(key="pg.save").click().run()
+    assert not at.exception
+    assert at.session_state["pg.blob"][:8]  # safetensors bytes ready for the download button

@@ -135,7 +135,7 @@ class Recipe:
         device = pick_device(train_kw.pop("device", None))
         torch.manual_seed(seed)  # the same seed gives the same initial weights
         model = archs.build_from_config(spec, config)
-        return self.trainer_cls(
+        trainer = self.trainer_cls(
             model,
             task,
             data,
@@ -145,6 +145,8 @@ class Recipe:
             name=f"{self.name}:{arch_name}",
             **train_kw,
         )
+        trainer.arch, trainer.config = spec.name, config  # for checkpoints
+        return trainer
 
 
 _RECIPES: dict[str, Recipe] = {}

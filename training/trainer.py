@@ -107,6 +107,8 @@ class Trainer:
         self.message = ""
         self.samples_seen = 0
         self.train_seconds = 0.0
+        self.arch: str | None = None  # set by the recipe: what a checkpoint records
+        self.config = None
 
     # ------------------------------------------------------------------------------------ stepping
 

@@ -75,11 +75,11 @@ def graph_panel(
     max_depth = max((p.count(".") + 1 for p in paths), default=1)
     c1, c2 = st.columns([2, 1])
     with c1:
-        opts = ["every layer"] + [f"depth {d}" for d in range(1, max_depth)]
+        opts = ["every layer"] + [f"depth {d}" for d in range(max_depth - 1, 0, -1)]
         view = st.radio(
             "Detail",
             opts,
-            index=min(1, len(opts) - 1),
+            index=opts.index(default_view(spec.name, cfg, opts)),
             horizontal=True,
             key=f"{key}.depth",
             help="Depth k merges everything inside modules of k path components into one node.",
@@ -97,7 +97,9 @@ def graph_panel(
         )
     H = collapse_repeats(G, expanded)
     sel_key = f"{key}.selected"
-    fig = graph_figure(H, selected=st.session_state.get(sel_key))
+    # the figure must not depend on the selection: Streamlit resets a chart's selection state when
+    # its figure changes, which would swallow the click that changed it
+    fig = graph_figure(H)
     s = graph_stats(H)
     st.caption(
         f"{s['nodes']} nodes · {s['edges']} edges · {s['skips']} skip connections · traced with "
@@ -111,19 +113,11 @@ def graph_panel(
         key=f"{key}.chart",
         config={"scrollZoom": True, "displaylogo": False},
     )
-    pts = (
-        (event or {}).get("selection", {}).get("points", [])
-        if isinstance(event, dict) or hasattr(event, "get")
-        else []
-    )
     inspectable = [n for n, d in H.nodes(data=True) if d.get("path")]
-    if (
-        pts
-        and pts[0].get("customdata") in inspectable
-        and pts[0]["customdata"] != st.session_state.get(f"{key}.last_click")
-    ):
-        st.session_state[f"{key}.last_click"] = pts[0]["customdata"]
-        st.session_state[sel_key] = pts[0]["customdata"]
+    clicked = clicked_node(event, list(H.nodes), len(fig.data) - 1)
+    if clicked in inspectable and clicked != st.session_state.get(f"{key}.last_click"):
+        st.session_state[f"{key}.last_click"] = clicked
+        st.session_state[sel_key] = clicked
     if not inspectable:
         return
     if st.session_state.get(sel_key) not in inspectable:
@@ -135,6 +129,39 @@ def graph_panel(
         format_func=lambda n: f"{H.nodes[n]['path']} · {H.nodes[n]['type']}",
     )
     layer_details(spec, cfg, H.nodes[node], model, inputs, input_label)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def default_view(name: str, cfg: Any, opts: list[str], max_nodes: int = 60) -> str:
+    """The most detailed view whose graph, repeated blocks collapsed, has at most ``max_nodes`` nodes."""
+    for view in opts:  # "every layer", then depth max-1 … 1: most detailed first
+        G = (
+            _traced(name, cfg)
+            if view == "every layer"
+            else trace_cached_depth(name, cfg, int(view.split()[1]))
+        )
+        if collapse_repeats(G).number_of_nodes() <= max_nodes:
+            return view
+    return opts[-1] if len(opts) > 1 else opts[0]
+
+
+def clicked_node(event: Any, nodes: list[str], node_curve: int) -> str | None:
+    """The node id of the point clicked in the graph figure, from Streamlit's selection state."""
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError, AttributeError):
+        return None
+    for p in points:
+        cd = p.get("customdata")
+        if isinstance(cd, (list, tuple)):
+            cd = cd[0] if cd else None
+        if isinstance(cd, str) and cd in nodes:
+            return cd
+        if p.get("curve_number") == node_curve and isinstance(p.get("point_index"), int):
+            idx = p["point_index"]
+            if 0 <= idx < len(nodes):
+                return nodes[idx]
+    return None
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from archs.spec import ConfigError
 from data.base import Supervised
+from training.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 from training.jobs import Job
 from training.trainer import Trainer
 from ui.jobs import job_board
@@ -117,7 +118,54 @@ def train_panel(
             st.rerun()  # the job ended: one full rerun to stop polling and refresh the buttons
 
     live()
-    return job_board().get(key)
+    job = job_board().get(key)
+    if job is not None and getattr(job.trainer, "arch", None):
+        _weights_panel(key, job)
+    return job
+
+
+def _weights_panel(key: str, job: Job) -> None:
+    """Save the trained weights as .safetensors, or load weights saved earlier (never a pickle)."""
+    with st.expander("Weights: save or load (.safetensors)"):
+        t = job.trainer
+        c1, c2 = st.columns(2)
+        if c1.button(
+            "Prepare a download of the current weights",
+            key=f"{key}.save",
+            disabled=job.is_active,
+            help="Pause training first.",
+        ):
+            with job.lock:
+                st.session_state[f"{key}.blob"] = save_checkpoint(t.model, t.arch, t.config)
+        if blob := st.session_state.get(f"{key}.blob"):
+            c1.download_button(
+                "Download",
+                blob,
+                file_name=f"{t.arch}_step{t.step_count}.safetensors",
+                mime="application/octet-stream",
+                key=f"{key}.dl",
+            )
+        up = c2.file_uploader(
+            "Load weights",
+            type=["safetensors"],
+            key=f"{key}.up",
+            help="A checkpoint saved here for the same architecture and settings.",
+        )
+        if up is not None and st.session_state.get(f"{key}.loaded") != up.file_id:
+            st.session_state[f"{key}.loaded"] = up.file_id
+            try:
+                model, arch, config = load_checkpoint(up.getvalue())
+                if arch != t.arch or config != t.config:
+                    raise CheckpointError(
+                        f"This checkpoint is for {arch} with other settings; choose the "
+                        "same architecture and hyperparameters first, then load it."
+                    )
+                job.pause()
+                with job.lock:
+                    t.model.load_state_dict(model.state_dict())
+                c2.success("Weights loaded into the current model.")
+            except CheckpointError as e:
+                c2.error(str(e), icon=":material/block:")
 
 
 def _status_line(snap: dict[str, Any]) -> None:

@@ -1,0 +1,73 @@
+"""Graph speed for every canonical preset (on ``meta``), largest first: trace + layout + figure,
+against torchview's ``draw_graph`` graph building on the same model when torchview is installed."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import archs
+from archs.introspect import collapse_repeats, trace_graph
+from archs.spec import to_device
+from viz.graph import graph_figure
+
+
+def _ours(spec, cfg) -> tuple[float, int, str]:
+    t0 = time.perf_counter()
+    model = archs.build_from_config(spec, cfg, "meta")
+    G = trace_graph(model, to_device(spec.example_input(cfg), "meta"))
+    graph_figure(collapse_repeats(G))
+    return time.perf_counter() - t0, G.number_of_nodes(), G.graph.get("method", "")
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _torchview(spec, cfg, limit: float) -> float | str:
+    try:
+        from torchview import draw_graph
+    except ImportError:
+        return "not installed"
+
+    def alarm(*_):
+        raise _Timeout
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    t0 = time.perf_counter()
+    try:
+        model = archs.build_from_config(spec, cfg, "meta")
+        draw_graph(model, input_data=to_device(spec.example_input(cfg), "meta"), device="meta", depth=99)
+        return time.perf_counter() - t0
+    except _Timeout:
+        return f"> {limit:.0f} s"
+    except Exception as e:
+        return f"failed: {type(e).__name__}"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def run(quick: bool = False, limit: float = 30.0) -> list[dict]:
+    specs = [s for s in archs.list_archs() if "canonical" in s.presets]
+    sized = sorted(((s.published_params or 0, s) for s in specs), key=lambda t: -t[0])
+    if quick:
+        sized = sized[-2:]  # the two smallest: CI only checks that the benchmark runs
+    rows = []
+    for n, spec in sized:
+        cfg = spec.make_config("canonical")
+        try:
+            t, nodes, method = _ours(spec, cfg)
+        except Exception as e:
+            rows.append({"arch": spec.name, "params": n, "error": f"{type(e).__name__}: {e}"[:200]})
+            continue
+        tv = _torchview(spec, cfg, 5.0 if quick else limit)
+        row = {"arch": spec.name, "params": n, "nodes": nodes, "method": method, "atlas_s": round(t, 4)}
+        if isinstance(tv, float):
+            row["torchview_s"] = round(tv, 4)
+            row["speedup"] = round(tv / t, 2)
+        else:
+            row["torchview"] = tv
+        rows.append(row)
+    return rows

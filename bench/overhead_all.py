@@ -1,0 +1,113 @@
+"""Training overhead for every recipe: samples per second through the app's Trainer (stepped
+directly) and through a background Job, against a bare loop doing the same work on the same model,
+data, batch size and device (``task.loss``, backward, optimizer step, one host sync at the end).
+
+Recipes whose family uses its own Trainer subclass (two optimizers, samplers...) have no generic
+bare loop; they are measured through the Trainer and the Job only and marked so.
+"""
+
+from __future__ import annotations
+
+import copy
+import statistics
+import time
+
+import torch
+
+from training import Job, JobRunner, Trainer, get_recipe, list_recipes
+
+
+def _bare(t: Trainer, steps: int) -> float:
+    model = copy.deepcopy(t.model)
+    opt = type(t.optimizer)(
+        model.parameters(),
+        **{
+            k: v
+            for k, v in t.optimizer.defaults.items()
+            if k in ("lr", "momentum", "weight_decay", "betas", "eps")
+        },
+    )
+    x, y = t.splits["train"]
+    g = torch.Generator(device=t._gen.device).manual_seed(0)
+    n, bs = len(x), min(t.batch_size, len(x))
+    perm, cursor, losses = None, n, []
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        if bs < n:
+            if cursor + bs > n:
+                perm, cursor = torch.randperm(n, generator=g, device=g.device).to(x.device), 0
+            idx = perm[cursor : cursor + bs]
+            cursor += bs
+            xb, yb = x[idx], y[idx]
+        else:
+            xb, yb = x, y
+        loss = t.task.loss(model, xb, yb)
+        loss = loss[0] if isinstance(loss, tuple) else loss
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(loss.detach())
+    torch.stack(losses).tolist()
+    if x.device.type == "cuda":
+        torch.cuda.synchronize()
+    return steps * bs / (time.perf_counter() - t0)
+
+
+def _through_trainer(name: str, steps: int, job: bool) -> float:
+    t = get_recipe(name).trainer(num_steps=steps, seed=0, eval_every=10**9)
+    bs = min(t.batch_size, len(t.splits["train"][0]))
+    if not job:
+        t0 = time.perf_counter()
+        t.step(steps)
+        return steps * bs / (time.perf_counter() - t0)
+    j = Job(t, runner=JobRunner(1), slice_s=0.1)
+    t0 = time.perf_counter()
+    j.start()
+    while j.is_active:
+        time.sleep(0.002)
+    return steps * bs / (time.perf_counter() - t0)
+
+
+def measure(name: str, seconds: float = 1.5, rounds: int = 3) -> dict:
+    probe = get_recipe(name).trainer(num_steps=10**6 // 100, seed=0, eval_every=10**9)
+    t0 = time.perf_counter()
+    probe.step(5)
+    per_step = (time.perf_counter() - t0) / 5
+    steps = max(5, min(5000, int(seconds / max(per_step, 1e-6))))
+    generic = type(probe) is Trainer
+    rates: dict[str, list[float]] = {"bare": [], "trainer": [], "job": []}
+    for _ in range(rounds):
+        if generic:
+            rates["bare"].append(_bare(get_recipe(name).trainer(num_steps=steps, seed=0), steps))
+        rates["trainer"].append(_through_trainer(name, steps, job=False))
+        rates["job"].append(_through_trainer(name, steps, job=True))
+    out = {
+        "recipe": name,
+        "device": str(probe.device),
+        "steps": steps,
+        "batch_size": probe.batch_size,
+        "trainer_samples_per_s": round(statistics.median(rates["trainer"])),
+        "job_samples_per_s": round(statistics.median(rates["job"])),
+    }
+    if generic:
+        out["bare_samples_per_s"] = round(statistics.median(rates["bare"]))
+        out["trainer_ratio"] = round(
+            statistics.median(a / b for a, b in zip(rates["trainer"], rates["bare"], strict=True)), 3
+        )
+        out["job_ratio"] = round(
+            statistics.median(a / b for a, b in zip(rates["job"], rates["bare"], strict=True)), 3
+        )
+    else:
+        out["note"] = f"custom trainer ({type(probe).__name__}): no generic bare loop"
+    return out
+
+
+def run(quick: bool = False, only: list[str] | None = None) -> list[dict]:
+    names = only or [r.name for r in list_recipes()]
+    rows = []
+    for name in names:
+        try:
+            rows.append(measure(name, seconds=0.2 if quick else 1.5, rounds=1 if quick else 3))
+        except Exception as e:  # one broken recipe must not hide the others' figures
+            rows.append({"recipe": name, "error": f"{type(e).__name__}: {e}"[:200]})
+    return rows
