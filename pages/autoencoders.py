@@ -1,0 +1,62 @@
+"""Autoencoders: AE, denoising, sparse, VAE, β-VAE, conditional VAE and VQ-VAE, and the latent space of
+the model training in this session."""
+
+import streamlit as st
+import torch
+
+from training.recipes import get_recipe
+from ui.autoencoder_panels import idea, train_tab
+from ui.autoencoder_views import anomaly_tab, latent_tab, pca_tab, reconstructions_tab
+from ui.boot import ensure_app
+from ui.forms import config_form
+from ui.panels import arch_picker, graph_panel, summary_panel
+
+ensure_app()
+
+st.title("Autoencoders")
+st.markdown(
+    "Compress an image into a small code and rebuild it from there: what survives the bottleneck is what "
+    "the network found important. Make the code a probability distribution and you can sample new "
+    "images from it; make it discrete and you get a vocabulary of image pieces."
+)
+
+spec, preset = arch_picker("autoencoder", key="ae", default="vae")
+with st.expander("Hyperparameters", expanded=False):
+    cfg = config_form(spec, key="ae", preset=preset)
+
+tabs = st.tabs(
+    ["Idea", "Graph", "Summary", "Train", "Latent space", "Reconstructions", "Anomaly detection", "AE vs PCA"]
+)
+with tabs[0]:
+    idea()
+
+if cfg is None:
+    for tab in tabs[1:]:
+        with tab:
+            st.info("Fix the hyperparameters above to see this architecture.", icon=":material/block:")
+    st.stop()
+
+with tabs[1]:
+    digits = get_recipe("ae_digits").make_data()
+    fits = (cfg.in_channels, cfg.image_size, cfg.image_size) == digits.input_shape
+    x = torch.from_numpy(digits.x_test[:12])
+    inputs = (x, torch.from_numpy(digits.y_test[:12])) if spec.name == "conditional_vae" else x
+    graph_panel(
+        spec,
+        cfg,
+        key="ae.g",
+        inputs=inputs if fits else None,
+        input_label="12 test digits" if fits else "a random example input",
+    )
+with tabs[2]:
+    summary_panel(spec, cfg, key="ae.s")
+with tabs[3]:
+    train_tab(spec, cfg)
+with tabs[4]:
+    latent_tab()
+with tabs[5]:
+    reconstructions_tab()
+with tabs[6]:
+    anomaly_tab()
+with tabs[7]:
+    pca_tab()
