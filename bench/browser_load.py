@@ -74,7 +74,11 @@ class Server:
 
     def __exit__(self, *exc):
         self.proc.terminate()
-        self.proc.wait(10)
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(15)
 
 
 def page_paint(quick: bool = False) -> list[dict]:
@@ -136,7 +140,7 @@ def classroom(n: int, timeout_s: float = 900) -> dict:
             slider = (
                 page.locator('[data-testid="stSlider"]')
                 .filter(has_text="Stop after")
-                .locator('[role="slider"]')
+                .locator('input[type="range"]')
             )
             slider.focus()
             page.keyboard.press("Home")  # 500 steps
