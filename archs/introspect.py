@@ -328,20 +328,36 @@ def _group_of(d: dict, depth: int) -> str | None:
 
 
 def collapse_depth(G: nx.DiGraph, depth: int) -> nx.DiGraph:
-    """Merge every node below a module path of ``depth`` components into one node for that module."""
+    """Merge every node below a module path of ``depth`` components into one node for that module.
+
+    A module called several times (a cell in a loop over time, a shared block) would become one node
+    with edges into and out of itself across calls, a cycle: then each entry into the module becomes
+    its own node ("decoder", "decoder ·2", ...), in execution order, which keeps the graph acyclic."""
     if depth < 1:
         raise ValueError("depth must be at least 1")
+    H = _collapse(G, depth, per_call=False)
+    return H if nx.is_directed_acyclic_graph(H) else _collapse(G, depth, per_call=True)
+
+
+def _collapse(G: nx.DiGraph, depth: int, per_call: bool) -> nx.DiGraph:
     table = G.graph.get("modules", {})
     H = nx.DiGraph(**G.graph)
     owner: dict[str, str] = {}
+    entries: dict[str, int] = {}
+    previous: str | None = None
     for n in sorted(G.nodes, key=lambda n: G.nodes[n]["order"]):
         d = G.nodes[n]
         g = _group_of(d, depth)
         if g is None:
             H.add_node(n, **d)
             owner[n] = n
+            previous = None
             continue
-        gid = f"block:{g}"
+        if per_call and g != previous:
+            entries[g] = entries.get(g, 0) + 1
+        previous = g
+        k = entries.get(g, 1)
+        gid = f"block:{g}" if k <= 1 else f"block:{g}#{k}"
         owner[n] = gid
         typ, p = table.get(g, ("block", 0))
         if gid not in H:
@@ -350,7 +366,7 @@ def collapse_depth(G: nx.DiGraph, depth: int) -> nx.DiGraph:
                 kind="block",
                 type=typ,
                 path=g,
-                label=typ,
+                label=typ if k <= 1 else f"{typ} ·{k}",
                 params=p,
                 order=d["order"],
                 scope=g.rpartition(".")[0],
@@ -410,7 +426,8 @@ def collapse_repeats(G: nx.DiGraph, expanded: Iterable[str] = ()) -> nx.DiGraph:
                 "members": run,
                 "kind": first["kind"],
                 "label": f"{first['type']} ×{len(run)}",
-                "params": sum(G.nodes[r]["params"] for r in run),
+                # a module called again (a cell over time) owns its weights once
+                "params": sum({G.nodes[r].get("path") or r: G.nodes[r]["params"] for r in run}.values()),
                 "shape": G.nodes[run[-1]]["shape"],
                 "run": run[0],
             },

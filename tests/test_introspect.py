@@ -132,3 +132,30 @@ def test_capture_returns_named_activations():
     assert torch.allclose(acts["head"], m(x))
     with pytest.raises(KeyError, match="layers"):
         capture(m, x, ["layers.9"])
+
+
+class SharedCellLoop(nn.Module):
+    """One block called at every step: collapsing by depth must not create a cycle."""
+
+    def __init__(self):
+        super().__init__()
+        self.block = nn.Sequential(nn.Linear(4, 4), nn.Tanh())
+        self.out = nn.Linear(4, 2)
+
+    def forward(self, x):
+        h = x
+        for _ in range(3):
+            h = self.block(h) + x
+        return self.out(h)
+
+
+def test_repeated_calls_of_one_module_stay_acyclic_and_count_weights_once():
+    m = SharedCellLoop()
+    G = trace_graph(m, torch.randn(2, 4), depth=1)
+    assert nx.is_directed_acyclic_graph(G)
+    blocks = [d for _, d in G.nodes(data=True) if d.get("path") == "block"]
+    assert len(blocks) == 3 and {b["params"] for b in blocks} == {20}
+    H = collapse_repeats(G)
+    assert nx.is_directed_acyclic_graph(H)
+    rep = [d for _, d in H.nodes(data=True) if d.get("path") == "block"]
+    assert all(d["params"] == 20 for d in rep)

@@ -107,9 +107,12 @@ def config_form(
     for i, f in enumerate(spec.fields):
         with cols[i % columns]:
             v = fixed.get(f.name, defaults[f.name])
-            values[f.name] = field_widget(
-                f, v, key=f"{key}.{spec.name}.{preset}.{f.name}", disabled=f.name in fixed
-            )
+            wkey = f"{key}.{spec.name}.{preset}.{f.name}"
+            if (
+                f.name in fixed
+            ):  # a value dictated by the data: show the current one, not a stale widget state
+                st.session_state[wkey] = ", ".join(map(str, v)) if f.kind == "ints" else v
+            values[f.name] = field_widget(f, v, key=wkey, disabled=f.name in fixed)
     values.update(fixed)
     bad = [
         k

@@ -85,6 +85,10 @@ def category(d: dict) -> str:
 
 def layer_layout(G: nx.DiGraph) -> dict[str, tuple[float, float]]:
     """Positions (x, y): y = -longest path from any source, x from a barycentre ordering per row."""
+    if not nx.is_directed_acyclic_graph(G):  # never crash on a cyclic graph: lay out without back edges
+        G = G.copy()
+        G.remove_edges_from([(u, v) for u, v, _ in nx.find_cycle(G)][-1:])
+        return layer_layout(G)
     order = list(nx.topological_sort(G))
     row: dict[str, int] = {}
     for n in order:
