@@ -1,0 +1,503 @@
+"""Generative adversarial networks on latent vectors: GAN, DCGAN, WGAN, WGAN-GP, cGAN, AC-GAN, InfoGAN.
+
+A GAN is two networks, so every architecture here builds one ``nn.Module`` holding a ``generator`` and
+a ``discriminator`` submodule (the graph and summary then show both). Its ``forward(z[, y])`` is
+D(G(z)): the discriminator's score of generated samples, the path every generator update
+backpropagates through. Training code uses the explicit methods instead:
+
+- ``latent(n)``: a batch of generator inputs (noise, and for InfoGAN the codes, concatenated);
+- ``generate(z, y=None)``: samples;
+- ``discriminate(x, y=None)``: a dict with ``logit`` (B,) (a score, no sigmoid: the loss applies it)
+  and the auxiliary heads (``cls`` for AC-GAN, ``q_cat``/``q_cont`` for InfoGAN).
+
+Papers: Goodfellow et al. (2014) arXiv 1406.2661; Radford, Metz & Chintala (2015) arXiv 1511.06434;
+Arjovsky, Chintala & Bottou (2017) arXiv 1701.07875; Gulrajani et al. (2017) arXiv 1704.00028;
+Mirza & Osindero (2014) arXiv 1411.1784; Odena, Olah & Shlens (2017) arXiv 1610.09585;
+Chen et al. (2016) arXiv 1606.03657. Images are in [-1, 1] (tanh output), as in DCGAN.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from archs.registry import register
+from archs.spec import ArchSpec, Config, ConfigError, Paper, hp
+
+Loss = Literal["minimax", "non_saturating", "least_squares", "wasserstein", "wgan_gp"]
+ACTS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh, "elu": nn.ELU}
+
+
+# ------------------------------------------------------------------------------------------ configs
+
+
+@dataclass(frozen=True)
+class MLPGANConfig(Config):
+    output: Literal["points2d", "image"] = hp(
+        "points2d", help="What G makes: points in the plane (the 2-D lab), or flattened images."
+    )
+    image_size: int = hp(16, lo=8, hi=64, step=8, help="Side of the square images (image output only).")
+    channels: int = hp(1, choices=(1, 3), help="Colour channels of the images (image output only).")
+    latent_dim: int = hp(
+        2, lo=1, hi=512, help="Noise dimension: how many random numbers z G turns into one sample."
+    )
+    noise: Literal["gaussian", "uniform"] = hp(
+        "gaussian", help="The noise distribution p(z): standard normal, or uniform on [-1, 1]."
+    )
+    hidden_dim: int = hp(128, lo=1, hi=2048, help="Neurons in each hidden layer of G and of D.")
+    num_layers: int = hp(3, lo=1, hi=8, help="Hidden layers in each of G and D.")
+    activation: Literal["relu", "leaky_relu", "tanh", "elu"] = hp(
+        "relu", help="Nonlinearity of G's hidden layers (D uses leaky ReLU, as most GANs do)."
+    )
+    num_classes: int = hp(
+        0, lo=0, hi=100, help="Classes to condition on (cGAN): the one-hot label joins z and x. 0: none."
+    )
+
+    @property
+    def data_dim(self) -> int:
+        return 2 if self.output == "points2d" else self.channels * self.image_size**2
+
+
+@dataclass(frozen=True)
+class DCGANConfig(Config):
+    image_size: int = hp(16, choices=(8, 16, 32, 64, 128), help="Side of the generated square images.")
+    channels: int = hp(1, choices=(1, 3), help="Colour channels: 1 for digits, 3 for colour images.")
+    latent_dim: int = hp(32, lo=1, hi=512, help="Noise dimension: the length of z (100 in the paper).")
+    g_width: int = hp(
+        32, lo=4, hi=512, help="Feature maps of G's last hidden layer; each earlier layer doubles it."
+    )
+    d_width: int = hp(32, lo=4, hi=512, help="Feature maps of D's first layer; each later layer doubles it.")
+    kernel_size: int = hp(4, choices=(4, 5), help="Convolution kernel side (5 in the paper, 4 in most code).")
+    d_norm: Literal["batchnorm", "layernorm", "none"] = hp(
+        "batchnorm",
+        help="Normalisation in D. WGAN-GP needs none or layer norm: its penalty is per sample, "
+        "and batch norm mixes the samples of a batch.",
+    )
+    num_classes: int = hp(10, lo=0, hi=100, help="Classes for the class-conditional variants (AC-GAN).")
+    cat_dim: int = hp(10, lo=0, hi=20, help="InfoGAN: categories of the categorical code c₁ (0: none).")
+    cont_dim: int = hp(2, lo=0, hi=8, help="InfoGAN: continuous codes c₂… uniform on [-1, 1].")
+
+    def validate(self) -> None:
+        if self.image_size & (self.image_size - 1):
+            raise ConfigError(f"image_size ({self.image_size}) must be a power of two.")
+
+    @property
+    def stages(self) -> int:
+        return int(math.log2(self.image_size)) - 2  # stride-2 layers between 4×4 and the image
+
+
+# ------------------------------------------------------------------------------------------ networks
+
+
+def mlp(d_in: int, width: int, depth: int, d_out: int, act) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for i in range(depth):
+        layers += [nn.Linear(d_in if i == 0 else width, width), act()]
+    layers.append(nn.Linear(width if depth else d_in, d_out))
+    return nn.Sequential(*layers)
+
+
+class ConvGenerator(nn.Module):
+    """DCGAN's generator: project z to 4×4 maps, then fractionally-strided convolutions that double the
+    side and halve the maps, batch norm and ReLU between, tanh at the output. No biases (batch norm
+    carries the shift), as in the authors' code."""
+
+    def __init__(self, cfg: DCGANConfig, in_dim: int):
+        super().__init__()
+        n, w, k = cfg.stages, cfg.g_width, cfg.kernel_size
+        chans = [w * 2 ** (n - 1 - i) for i in range(n)] + [cfg.channels]  # e.g. 1024, 512, 256, 128, 3
+        self.c0 = chans[0]
+        self.project = nn.Linear(in_dim, chans[0] * 16, bias=False)
+        self.bn0 = nn.BatchNorm2d(chans[0])
+        pad, out_pad = (k - 2) // 2 + (k % 2), k % 2  # k=4: p1, op0; k=5: p2, op1 (each side ×2)
+        ups: list[nn.Module] = []
+        for i in range(n):
+            ups.append(nn.ConvTranspose2d(chans[i], chans[i + 1], k, 2, pad, out_pad, bias=False))
+            ups += [nn.BatchNorm2d(chans[i + 1]), nn.ReLU()] if i < n - 1 else [nn.Tanh()]
+        self.ups = nn.Sequential(*ups)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        h = self.project(z).view(-1, self.c0, 4, 4)  # (B, C0, 4, 4)
+        return self.ups(F.relu(self.bn0(h)))  # (B, channels, S, S)
+
+
+class ConvFeatures(nn.Module):
+    """DCGAN's discriminator body: strided convolutions halving the side down to 4×4, leaky ReLU (0.2),
+    batch norm on every layer but the first; returns the flattened (B, 16·C) features."""
+
+    def __init__(self, cfg: DCGANConfig, in_channels: int | None = None):
+        super().__init__()
+        n, w, k = cfg.stages, cfg.d_width, cfg.kernel_size
+        chans = [in_channels or cfg.channels] + [w * 2**i for i in range(n)]
+        layers: list[nn.Module] = []
+        for i in range(n):
+            layers.append(nn.Conv2d(chans[i], chans[i + 1], k, 2, (k - 1) // 2, bias=False))
+            if i > 0 and cfg.d_norm == "batchnorm":
+                layers.append(nn.BatchNorm2d(chans[i + 1]))
+            elif i > 0 and cfg.d_norm == "layernorm":
+                side = cfg.image_size // 2 ** (i + 1)
+                layers.append(nn.LayerNorm([chans[i + 1], side, side]))
+            layers.append(nn.LeakyReLU(0.2))
+        self.convs = nn.Sequential(*layers)
+        self.out_features = chans[-1] * 16
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.convs(x).flatten(1)  # (B, 16·C)
+
+
+class MLPDiscriminator(nn.Module):
+    def __init__(self, cfg: MLPGANConfig):
+        super().__init__()
+        self.net = mlp(cfg.data_dim + cfg.num_classes, cfg.hidden_dim, cfg.num_layers, 1, ACTS["leaky_relu"])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class ConvDiscriminator(nn.Module):
+    """Features and one linear head per output: ``logit`` (real or fake), ``cls`` (AC-GAN's class
+    scores), ``q_cat``/``q_cont`` (InfoGAN's guesses of the codes, through a small hidden layer Q)."""
+
+    def __init__(
+        self, cfg: DCGANConfig, cls: int = 0, q_cat: int = 0, q_cont: int = 0, extra_channels: int = 0
+    ):
+        super().__init__()
+        self.features = ConvFeatures(cfg, cfg.channels + extra_channels)
+        f = self.features.out_features
+        self.logit = nn.Linear(f, 1, bias=False)
+        self.cls = nn.Linear(f, cls) if cls else None
+        self.q = nn.Sequential(nn.Linear(f, 128), nn.LeakyReLU(0.2)) if q_cat + q_cont else None
+        self.q_cat = nn.Linear(128, q_cat) if q_cat else None
+        self.q_cont = nn.Linear(128, q_cont) if q_cont else None
+
+    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        h = self.features(x)  # (B, F)
+        out = {"logit": self.logit(h)[:, 0]}
+        if self.cls is not None:
+            out["cls"] = self.cls(h)
+        if self.q is not None:
+            hq = self.q(h)
+            if self.q_cat is not None:
+                out["q_cat"] = self.q_cat(hq)
+            if self.q_cont is not None:
+                out["q_cont"] = self.q_cont(hq)
+        return out
+
+
+# ------------------------------------------------------------------------------------------ wrappers
+
+
+class GANModel(nn.Module):
+    """Generator + discriminator. Subclasses set ``latent_dim`` (G's full input), ``num_classes``,
+    ``default_loss`` and ``out_shape``; ``kind`` is "points" or "image"."""
+
+    kind = "image"
+    num_classes = 0
+    cat_dim = 0
+    cont_dim = 0
+    noise = "gaussian"
+    default_loss: str = "non_saturating"
+
+    def latent(self, n: int, generator: torch.Generator | None = None, device=None) -> torch.Tensor:
+        """(n, latent_dim) generator inputs: noise, then InfoGAN's one-hot category and continuous codes."""
+        device = device or next(self.parameters()).device
+        zdim = self.latent_dim - self.cat_dim - self.cont_dim
+        if self.noise == "uniform":
+            z = torch.rand(n, zdim, generator=generator, device=device) * 2 - 1
+        else:
+            z = torch.randn(n, zdim, generator=generator, device=device)
+        parts = [z]
+        if self.cat_dim:
+            c = torch.randint(0, self.cat_dim, (n,), generator=generator, device=device)
+            parts.append(F.one_hot(c, self.cat_dim).float())
+        if self.cont_dim:
+            parts.append(torch.rand(n, self.cont_dim, generator=generator, device=device) * 2 - 1)
+        return torch.cat(parts, 1)
+
+    def codes(self, z: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+        """InfoGAN: the categorical code (as indices) and the continuous codes inside ``z``."""
+        zdim = self.latent_dim - self.cat_dim - self.cont_dim
+        cat = z[:, zdim : zdim + self.cat_dim].argmax(1) if self.cat_dim else None
+        cont = z[:, zdim + self.cat_dim :] if self.cont_dim else None
+        return cat, cont
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """D(G(z)): the score (and auxiliary heads, concatenated) of generated samples, (B, 1 + …)."""
+        d = self.discriminate(self.generate(z, y), y)
+        return torch.cat([d["logit"][:, None]] + [d[k] for k in ("cls", "q_cat", "q_cont") if k in d], 1)
+
+
+class MLPGAN(GANModel):
+    """The original GAN: both players are MLPs. With ``num_classes`` > 0 it is Mirza & Osindero's MLP
+    cGAN (the one-hot label joins z and x); the registered ``cgan`` puts the same conditioning on
+    DCGAN's convolutional players, which learn digits in far fewer steps."""
+
+    def __init__(self, cfg: MLPGANConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.latent_dim, self.num_classes, self.noise = cfg.latent_dim, cfg.num_classes, cfg.noise
+        self.kind = "points" if cfg.output == "points2d" else "image"
+        self.out_shape = (2,) if self.kind == "points" else (cfg.channels, cfg.image_size, cfg.image_size)
+        net = mlp(
+            cfg.latent_dim + cfg.num_classes,
+            cfg.hidden_dim,
+            cfg.num_layers,
+            cfg.data_dim,
+            ACTS[cfg.activation],
+        )
+        self.generator = nn.Sequential(*net, nn.Tanh()) if self.kind == "image" else net
+        self.discriminator = MLPDiscriminator(cfg)
+
+    def _onehot(self, y: torch.Tensor | None, n: int, device) -> list[torch.Tensor]:
+        if not self.num_classes:
+            return []
+        if y is None:
+            y = torch.zeros(n, dtype=torch.long, device=device)
+        return [F.one_hot(y, self.num_classes).float()]
+
+    def generate(self, z, y=None):
+        x = self.generator(torch.cat([z, *self._onehot(y, len(z), z.device)], 1))  # (B, data_dim)
+        return x.view(len(z), *self.out_shape)
+
+    def discriminate(self, x, y=None):
+        h = torch.cat([x.flatten(1), *self._onehot(y, len(x), x.device)], 1)
+        return {"logit": self.discriminator(h)[:, 0]}
+
+
+class DCGAN(GANModel):
+    """DCGAN (and the WGAN / WGAN-GP / AC-GAN / InfoGAN variants on the same convolutional players)."""
+
+    def __init__(self, cfg: DCGANConfig, variant: str = "dcgan"):
+        super().__init__()
+        self.cfg, self.variant = cfg, variant
+        self.out_shape = (cfg.channels, cfg.image_size, cfg.image_size)
+        self.default_loss = {"wgan": "wasserstein", "wgan_gp": "wgan_gp"}.get(variant, "non_saturating")
+        if variant == "acgan":
+            if cfg.num_classes < 2:
+                raise ConfigError("AC-GAN needs at least 2 classes (num_classes).")
+            self.num_classes = cfg.num_classes
+            self.embed = nn.Embedding(cfg.num_classes, cfg.latent_dim)  # G's input is z ⊙ embed(y)
+        if variant == "cgan":
+            if cfg.num_classes < 2:
+                raise ConfigError("A conditional GAN needs at least 2 classes (num_classes).")
+            self.num_classes = cfg.num_classes
+        if variant == "infogan":
+            if cfg.cat_dim + cfg.cont_dim == 0:
+                raise ConfigError("InfoGAN needs at least one code: raise cat_dim or cont_dim above 0.")
+            self.cat_dim, self.cont_dim = cfg.cat_dim, cfg.cont_dim
+        self.latent_dim = cfg.latent_dim + self.cat_dim + self.cont_dim
+        conditional = variant == "cgan"  # y joins G's input as a one-hot vector and D's as constant planes
+        self.generator = ConvGenerator(cfg, self.latent_dim + (cfg.num_classes if conditional else 0))
+        self.discriminator = ConvDiscriminator(
+            cfg,
+            cls=self.num_classes if variant == "acgan" else 0,
+            q_cat=self.cat_dim,
+            q_cont=self.cont_dim,
+            extra_channels=cfg.num_classes if conditional else 0,
+        )
+
+    def _labels(self, y, n, device):
+        return torch.zeros(n, dtype=torch.long, device=device) if y is None else y
+
+    def generate(self, z, y=None):
+        if self.variant == "acgan":
+            z = z * self.embed(self._labels(y, len(z), z.device))  # (B, Z)
+        elif self.variant == "cgan":
+            z = torch.cat([z, F.one_hot(self._labels(y, len(z), z.device), self.num_classes).float()], 1)
+        return self.generator(z)
+
+    def discriminate(self, x, y=None):
+        if self.variant == "cgan":
+            B, _, H, W = x.shape
+            planes = F.one_hot(self._labels(y, B, x.device), self.num_classes).float()[:, :, None, None]
+            x = torch.cat([x, planes.expand(B, -1, H, W)], 1)  # (B, C + K, H, W)
+        return self.discriminator(x)
+
+
+# ------------------------------------------------------------------------------------------ registry
+
+GOODFELLOW = Paper(
+    "I. Goodfellow, J. Pouget-Abadie, M. Mirza et al.", 2014, "Generative adversarial nets", arxiv="1406.2661"
+)
+RADFORD = Paper(
+    "A. Radford, L. Metz, S. Chintala",
+    2015,
+    "Unsupervised representation learning with deep convolutional generative adversarial networks",
+    arxiv="1511.06434",
+)
+
+
+def _mlp_input(cfg: MLPGANConfig):
+    z = torch.randn(4, cfg.latent_dim)
+    return (z, torch.arange(4) % cfg.num_classes) if cfg.num_classes else z
+
+
+def _dc_input(variant: str):
+    def make(cfg: DCGANConfig):
+        z = torch.randn(4, cfg.latent_dim)
+        if variant == "infogan":
+            cat = torch.eye(max(1, cfg.cat_dim))[torch.arange(4) % max(1, cfg.cat_dim)][:, : cfg.cat_dim]
+            return torch.cat([z, cat, torch.rand(4, cfg.cont_dim) * 2 - 1], 1)  # (B, Z + codes)
+        return (z, torch.arange(4) % cfg.num_classes) if variant in ("acgan", "cgan") else z
+
+    return make
+
+
+register(
+    ArchSpec(
+        name="gan",
+        title="GAN (MLP generator and discriminator)",
+        family="gan",
+        year=2014,
+        paper=GOODFELLOW,
+        summary="Two MLPs in a game: G turns noise into samples, D tells them from real data.",
+        tasks=("generation",),
+        config=MLPGANConfig,
+        build=MLPGAN,
+        example_input=_mlp_input,
+        presets={
+            "tiny": {},
+            "digits": {
+                "output": "image",
+                "image_size": 16,
+                "latent_dim": 32,
+                "hidden_dim": 256,
+                "num_layers": 2,
+            },
+        },
+    )
+)
+
+_DC_PRESETS = {
+    "tiny": {},
+    # Radford et al. Fig. 1: z (100) projected to 4×4×1024, then 512, 256, 128 maps and a 64×64×3 image,
+    # 5×5 kernels; D mirrors it (128, 256, 512, 1024 maps, then one linear unit).
+    "canonical": {
+        "image_size": 64,
+        "channels": 3,
+        "latent_dim": 100,
+        "g_width": 128,
+        "d_width": 128,
+        "kernel_size": 5,
+    },
+}
+DCGAN_PARAMS = (
+    # G: 100·16384 projection + BN(1024) + 5·5·(1024·512 + 512·256 + 256·128 + 128·3) + BN(512, 256, 128)
+    1_638_400
+    + 2_048
+    + 25 * (1024 * 512 + 512 * 256 + 256 * 128 + 128 * 3)
+    + 2 * (512 + 256 + 128)
+    # D: 5·5·(3·128 + 128·256 + 256·512 + 512·1024) + BN(256, 512, 1024) + 16·1024 read-out
+    + 25 * (3 * 128 + 128 * 256 + 256 * 512 + 512 * 1024)
+    + 2 * (256 + 512 + 1024)
+    + 16 * 1024
+)
+
+register(
+    ArchSpec(
+        name="dcgan",
+        title="DCGAN",
+        family="gan",
+        year=2015,
+        paper=RADFORD,
+        summary="Convolutional G and D with batch norm and strided convolutions: GANs that train.",
+        tasks=("generation",),
+        config=DCGANConfig,
+        build=lambda cfg: DCGAN(cfg, "dcgan"),
+        example_input=_dc_input("dcgan"),
+        presets=_DC_PRESETS,
+        published_params=DCGAN_PARAMS,
+        published_source="Radford et al. (2015), Fig. 1 (4×4×1024 → 64×64×3, 5×5 kernels) and the authors' "
+        "code (bias-free convolutions with batch norm, D mirroring G): G 18,855,040 + D 17,232,768 "
+        "= 36,087,808 parameters.",
+    )
+)
+
+for name, title, year, paper, summary, extra in (
+    (
+        "wgan",
+        "Wasserstein GAN (weight clipping)",
+        2017,
+        Paper("M. Arjovsky, S. Chintala, L. Bottou", 2017, "Wasserstein GAN", arxiv="1701.07875"),
+        "A critic estimates the Wasserstein distance; its weights are clipped to keep it 1-Lipschitz.",
+        {},
+    ),
+    (
+        "wgan_gp",
+        "WGAN-GP (gradient penalty)",
+        2017,
+        Paper(
+            "I. Gulrajani, F. Ahmed, M. Arjovsky et al.",
+            2017,
+            "Improved training of Wasserstein GANs",
+            arxiv="1704.00028",
+        ),
+        "The critic's gradient norm is pushed towards 1 between real and fake samples instead of clipping.",
+        {"d_norm": "layernorm"},
+    ),
+    (
+        "acgan",
+        "AC-GAN (auxiliary classifier)",
+        2016,
+        Paper(
+            "A. Odena, C. Olah, J. Shlens",
+            2016,
+            "Conditional image synthesis with auxiliary classifier GANs",
+            arxiv="1610.09585",
+        ),
+        "G takes a class; D also predicts the class of every image, real or fake.",
+        {},
+    ),
+    (
+        "infogan",
+        "InfoGAN",
+        2016,
+        Paper(
+            "X. Chen, Y. Duan, R. Houthooft et al.",
+            2016,
+            "InfoGAN: interpretable representation learning by "
+            "information maximizing generative adversarial nets",
+            arxiv="1606.03657",
+        ),
+        "Latent codes whose meaning is learned: a Q head must recover them from the image.",
+        {},
+    ),
+):
+    register(
+        ArchSpec(
+            name=name,
+            title=title,
+            family="gan",
+            year=year,
+            paper=paper,
+            summary=summary,
+            tasks=("generation",),
+            config=DCGANConfig,
+            build=(lambda v: lambda cfg: DCGAN(cfg, v))(name),
+            example_input=_dc_input(name),
+            presets={"tiny": extra},
+        )
+    )
+
+register(
+    ArchSpec(
+        name="cgan",
+        title="Conditional GAN (cGAN)",
+        family="gan",
+        year=2014,
+        paper=Paper(
+            "M. Mirza, S. Osindero", 2014, "Conditional generative adversarial nets", arxiv="1411.1784"
+        ),
+        summary="G and D both see the label y: ask for a class, get a sample of it.",
+        tasks=("generation",),
+        config=DCGANConfig,
+        build=lambda cfg: DCGAN(cfg, "cgan"),
+        example_input=_dc_input("cgan"),
+        presets={"tiny": {}},
+    )
+)

@@ -1,0 +1,54 @@
+"""The GANs page under AppTest: every tab renders, the 2-D lab is drawn and steps, bad input is explained."""
+
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+import archs
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages/gans.py"), default_timeout=300)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _lab_drawn(at: AppTest) -> bool:
+    return any(
+        '"generated samples"' in c.proto.spec and '"D(x)"' in c.proto.spec for c in at.get("plotly_chart")
+    )
+
+
+def test_gans_page_tabs_lab_and_bad_input():
+    at = _page()
+    labels = [t.label for t in at.tabs]
+    assert {"Idea", "2-D lab", "Images", "Image-to-image", "Architectures", "Graph", "Summary"} <= set(labels)
+    assert len(at.latex) >= 5
+    assert _lab_drawn(at), "the 2-D lab (points, D's heatmap) is drawn before training"
+    assert any("Modes covered" in m.label for m in at.metric)
+
+    at.button(key="gan.lab.train.step").click().run()  # one step of the lab, drawn again
+    assert not at.exception
+    assert any("step 1 /" in p.proto.text for p in at.get("progress"))
+    assert _lab_drawn(at)
+
+    at.number_input(key="gan.lab.lr").set_value(0.0).run()
+    at.number_input(key="gan.lab.kd").set_value(0).run()
+    at.number_input(key="gan.lab.kg").set_value(0).run()
+    at.number_input(key="gan.lab.zdim").set_value(0).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "learning rate must be positive" in errors
+    assert "noise dimension must be at least 1" in errors
+    assert "k_D = k_G = 0" in errors
+
+
+def test_architectures_tab_shows_both_players_and_stylegan_internals():
+    at = _page()
+    at.selectbox(key="gan.arch").set_value(archs.get_arch("cyclegan")).run()
+    assert not at.exception
+    at.selectbox(key="gan.img.arch").set_value("stylegan").run()
+    assert not at.exception
+    assert any("Layers from A" in s.label for s in at.slider)
+    at.selectbox(key="gan.img.arch").set_value("sagan").run()
+    assert not at.exception and any("γ =" in c.value for c in at.caption)
