@@ -76,7 +76,11 @@ def server():
         pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
     yield url
     proc.terminate()
-    proc.wait(10)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(15)
 
 
 @pytest.fixture(scope="module")
