@@ -4,11 +4,13 @@ Skipped when Chromium or Playwright is missing (CI installs both). Checks what o
 shows: pages load without an exception box, Plotly charts are drawn, training moves the loss curve.
 """
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -41,9 +43,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
+@contextlib.contextmanager
+def _serve():
     port = _free_port()
+    log = tempfile.TemporaryFile()
     env = {**os.environ, "ARCHATLAS_DEVICE": "cpu"}
     proc = subprocess.Popen(
         [
@@ -61,7 +64,7 @@ def server():
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,  # a file, not a pipe: a full pipe would block the server
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -73,8 +76,15 @@ def server():
             time.sleep(0.5)
     else:
         proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
-    yield url
+        log.seek(0)
+        raise RuntimeError("streamlit did not start: " + log.read().decode()[-2000:])
+    try:
+        yield url
+    finally:
+        _stop(proc)
+
+
+def _stop(proc):
     proc.terminate()
     try:
         proc.wait(15)
@@ -116,9 +126,20 @@ def _no_exception(page):
     assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
 
 
-def test_a_direct_link_on_a_fresh_server_runs_the_whole_app(server, browser):
+@pytest.fixture(scope="module")
+def server():
+    with _serve() as url:
+        yield url
+
+
+def test_a_direct_link_on_a_fresh_server_runs_the_whole_app(browser):
     """The first request of a new server goes straight to a page, not to the root: the page must still
     come with app.py's sidebar and navigation (see ui/boot.py)."""
+    with _serve() as fresh:
+        _direct_link(browser, fresh)
+
+
+def _direct_link(browser, server):
     page = _open(browser, f"{server}/feedforward")
     try:
         page.wait_for_selector("h1:has-text('Feedforward networks')", timeout=60_000)
