@@ -14,7 +14,7 @@ from typing import Literal
 import torch
 from torch import nn
 
-from archs.cnn import ImageConfig, conv_bn_act, image_input
+from archs.cnn import ImageConfig, conv_bn_act, conv_out, image_input
 from archs.registry import register
 from archs.spec import ArchSpec, ConfigError, Paper, hp
 
@@ -190,6 +190,14 @@ class DenseNetConfig(ImageConfig):
     init_features: int = hp(64, lo=4, hi=128, help="Channels after the stem.")
     bn_size: int = hp(4, lo=1, hi=8, help="Bottleneck width: each layer's 1×1 conv makes bn_size·k maps.")
     small_stem: bool = hp(False, help="A 3×3 stride-1 stem instead of 7×7 stride 2 + max-pool.")
+
+    def min_image_size(self) -> int:
+        """The smallest side whose maps stay at least 2×2 before every transition's 2×2 average pool."""
+        for n in range(8, 641):
+            s = n if self.small_stem else conv_out(conv_out(n, 7, 2, 3), 3, 2, 1)
+            if s >= 2 ** (len(self.block_config) - 1):
+                return n
+        return 641
 
 
 class DenseLayer(nn.Module):

@@ -40,13 +40,18 @@ def _field_strategy(f: FieldInfo):
     lo = f.lo if f.lo is not None else (0 if f.kind != "float" else -1e3)
     hi = f.hi if f.hi is not None else lo + 1000
     if f.kind == "int":
-        return st.integers(int(lo), int(hi))
+        # the whole range, with small values three times as likely: a meta build of the largest
+        # settings of every field at once takes seconds, and the edges are still drawn
+        small = st.integers(int(lo), int(min(hi, max(lo + 8, 2 * lo))))
+        return st.one_of(small, small, small, st.integers(int(lo), int(hi)))
     if f.kind == "float":
         return st.floats(float(lo), float(hi), allow_nan=False)
-    # a list of sizes: short lists, small values most of the time so meta builds stay quick
-    small = st.integers(int(lo), int(min(hi, max(lo, 64))))
+    # a list of sizes: short lists, small values three times as likely (see the int case above)
+    small = st.integers(int(lo), int(min(hi, max(lo + 8, 2 * lo))))
     return st.lists(
-        st.one_of(small, st.integers(int(lo), int(hi))), min_size=0, max_size=min(f.max_len or 6, 6)
+        st.one_of(small, small, small, st.integers(int(lo), int(hi))),
+        min_size=0,
+        max_size=min(f.max_len or 6, 6),
     ).map(tuple)
 
 
@@ -181,7 +186,7 @@ def test_a_job_whose_user_leaves_stops_and_frees_its_model():
     model_ref = weakref.ref(job.trainer.model)
     t0 = time.time()
     _release(board)  # what Streamlit calls when the session ends
-    assert time.time() - t0 < 1.5 and not job.is_active and not board.jobs
+    assert time.time() - t0 < 3.0 and not job.is_active and not board.jobs
     del job
     gc.collect()
     assert model_ref() is None, "the trainer's model is still referenced after the session ended"

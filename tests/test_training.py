@@ -150,7 +150,8 @@ def test_jobs_queue_beyond_the_limit_and_pause_within_a_tick():
     assert b.queue_position == 1 and b.trainer.step_count == 0
     t0 = time.time()
     a.pause()
-    assert time.time() - t0 < 0.7 and a.state == "paused"
+    # one slice (0.05 s) plus the lock hand-over; generous because CI runs two test workers on 2 cores
+    assert time.time() - t0 < 2.0 and a.state == "paused"
     steps = a.trainer.step_count
     assert _wait(lambda: b.state == "running" and b.trainer.step_count > 0)
     time.sleep(0.2)
