@@ -35,10 +35,8 @@ with idea:
         )
         st.latex(r"\mathcal{L}_G^\text{NS} = -\mathbb{E}_z[\log D(G(z))]")
         st.markdown("**Least squares** (LSGAN) replaces the logarithms with squared distances to the labels:")
-        st.latex(
-            r"\mathcal{L}_D = \tfrac12\mathbb{E}[(D(x)-1)^2] + \tfrac12\mathbb{E}[D(G(z))^2],\quad "
-            r"\mathcal{L}_G = \tfrac12\mathbb{E}[(D(G(z))-1)^2]"
-        )
+        st.latex(r"\mathcal{L}_D = \tfrac12\mathbb{E}[(D(x)-1)^2] + \tfrac12\mathbb{E}[D(G(z))^2]")
+        st.latex(r"\mathcal{L}_G = \tfrac12\mathbb{E}[(D(G(z))-1)^2]")
     with c2:
         st.markdown(
             "**Wasserstein** (WGAN): a critic f, kept 1-Lipschitz, estimates the earth mover's distance"
