@@ -39,10 +39,8 @@ with idea:
         )
         st.latex(r"(X * W)(i, j) = \sum_m \sum_n X(i+m,\, j+n)\, W(m, n)")
         st.markdown("A layer with C_in input and C_out output channels adds a bias and a nonlinearity:")
-        st.latex(
-            r"Y_c = \sigma\Big(b_c + \sum_{c'=1}^{C_\text{in}} X_{c'} * W_{c,c'}\Big),\quad "
-            r"\#\text{params} = C_\text{out}(C_\text{in} k^2 + 1)"
-        )
+        st.latex(r"Y_c = \sigma\Big(b_c + \sum_{c'=1}^{C_\text{in}} X_{c'} * W_{c,c'}\Big)")
+        st.latex(r"\#\text{params} = C_\text{out}(C_\text{in} k^2 + 1)")
         st.markdown("**Pooling** summarises each window: max keeps the strongest response, average the mean.")
         st.latex(
             r"\text{max: } y_{ij} = \max_{(m,n)\in R_{ij}} x_{mn} \qquad "
@@ -62,10 +60,8 @@ with idea:
             "layers through the shortcut. **Compound scaling** (EfficientNet) grows depth, width and "
             "resolution together:"
         )
-        st.latex(
-            r"d = \alpha^\phi,\; w = \beta^\phi,\; r = \gamma^\phi,\quad \alpha\beta^2\gamma^2 \approx 2,"
-            r"\quad \alpha = 1.2,\ \beta = 1.1,\ \gamma = 1.15"
-        )
+        st.latex(r"d = \alpha^\phi,\; w = \beta^\phi,\; r = \gamma^\phi")
+        st.latex(r"\alpha\beta^2\gamma^2 \approx 2,\quad \alpha = 1.2,\ \beta = 1.1,\ \gamma = 1.15")
     st.markdown(
         "The formula next to the coefficients the released B0–B7 use (the grid-searched rule, rounded):"
     )
