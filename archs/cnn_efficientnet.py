@@ -210,6 +210,8 @@ class ConvNeXtConfig(ImageConfig):
 
     def validate(self) -> None:
         super().validate()
+        if not self.depths:
+            raise ConfigError("depths is empty: ConvNeXt needs at least one stage, e.g. 3, 3, 9, 3.")
         if len(self.depths) != len(self.dims):
             raise ConfigError(
                 f"depths has {len(self.depths)} stages but dims has {len(self.dims)}; make them equal."

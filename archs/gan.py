@@ -91,6 +91,26 @@ class DCGANConfig(Config):
         return int(math.log2(self.image_size)) - 2  # stride-2 layers between 4×4 and the image
 
 
+@dataclass(frozen=True)
+class ClassGANConfig(DCGANConfig):
+    """The class-conditional variants (cGAN, AC-GAN): the same fields, with classes required."""
+
+    def validate(self) -> None:
+        super().validate()
+        if self.num_classes < 2:
+            raise ConfigError(
+                f"A class-conditional GAN needs at least 2 classes; num_classes is {self.num_classes}."
+            )
+
+
+@dataclass(frozen=True)
+class InfoGANConfig(DCGANConfig):
+    def validate(self) -> None:
+        super().validate()
+        if self.cat_dim + self.cont_dim == 0:
+            raise ConfigError("InfoGAN needs at least one code: raise cat_dim or cont_dim above 0.")
+
+
 # ------------------------------------------------------------------------------------------ networks
 
 
@@ -477,7 +497,7 @@ for name, title, year, paper, summary, extra in (
             paper=paper,
             summary=summary,
             tasks=("generation",),
-            config=DCGANConfig,
+            config={"acgan": ClassGANConfig, "infogan": InfoGANConfig}.get(name, DCGANConfig),
             build=(lambda v: lambda cfg: DCGAN(cfg, v))(name),
             example_input=_dc_input(name),
             presets={"tiny": extra},
@@ -495,7 +515,7 @@ register(
         ),
         summary="G and D both see the label y: ask for a class, get a sample of it.",
         tasks=("generation",),
-        config=DCGANConfig,
+        config=ClassGANConfig,
         build=lambda cfg: DCGAN(cfg, "cgan"),
         example_input=_dc_input("cgan"),
         presets={"tiny": {}},

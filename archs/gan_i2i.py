@@ -58,9 +58,10 @@ class Pix2PixConfig(Config):
                 f"num_downs ({self.num_downs}) halves the image too often: "
                 f"2^{self.num_downs} > {self.image_size}."
             )
-        if 2 ** (self.d_layers + 1) > self.image_size:
+        if 2 ** (self.d_layers + 2) > self.image_size:  # the two last 4×4 convolutions need a 4×4 map
             raise ConfigError(
-                f"d_layers ({self.d_layers}) is too many for {self.image_size}×{self.image_size} images."
+                f"d_layers ({self.d_layers}) is too many for {self.image_size}×{self.image_size} images: "
+                f"the PatchGAN needs an image side of at least {2 ** (self.d_layers + 2)}."
             )
 
 
@@ -78,9 +79,10 @@ class CycleGANConfig(Config):
     d_layers: int = hp(2, lo=1, hi=5, help="Strided layers of each PatchGAN (3 gives 70×70 patches).")
 
     def validate(self) -> None:
-        if 2 ** (self.d_layers + 1) > self.image_size:
+        if 2 ** (self.d_layers + 2) > self.image_size:  # the two last 4×4 convolutions need a 4×4 map
             raise ConfigError(
-                f"d_layers ({self.d_layers}) is too many for {self.image_size}×{self.image_size} images."
+                f"d_layers ({self.d_layers}) is too many for {self.image_size}×{self.image_size} images: "
+                f"the PatchGAN needs an image side of at least {2 ** (self.d_layers + 2)}."
             )
 
 

@@ -143,9 +143,9 @@ def check_ranges(cfg: Any) -> None:
                 raise ConfigError(f"{f.name} must be true or false, got {v!r}.")
             vals = ()
         else:
-            if f.choices is not None and v not in f.choices:
-                raise ConfigError(f"{f.name} must be one of {', '.join(map(str, f.choices))}; got {v!r}.")
             vals = ()
+        if f.choices is not None and f.kind != "bool" and v not in f.choices:
+            raise ConfigError(f"{f.name} must be one of {', '.join(map(str, f.choices))}; got {v!r}.")
         for x in vals:
             if f.lo is not None and x < f.lo:
                 raise ConfigError(f"{f.name} ({x}) must be at least {f.lo:g}.")

@@ -36,7 +36,7 @@ SPECS = archs.list_archs()
 def _field_strategy(f: FieldInfo):
     if f.kind == "bool":
         return st.booleans()
-    if f.kind == "choice":
+    if f.choices:  # a choice field, or a number restricted to listed values
         return st.sampled_from(list(f.choices or [f.default]))
     lo = f.lo if f.lo is not None else (0 if f.kind != "float" else -1e3)
     hi = f.hi if f.hi is not None else lo + 1000

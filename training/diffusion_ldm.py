@@ -93,13 +93,12 @@ class LDMTask(Task):
         return F.mse_loss(model.denoise(z_t, t, model.text(tokens), tokens), noise)
 
     def loss(self, model, x, y):
-        nan = torch.tensor(float("nan"), device=x.device)
         if self.stage == "autoencoder":
             r = self.recon(model, x)
-            return r, {"recon": r.detach(), "denoise": nan}
+            return r, {"recon": r.detach()}
         drop = torch.rand(x.shape[0], device=x.device) < self.p_uncond
         d = self.denoise_loss(model, x, y, drop=drop)
-        return d, {"recon": nan, "denoise": d.detach()}
+        return d, {"denoise": d.detach()}
 
     @torch.no_grad()
     def metrics(self, model, x, y):

@@ -151,12 +151,13 @@ class Trainer:
         first = self.step_count - len(values) + 1
         self._pending.clear()
         terms: list[dict[str, float]] = []
-        if self._pending_terms:
-            keys = list(self._pending_terms[0])
-            stacked = torch.stack(
-                [torch.stack([t[k].float() for k in keys]) for t in self._pending_terms]
-            ).cpu()
-            terms = [dict(zip(keys, row, strict=True)) for row in stacked.tolist()]
+        if self._pending_terms:  # steps may log different terms (e.g. the stages of a two-stage run)
+            flat = [(i, k, v) for i, t in enumerate(self._pending_terms) for k, v in t.items()]
+            terms = [{} for _ in self._pending_terms]
+            if flat:
+                got = torch.stack([v.float().reshape(()) for _, _, v in flat]).cpu().tolist()
+                for (i, k, _), g in zip(flat, got, strict=True):
+                    terms[i][k] = g
             self._pending_terms.clear()
         if self._ref_loss is None and values and math.isfinite(values[0]):
             self._ref_loss = abs(values[0])
