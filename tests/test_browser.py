@@ -232,3 +232,26 @@ def test_playground_train_moves_the_loss_curve(server, browser):
         page.get_by_role("button", name="Pause").first.click()
     finally:
         page.close()
+
+
+def test_transformer_attention_grid_is_drawn(server, browser):
+    """The Attention tab draws a heatmap for every layer × head of the chosen model, then one head
+    large and the rollout: all visible and painted (plotly draws each heatmap as an image)."""
+    page = _open(browser, f"{server}/transformers")
+    try:
+        page.get_by_role("tab", name="Architectures", exact=True).click()
+        page.get_by_role("tab", name="Attention", exact=True).click()
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('.js-plotly-plot')].some(p => p.offsetParent !== null
+            && (p._fullData || []).filter(t => t.type === 'heatmap').length >= 4
+            && p.querySelectorAll('.heatmaplayer image').length >= 4)""",
+            timeout=60_000,
+        )
+        maps = page.evaluate(
+            """() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.offsetParent !== null)
+            .map(p => (p._fullData || []).filter(t => t.type === 'heatmap').length)"""
+        )
+        assert len([m for m in maps if m >= 1]) >= 3, maps  # the grid, one head large, the rollout
+        _no_exception(page)
+    finally:
+        page.close()
