@@ -14,6 +14,7 @@ tensors once) and ``order`` (execution order). ``G.graph["modules"]`` maps each 
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import operator
 from collections.abc import Iterable
@@ -22,8 +23,8 @@ from typing import Any
 import networkx as nx
 import torch
 import torch.fx as fx
+import torch.nn.functional as F
 from torch import nn
-from torch.fx.passes.shape_prop import ShapeProp
 from torch.overrides import TorchFunctionMode
 
 _CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
@@ -41,9 +42,20 @@ def is_leaf(module: nn.Module) -> bool:
 
 
 def module_table(model: nn.Module) -> dict[str, tuple[str, int]]:
-    return {
-        name: (type(m).__name__, sum(p.numel() for p in m.parameters())) for name, m in model.named_modules()
-    }
+    """Each module path -> (class name, parameters below it, tied tensors once)."""
+    owned: dict[int, set[int]] = {}  # the parameters below each module (by identity), children first
+    sizes: dict[int, int] = {}
+
+    def below(m: nn.Module) -> set[int]:
+        if id(m) not in owned:
+            own = {id(p) for p in m.parameters(recurse=False)}
+            sizes.update({id(p): p.numel() for p in m.parameters(recurse=False)})
+            for c in m.children():
+                own |= below(c)
+            owned[id(m)] = own
+        return owned[id(m)]
+
+    return {name: (type(m).__name__, sum(sizes[i] for i in below(m))) for name, m in model.named_modules()}
 
 
 def _fn_name(target: Any) -> str:
@@ -87,22 +99,12 @@ def _trace_fx(model: nn.Module, inputs: tuple) -> nx.DiGraph:
     concrete = {p.name: p.default for p in params[len(inputs) :] if p.default is not inspect.Parameter.empty}
     tracer = _Tracer()
     graph = tracer.trace(model, concrete_args=concrete or None)
-    gm = fx.GraphModule(tracer.root, graph)
-    with torch.no_grad():
-        ShapeProp(gm).propagate(*inputs)
+    with torch.no_grad():  # interpreted on the model itself: no GraphModule (its code generation is slow)
+        _ShapeProp(tracer.root, graph=graph).run(*inputs)
     table = module_table(model)
     G = nx.DiGraph()
-    for i, n in enumerate(gm.graph.nodes):
-        tm = n.meta.get("tensor_meta")
-        shape = (
-            tuple(tm.shape)
-            if hasattr(tm, "shape")
-            else (
-                tuple(tm[0].shape)
-                if isinstance(tm, (tuple, list)) and tm and hasattr(tm[0], "shape")
-                else None
-            )
-        )
+    for i, n in enumerate(graph.nodes):
+        shape = n.meta.get("atlas_shape")
         stack = list((n.meta.get("nn_module_stack") or {}).values())
         scope = stack[-1][0] if stack else ""
         if n.op == "placeholder":
@@ -133,10 +135,18 @@ def _trace_fx(model: nn.Module, inputs: tuple) -> nx.DiGraph:
 
 def _first_arg_shape(n: fx.Node) -> tuple | None:
     for a in n.all_input_nodes:
-        tm = a.meta.get("tensor_meta")
-        if hasattr(tm, "shape"):
-            return tuple(tm.shape)
+        if a.meta.get("atlas_shape") is not None:
+            return a.meta["atlas_shape"]
     return None
+
+
+class _ShapeProp(fx.Interpreter):
+    """Runs the traced graph and records each node's output shape (of its first tensor, for tuples)."""
+
+    def run_node(self, n: fx.Node) -> Any:
+        out = super().run_node(n)
+        n.meta["atlas_shape"] = _shape_of(out)
+        return out
 
 
 # ------------------------------------------------------------------------------------ executed path
@@ -171,7 +181,11 @@ class _Recorder(TorchFunctionMode):
         self.counter = 0
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
+        if func is F.scaled_dot_product_attention and args and args[0].is_meta:
+            q, v = args[0], args[2] if len(args) > 2 else kwargs["value"]
+            out = q.new_empty((*q.shape[:-1], v.shape[-1]))  # its meta kernel is slow; its shape is simple
+        else:
+            out = func(*args, **(kwargs or {}))
         name = _fn_name(func)
         if self.leaf_depth == 0 and name not in self._SKIP:
             srcs = [self.producers[id(t)] for t in _tensors((args, kwargs)) if id(t) in self.producers]
@@ -276,6 +290,52 @@ def _trace_executed(model: nn.Module, inputs: tuple) -> nx.DiGraph:
 # ------------------------------------------------------------------------------------------- public
 
 
+# torch.nn layers whose output has the shape (and dtype) of their first input
+_SHAPE_PRESERVING = tuple(
+    getattr(nn, n)
+    for n in (
+        "BatchNorm1d BatchNorm2d BatchNorm3d SyncBatchNorm LayerNorm GroupNorm InstanceNorm1d "
+        "InstanceNorm2d InstanceNorm3d LocalResponseNorm RMSNorm Dropout Dropout1d Dropout2d Dropout3d "
+        "AlphaDropout ReLU ReLU6 LeakyReLU PReLU ELU SELU CELU GELU SiLU Mish Sigmoid Tanh Hardtanh "
+        "Hardswish Hardsigmoid Softplus Softsign Tanhshrink Softmax LogSoftmax Identity"
+    ).split()
+    if hasattr(nn, n)
+)
+
+
+def _empty_like_first(x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
+    return torch.empty_like(x)
+
+
+def _shape_forward(m: nn.Module):
+    """A forward that only makes the output's shape, for the layers whose shape rule is simple."""
+    if type(m) in _SHAPE_PRESERVING:
+        return _empty_like_first
+    if type(m) is nn.Linear:
+        return lambda x: x.new_empty((*x.shape[:-1], m.out_features))
+    if type(m) is nn.Embedding:
+        return lambda x: m.weight.new_empty((*x.shape, m.embedding_dim))
+    return None
+
+
+@contextlib.contextmanager
+def _shape_only(model: nn.Module):
+    """On the meta device only shapes exist: let layers with a simple shape rule answer with an empty
+    tensor of the output's shape instead of running their meta kernels (BatchNorm, LayerNorm and Linear
+    go through Python decompositions there and were most of a ResNet's or a GPT's tracing time)."""
+    patched = []
+    for m in model.modules():
+        fwd = _shape_forward(m)
+        if fwd is not None:
+            m.forward = fwd
+            patched.append(m)
+    try:
+        yield
+    finally:
+        for m in patched:
+            del m.forward
+
+
 def _contract(G: nx.DiGraph, pred) -> nx.DiGraph:
     """Remove nodes for which ``pred`` holds, joining their predecessors to their successors."""
     for n in [n for n, d in G.nodes(data=True) if pred(d)]:
@@ -299,17 +359,19 @@ def trace_graph(
     inputs = _as_tuple(example_input)
     was_training = model.training
     model.eval()
+    on_meta = all(t.is_meta for t in _tensors(inputs))
     try:
-        if method in ("auto", "fx"):
-            try:
-                G = _trace_fx(model, inputs)
-            except Exception as e:  # fx cannot trace data-dependent control flow
-                if method == "fx":
-                    raise
+        with _shape_only(model) if on_meta else contextlib.nullcontext():
+            if method in ("auto", "fx"):
+                try:
+                    G = _trace_fx(model, inputs)
+                except Exception as e:  # fx cannot trace data-dependent control flow
+                    if method == "fx":
+                        raise
+                    G = _trace_executed(model, inputs)
+                    G.graph["fx_error"] = f"{type(e).__name__}: {e}"[:300]
+            else:
                 G = _trace_executed(model, inputs)
-                G.graph["fx_error"] = f"{type(e).__name__}: {e}"[:300]
-        else:
-            G = _trace_executed(model, inputs)
     finally:
         model.train(was_training)
     G = _contract(G, lambda d: d["type"] in _PASS_THROUGH)

@@ -159,3 +159,25 @@ def test_repeated_calls_of_one_module_stay_acyclic_and_count_weights_once():
     assert nx.is_directed_acyclic_graph(H)
     rep = [d for _, d in H.nodes(data=True) if d.get("path") == "block"]
     assert all(d["params"] == 20 for d in rep)
+
+
+@pytest.mark.parametrize(
+    "name", ["resnet18", "mobilenet_v2", "gpt", "bert_base", "vit_b_16", "transformer", "lstm"]
+)
+def test_meta_shortcuts_draw_the_same_graph_as_a_real_run(name):
+    """On meta, layers with a simple shape rule (norms, activations, Linear, Embedding, attention) answer
+    with an empty tensor of the right shape instead of running: the graph must be the one a real CPU
+    run gives, node for node, with the same shapes."""
+    spec = archs.get_arch(name)
+    cfg = spec.make_config("tiny")
+    torch.manual_seed(0)
+    model = archs.build_from_config(spec, cfg, "cpu")
+    x = spec.example_input(cfg)
+    real = trace_graph(model, x)
+    meta = trace_graph(model.to("meta"), archs.spec.to_device(x, "meta"))
+    assert real.graph["method"] == meta.graph["method"]
+    assert sorted(real.edges) == sorted(meta.edges)
+    for n, d in real.nodes(data=True):
+        assert meta.nodes[n]["shape"] == d["shape"], n
+        assert meta.nodes[n]["type"] == d["type"] and meta.nodes[n]["params"] == d["params"]
+    assert not any("forward" in vars(m) for m in model.modules())  # the patches are undone

@@ -1,5 +1,7 @@
 """Figure builders: structure of the figures, layout by layers, summary numbers."""
 
+import json
+
 import networkx as nx
 import numpy as np
 import plotly.graph_objects as go
@@ -38,6 +40,14 @@ def test_graph_figure_is_three_traces_with_node_ids(monkeypatch):
     assert list(nodes.customdata) == list(G.nodes)
     skips = fig.data[1]
     assert skips.name == "skip connection" and len(skips.x) > 0
+
+
+def test_graph_figure_passes_plotlys_validation():
+    """graph_figure skips Plotly's slow per-element validation: every property it sets must still be
+    valid, so rebuilding the figure with validation on gives the same JSON."""
+    G = _graph(hidden_dims=(8, 8, 8), residual=True)
+    for fig in (graph_figure(G), graph_figure(G, title="MLP", selected=list(G)[2], show_labels=False)):
+        assert json.loads(go.Figure(fig.to_dict()).to_json()) == json.loads(fig.to_json())
 
 
 def test_layout_rows_follow_longest_paths():
