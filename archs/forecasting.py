@@ -29,11 +29,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 import torch
-import torch.nn.functional as F
 from torch import nn
-from torch.nn.utils.parametrizations import weight_norm
 
 from archs.registry import register
+from archs.rnn import TemporalBlock  # Bai et al.'s block, shared with the sequence TCN
 from archs.spec import ArchSpec, Config, ConfigError, Paper, hp
 
 FAMILY = "forecasting"
@@ -156,42 +155,16 @@ class TCNConfig(ForecastConfig):
         return 1 + 2 * (self.kernel_size - 1) * (2**self.num_layers - 1)
 
 
-class CausalConv1d(nn.Module):
-    """A 1-D convolution that sees only the past: pad (k-1)·d on the left, none on the right."""
-
-    def __init__(self, c_in: int, c_out: int, k: int, dilation: int, wn: bool):
-        super().__init__()
-        self.pad = (k - 1) * dilation
-        conv = nn.Conv1d(c_in, c_out, k, dilation=dilation)
-        self.conv = weight_norm(conv) if wn else conv
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.conv(F.pad(x, (self.pad, 0)))  # (B, C_out, T)
-
-
-class TemporalBlock(nn.Module):
-    """Two dilated causal convolutions with ReLU and dropout, plus a residual (1×1 conv if widths differ)."""
-
-    def __init__(self, c_in: int, c_out: int, cfg: TCNConfig, dilation: int):
-        super().__init__()
-        self.conv1 = CausalConv1d(c_in, c_out, cfg.kernel_size, dilation, cfg.weight_norm)
-        self.conv2 = CausalConv1d(c_out, c_out, cfg.kernel_size, dilation, cfg.weight_norm)
-        self.drop = nn.Dropout(cfg.dropout)
-        self.downsample = nn.Conv1d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = self.drop(F.relu(self.conv1(x)))  # (B, C_out, T)
-        h = self.drop(F.relu(self.conv2(h)))
-        return F.relu(h + self.downsample(x))
-
-
 class TCNForecaster(Forecaster):
     def __init__(self, cfg: TCNConfig):
         super().__init__()
         self.cfg = cfg
         chans = [cfg.in_features] + [cfg.hidden_dim] * cfg.num_layers
         self.blocks = nn.Sequential(
-            *[TemporalBlock(chans[i], chans[i + 1], cfg, dilation=2**i) for i in range(cfg.num_layers)]
+            *[
+                TemporalBlock(chans[i], chans[i + 1], cfg.kernel_size, 2**i, cfg.dropout, cfg.weight_norm)
+                for i in range(cfg.num_layers)
+            ]
         )
         self.head = nn.Linear(cfg.hidden_dim, cfg.horizon * cfg.num_outputs)
 
