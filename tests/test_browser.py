@@ -5,18 +5,12 @@ shows: pages load without an exception box, Plotly charts are drawn, training mo
 """
 
 import contextlib
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 
 import pytest
-from conftest import ROOT
 
+from bench.browser_load import ARGS, Server
 from ui.nav import existing_pages
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -25,72 +19,12 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
 ]
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
 def _serve():
-    port = _free_port()
-    log = tempfile.TemporaryFile()
-    env = {**os.environ, "ARCHATLAS_DEVICE": "cpu"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,  # a file, not a pipe: a full pipe would block the server
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except Exception:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        log.seek(0)
-        raise RuntimeError("streamlit did not start: " + log.read().decode()[-2000:])
-    try:
-        yield url
-    finally:
-        _stop(proc)
-
-
-def _stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(15)
+    with Server() as srv:
+        yield srv.url
 
 
 @pytest.fixture(scope="module")

@@ -1,17 +1,10 @@
 """The CNN page in Chromium: choose ResNet-152 at its canonical (published) size and see its layer graph
 drawn (built and traced on the meta device). Uses the browser suite's server and browser fixtures."""
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
-from conftest import ROOT
 
 pytest.importorskip("playwright.sync_api")
-from test_browser import CHROMIUM, _free_port, _no_exception, _open, browser  # noqa: E402, F401
+from test_browser import CHROMIUM, _no_exception, _open, browser, server  # noqa: E402, F401
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,33 +14,6 @@ pytestmark = [
 GRAPH_NODES = """() => Math.max(0, ...[...document.querySelectorAll('.js-plotly-plot')].filter(p =>
     p.offsetParent !== null).map(p => ((p.data || []).find(t => t.name === 'layers') || {}).customdata)
     .filter(c => c).map(c => c.length))"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    """Like the browser suite's server, but killed if it does not stop in time (a busy machine)."""
-    port = _free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    cmd += ["--server.headless", "true", "--server.address", "127.0.0.1"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "ARCHATLAS_DEVICE": "cpu"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except Exception:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
 
 
 def _choose(page, label: str, option: str) -> None:
