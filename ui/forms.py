@@ -108,10 +108,8 @@ def config_form(
         with cols[i % columns]:
             v = fixed.get(f.name, defaults[f.name])
             wkey = f"{key}.{spec.name}.{preset}.{f.name}"
-            if (
-                f.name in fixed
-            ):  # a value dictated by the data: show the current one, not a stale widget state
-                st.session_state[wkey] = ", ".join(map(str, v)) if f.kind == "ints" else v
+            if f.name in fixed:  # dictated by the data: a new (disabled) widget whenever the value changes
+                wkey += f".fixed={v}"
             values[f.name] = field_widget(f, v, key=wkey, disabled=f.name in fixed)
     values.update(fixed)
     bad = [
