@@ -47,7 +47,7 @@ def _warm(page: str) -> dict:
     at.run()
     warm = time.perf_counter() - t0
     out = {"warm_s": round(warm, 3)}
-    widget = next(iter(list(at.slider) + list(at.number_input)), None)
+    widget = next((w for w in list(at.slider) + list(at.number_input) if not w.disabled), None)
     if widget is not None:
         value = widget.value
         if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -191,10 +191,18 @@ class Job:
         return [1, n] if n > 1 else []
 
     def _try_threads(self, trial: list[int]) -> None:
+        """Time a few steps at the next thread count (after one warm-up step, whose first-call costs
+        would otherwise favour whichever count runs second): at least 3 steps and 0.1 s each."""
+        t = self.trainer
+        if not self._rates:
+            t.step(1)
         n = trial.pop(0)
         torch.set_num_threads(n)
-        t, s0, t0 = self.trainer, self.trainer.step_count, time.perf_counter()
-        t.run_for(min(self.slice_s, 0.04))
+        s0, t0 = t.step_count, time.perf_counter()
+        while not t.finished and (t.step_count - s0 < 3 or time.perf_counter() - t0 < 0.1):
+            t.step(1)
+            if time.perf_counter() - t0 > 0.3:  # slow steps: enough to compare, and the UI waits on the lock
+                break
         self._rates[n] = (t.step_count - s0) / max(time.perf_counter() - t0, 1e-9)
         if not trial:
             self.threads = max(self._rates, key=self._rates.get)
