@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 import archs
-from archs.introspect import collapse_repeats, repeat_runs, trace_graph
+from archs.introspect import collapse_depth, collapse_repeats, repeat_runs, trace_graph
 from archs.spec import to_device
 from training.recipes import get_recipe
 from viz.graph import graph_figure
@@ -39,7 +39,7 @@ def bare_loop(steps: int, seed: int = 0) -> float:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-    float(loss)
+    float(loss.detach())
     return steps * t.batch_size * x_all.shape[1] / (time.perf_counter() - start)
 
 
@@ -56,9 +56,10 @@ def gpt3_graph_seconds() -> tuple[float, int]:
     cfg = spec.make_config("canonical")
     model = archs.build_from_config(spec, cfg, "meta")
     G = trace_graph(model, to_device(spec.example_input(cfg), "meta"))
-    H = collapse_repeats(G, [])
-    graph_figure(H)
-    assert repeat_runs(G), "the 96 blocks should collapse to one ×96 node"
+    blocks = collapse_depth(G, 3)  # the page's block view: embeddings, decoder.blocks.i, head
+    graph_figure(collapse_repeats(blocks))
+    runs = repeat_runs(blocks)
+    assert runs and len(runs[0]) == 96, "the 96 blocks should collapse to one ×96 node"
     return time.perf_counter() - start, G.number_of_nodes()
 
 
