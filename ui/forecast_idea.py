@@ -14,15 +14,15 @@ def idea() -> None:
         )
         st.latex(r"(\hat y_{t}, \dots, \hat y_{t+H-1}) = f_\theta(y_{t-w}, \dots, y_{t-1})")
         st.markdown(
-            "**Baselines.** *Persistence* repeats the last value, ŷ_{t+h} = y_{t−1}; a model that "
+            "**Baselines.** *Persistence* repeats the last value, $\\hat y_{t+h} = y_{t-1}$; a model that "
             "cannot beat it has learned nothing. *Linear autoregression* AR(p) weighs the last p values:"
         )
         st.latex(r"\hat y_t = c + \textstyle\sum_{i=1}^{p} \varphi_i\, y_{t-i}")
         st.markdown(
             "**Networks.** An **LSTM** or **GRU** reads the window step by step and keeps a state; its last "
-            "hidden state h_w is mapped linearly to the forecast. A **BiLSTM** also reads it backwards. A "
+            "hidden state $h_w$ is mapped linearly to the forecast. A **BiLSTM** also reads it backwards. A "
             "**TCN** stacks causal convolutions whose dilation doubles per block, so the receptive field "
-            "grows as 2^depth. A **Transformer encoder** lets every step attend to every other:"
+            "grows as $2^{\\text{depth}}$. A **Transformer encoder** lets every step attend to every other:"
         )
         st.latex(r"h_t = o_t \odot \tanh(c_t),\quad c_t = f_t \odot c_{t-1} + i_t \odot \tilde c_t")
         st.latex(r"\mathrm{Attention}(Q,K,V) = \mathrm{softmax}\!\left(QK^\top/\sqrt{d}\right)V")
@@ -30,8 +30,9 @@ def idea() -> None:
         st.markdown(
             "**Preprocessing without leakage.** The series is cut *in time order* into training, validation "
             "and test spans, never shuffled across them. The scaler is fitted on the training span only, "
-            "z = (y − μ_train)/σ_train (or min–max), because statistics of the future are not known when "
-            "forecasting. An example belongs to the span that holds its targets."
+            "$z = (y - \\mu_{\\text{train}})/\\sigma_{\\text{train}}$ (or min–max), because statistics "
+            "of the future are not known when forecasting. An example belongs to the span that holds "
+            "its targets."
         )
         st.markdown(
             "**Metrics** on the test span, in the series' own units, with errors e = y − ŷ over n values:"
