@@ -5,3 +5,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("ARCHATLAS_DEVICE", "cpu")  # tests never depend on a GPU
+
+# Parallel workers share the cores: each gets its share of intra-op threads, and so does the streamlit server
+# the browser tests start (it inherits OMP_NUM_THREADS). Oversubscribed OpenMP pools wait at every barrier
+# for a thread another process has descheduled: a page that draws in 7 s took over 60 s that way in CI.
+_workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _workers > 1:
+    _threads = str(max(1, (os.cpu_count() or 1) // _workers))
+    os.environ["OMP_NUM_THREADS"] = _threads
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(int(_threads))

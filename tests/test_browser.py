@@ -37,11 +37,11 @@ def browser():
 
 def _open(browser, url):
     page = browser.new_page(viewport={"width": 1400, "height": 2400})
-    page.set_default_timeout(90_000)  # a loaded 2-core machine renders slowly
+    page.set_default_timeout(120_000)  # a loaded 2-core machine renders slowly
     page.goto(url)
-    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    page.wait_for_selector('[data-testid="stApp"]', timeout=120_000)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
     )
     return page
 
@@ -76,7 +76,7 @@ def test_a_direct_link_on_a_fresh_server_runs_the_whole_app(browser):
 def _direct_link(browser, server):
     page = _open(browser, f"{server}/feedforward")
     try:
-        page.wait_for_selector("h1:has-text('Feedforward networks')", timeout=60_000)
+        page.wait_for_selector("h1:has-text('Feedforward networks')", timeout=120_000)
         page.wait_for_selector("text=Global seed", timeout=30_000)  # app.py's sidebar
         assert "Foundations" in page.inner_text("body")
     finally:
@@ -88,10 +88,10 @@ def test_every_page_loads_and_draws(server, browser, path, tmp_path):
     slug = "" if path.endswith("home.py") else path.rsplit("/", 1)[-1][:-3]
     page = _open(browser, f"{server}/{slug}")
     try:
-        page.wait_for_selector("h1", timeout=60_000)
+        page.wait_for_selector("h1", timeout=120_000)
         _no_exception(page)
         if slug == "":
-            page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+            page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)
         else:  # every family page shows a layer graph: open the tab that holds it
             for label in ("Architectures", "Graph"):
                 tab = page.get_by_role("tab", name=label, exact=True)
@@ -102,7 +102,7 @@ def test_every_page_loads_and_draws(server, browser, path, tmp_path):
                 """() => [...document.querySelectorAll('.js-plotly-plot')].some(p =>
                 p.offsetParent !== null && (p.data || []).some(t => t.name === 'layers' && t.customdata
                 && t.customdata.length > 3) && p.querySelectorAll('.scatterlayer .point').length > 3)""",
-                timeout=60_000,
+                timeout=120_000,
             )
         page.screenshot(path=str(tmp_path / f"{slug or 'home'}.png"))
         _no_exception(page)
@@ -117,7 +117,7 @@ def test_clicking_a_graph_node_opens_its_details(server, browser):
         page.wait_for_function(
             """() => [...document.querySelectorAll('.js-plotly-plot')].some(p => p.offsetParent !== null
             && (p._fullData || []).some(t => t.name === 'layers'))""",
-            timeout=60_000,
+            timeout=120_000,
         )
         node = page.evaluate(
             """() => { const p = [...document.querySelectorAll('.js-plotly-plot')].find(p =>
@@ -134,7 +134,7 @@ def test_clicking_a_graph_node_opens_its_details(server, browser):
         page.mouse.move(x, y)
         time.sleep(0.5)
         page.mouse.click(x, y)
-        page.wait_for_selector("text=head · Linear", timeout=60_000)  # the details of the clicked layer
+        page.wait_for_selector("text=head · Linear", timeout=120_000)  # the details of the clicked layer
         _no_exception(page)
     finally:
         page.close()
@@ -146,14 +146,14 @@ def test_playground_train_moves_the_loss_curve(server, browser):
         page.get_by_role("tab", name="Playground").click()
         page.get_by_role("button", name="Train").first.click()
         progress = page.locator('[data-testid="stProgress"]').first
-        progress.wait_for(timeout=60_000)
+        progress.wait_for(timeout=120_000)
 
         def step() -> int:
             text = page.locator('[data-testid="stProgress"]').first.inner_text()
             return int(text.split("step ")[1].split(" /")[0].replace(",", ""))
 
         page.wait_for_function(
-            "() => document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=60_000
+            "() => document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=120_000
         )
         first = step()
         time.sleep(3)
@@ -179,7 +179,7 @@ def test_transformer_attention_grid_is_drawn(server, browser):
             """() => [...document.querySelectorAll('.js-plotly-plot')].some(p => p.offsetParent !== null
             && (p._fullData || []).filter(t => t.type === 'heatmap').length >= 4
             && p.querySelectorAll('.heatmaplayer image').length >= 4)""",
-            timeout=60_000,
+            timeout=120_000,
         )
         maps = page.evaluate(
             """() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.offsetParent !== null)

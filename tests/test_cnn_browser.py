@@ -29,7 +29,7 @@ def _choose(page, label: str, option: str) -> None:
 def test_resnet152_canonical_graph_is_drawn(server, browser):  # noqa: F811
     page = _open(browser, f"{server}/cnn")
     try:
-        page.wait_for_selector("h1:has-text('Convolutional networks')", timeout=60_000)
+        page.wait_for_selector("h1:has-text('Convolutional networks')", timeout=120_000)
         page.get_by_role("tab", name="Architectures", exact=True).click()
         _choose(page, "Architecture", "ResNet-152")
         _choose(page, "Preset", "canonical")
