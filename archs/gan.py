@@ -78,9 +78,6 @@ class DCGANConfig(Config):
         help="Normalisation in D. WGAN-GP needs none or layer norm: its penalty is per sample, "
         "and batch norm mixes the samples of a batch.",
     )
-    num_classes: int = hp(10, lo=0, hi=100, help="Classes for the class-conditional variants (AC-GAN).")
-    cat_dim: int = hp(10, lo=0, hi=20, help="InfoGAN: categories of the categorical code c₁ (0: none).")
-    cont_dim: int = hp(2, lo=0, hi=8, help="InfoGAN: continuous codes c₂… uniform on [-1, 1].")
 
     def validate(self) -> None:
         if self.image_size & (self.image_size - 1):
@@ -93,18 +90,18 @@ class DCGANConfig(Config):
 
 @dataclass(frozen=True)
 class ClassGANConfig(DCGANConfig):
-    """The class-conditional variants (cGAN, AC-GAN): the same fields, with classes required."""
+    """The class-conditional variants (cGAN, AC-GAN): DCGAN's fields and the number of classes."""
 
-    def validate(self) -> None:
-        super().validate()
-        if self.num_classes < 2:
-            raise ConfigError(
-                f"A class-conditional GAN needs at least 2 classes; num_classes is {self.num_classes}."
-            )
+    num_classes: int = hp(10, lo=2, hi=100, help="Classes G can be asked for (and D must tell apart).")
 
 
 @dataclass(frozen=True)
 class InfoGANConfig(DCGANConfig):
+    """InfoGAN: DCGAN's fields and the latent codes a Q head must recover."""
+
+    cat_dim: int = hp(10, lo=0, hi=20, help="Categories of the categorical code c₁ (0: none).")
+    cont_dim: int = hp(2, lo=0, hi=8, help="Continuous codes c₂… uniform on [-1, 1].")
+
     def validate(self) -> None:
         super().validate()
         if self.cat_dim + self.cont_dim == 0:
@@ -297,28 +294,25 @@ class DCGAN(GANModel):
         self.cfg, self.variant = cfg, variant
         self.out_shape = (cfg.channels, cfg.image_size, cfg.image_size)
         self.default_loss = {"wgan": "wasserstein", "wgan_gp": "wgan_gp"}.get(variant, "non_saturating")
+        if variant in ("acgan", "cgan"):
+            self.num_classes = getattr(cfg, "num_classes", 0)
+            if self.num_classes < 2:
+                raise ConfigError(f"{variant} needs a ClassGANConfig with at least 2 classes (num_classes).")
         if variant == "acgan":
-            if cfg.num_classes < 2:
-                raise ConfigError("AC-GAN needs at least 2 classes (num_classes).")
-            self.num_classes = cfg.num_classes
-            self.embed = nn.Embedding(cfg.num_classes, cfg.latent_dim)  # G's input is z ⊙ embed(y)
-        if variant == "cgan":
-            if cfg.num_classes < 2:
-                raise ConfigError("A conditional GAN needs at least 2 classes (num_classes).")
-            self.num_classes = cfg.num_classes
+            self.embed = nn.Embedding(self.num_classes, cfg.latent_dim)  # G's input is z ⊙ embed(y)
         if variant == "infogan":
-            if cfg.cat_dim + cfg.cont_dim == 0:
+            self.cat_dim, self.cont_dim = getattr(cfg, "cat_dim", 0), getattr(cfg, "cont_dim", 0)
+            if self.cat_dim + self.cont_dim == 0:
                 raise ConfigError("InfoGAN needs at least one code: raise cat_dim or cont_dim above 0.")
-            self.cat_dim, self.cont_dim = cfg.cat_dim, cfg.cont_dim
         self.latent_dim = cfg.latent_dim + self.cat_dim + self.cont_dim
-        conditional = variant == "cgan"  # y joins G's input as a one-hot vector and D's as constant planes
-        self.generator = ConvGenerator(cfg, self.latent_dim + (cfg.num_classes if conditional else 0))
+        extra = self.num_classes if variant == "cgan" else 0  # y joins G's input one-hot, D's as planes
+        self.generator = ConvGenerator(cfg, self.latent_dim + extra)
         self.discriminator = ConvDiscriminator(
             cfg,
             cls=self.num_classes if variant == "acgan" else 0,
             q_cat=self.cat_dim,
             q_cont=self.cont_dim,
-            extra_channels=cfg.num_classes if conditional else 0,
+            extra_channels=extra,
         )
 
     def _labels(self, y, n, device):

@@ -42,6 +42,19 @@ def test_every_registry_name_of_the_issue_is_there():
         assert hasattr(m, "generator") and hasattr(m, "discriminator"), s.name
 
 
+def test_each_dcgan_variant_offers_only_the_fields_it_uses():
+    """The form lists a config's fields: classes only for cGAN / AC-GAN, codes only for InfoGAN."""
+    own = {"num_classes", "cat_dim", "cont_dim"}
+    expect = {"cgan": {"num_classes"}, "acgan": {"num_classes"}, "infogan": {"cat_dim", "cont_dim"}}
+    for name in ("dcgan", "wgan", "wgan_gp", "cgan", "acgan", "infogan"):
+        fields = {f.name for f in archs.get_arch(name).fields}
+        assert fields & own == expect.get(name, set()), name
+    with pytest.raises(ConfigError, match="num_classes"):
+        archs.build_model("dcgan", num_classes=10)
+    with pytest.raises(ConfigError, match="at least 2"):
+        archs.build_model("acgan", num_classes=1)
+
+
 @pytest.mark.parametrize("spec", GAN_SPECS, ids=lambda s: s.name)
 def test_every_architecture_trains_a_step(spec):
     t = get_recipe(RECIPE_FOR.get(spec.name, "dcgan_digits")).trainer(
