@@ -9,6 +9,7 @@ import streamlit as st
 from data import digits
 from data.images import ImageRejected, load_image
 from data.shapes import KINDS, draw
+from ui import state
 from viz.cnn import KERNELS, convolve, dot_product_figure, explainer_figure, patch_at, pool, size_formula
 from viz.images import heatmap
 
@@ -74,9 +75,11 @@ def explainer(key: str, learned: dict[str, np.ndarray] | None = None) -> None:
         st.latex(size_formula(image.shape[0], k, int(s), int(p), int(dil)))
         oi = st.slider("Output row i", 0, out.shape[0] - 1, out.shape[0] // 2, key=f"{key}.i")
         oj = st.slider("Output column j", 0, out.shape[1] - 1, out.shape[1] // 2, key=f"{key}.j")
-        st.plotly_chart(
-            explainer_figure(padded, kernel, out, oi, oj, int(s), int(dil), int(p)), key=f"{key}.fig"
-        )
+        # the figure is kept for reruns that change nothing it shows (another widget of the page)
+        version = (image.tobytes(), image.shape, kernel.tobytes(), k, int(s), int(p), int(dil), oi, oj)
+        args = (padded, kernel, out, oi, oj, int(s), int(dil), int(p))
+        fig = state.memo(f"{key}.figm", version, lambda: explainer_figure(*args))
+        st.plotly_chart(fig, key=f"{key}.fig")
     patch = patch_at(padded, oi, oj, k, int(s), int(dil))
     st.markdown(
         f"**Output pixel ({oi}, {oj})** is the dot product of the {k}×{k} patch under the kernel "
@@ -84,7 +87,8 @@ def explainer(key: str, learned: dict[str, np.ndarray] | None = None) -> None:
         f"Σ_m Σ_n X({oi}·{int(s)}+m·{int(dil)}, {oj}·{int(s)}+n·{int(dil)}) W(m, n) = "
         f"**{float((patch * kernel).sum()):.4f}** (the map shows {float(out[oi, oj]):.4f})."
     )
-    st.plotly_chart(dot_product_figure(patch, kernel), key=f"{key}.dot")
+    dot = state.memo(f"{key}.dotm", version, lambda: dot_product_figure(patch, kernel))
+    st.plotly_chart(dot, key=f"{key}.dot")
     if pk not in (None, "none"):
         try:
             pooled = pool(out, "max" if pk == "max" else "avg", int(ps))

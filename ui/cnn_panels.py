@@ -86,19 +86,21 @@ def family_chart_panel() -> None:
     )
 
 
-def trained_model() -> torch.nn.Module | None:
-    """A copy of the model of this session's training job (taken under the job's lock, so hooks and
-    attributions never touch the weights the worker thread is updating)."""
+def trained_model() -> tuple[torch.nn.Module | None, Any]:
+    """A copy of the model of this session's training job and its version (job, step): taken under the
+    job's lock, so hooks and attributions never touch the weights the worker thread is updating, and
+    copied again only when the job has stepped since."""
     job = job_board().get(TRAIN_KEY)
     if job is None or job.trainer.step_count == 0:
-        return None
+        return None, None
     with job.lock:
-        return copy.deepcopy(job.trainer.model)
+        version = ("trained", job.id, job.trainer.step_count)
+        return state.memo("cnn.trained", version, lambda: copy.deepcopy(job.trainer.model).eval()), version
 
 
 def learned_kernels() -> dict[str, np.ndarray]:
     """The first convolution's filters of the trained model (channel-averaged), for the explainer."""
-    model = trained_model()
+    model, _ = trained_model()
     if model is None:
         return {}
     conv = next((m for m in model.modules() if isinstance(m, torch.nn.Conv2d)), None)
@@ -108,8 +110,15 @@ def learned_kernels() -> dict[str, np.ndarray]:
     return {f"learned filter {i}": w[i] for i in range(min(8, len(w)))}
 
 
+def _untrained(spec: ArchSpec, cfg: Any) -> torch.nn.Module:
+    torch.manual_seed(state.seed())
+    return archs.build_from_config(spec, cfg).eval()
+
+
 def internals_panel(spec: ArchSpec, cfg: Any) -> None:
-    model = trained_model()
+    """Filters, feature maps and attributions of the trained model (or the untrained tiny one). Each result
+    is kept for the next rerun under the model's version and the chosen digit and layers."""
+    model, version = trained_model()
     data = get_recipe("cnn_digits").make_data(size=28)
     if model is None:
         st.info(
@@ -122,16 +131,15 @@ def internals_panel(spec: ArchSpec, cfg: Any) -> None:
         except archs.ConfigError as e:
             st.error(str(e))
             return
-        torch.manual_seed(state.seed())
-        model = archs.build_from_config(spec, cfg)
-    model = model.eval()
+        version = ("untrained", spec.name, state.seed())
+        model = state.memo("cnn.untrained", version, lambda: _untrained(spec, cfg))
     idx = st.slider("Test digit", 0, len(data.x_test) - 1, 0, key="cnn.int.idx")
     x = np.asarray(data.x_test[idx])
     size = x.shape[-1]
     if getattr(model, "cfg", None) is not None and getattr(model.cfg, "image_size", size) != size:
         st.warning("The trained model expects another input size; retrain it on 28×28 digits.")
         return
-    prob = predict(model, x)
+    prob = state.memo("cnn.int.p", (version, idx), lambda: predict(model, x))
     c1, c2 = st.columns([2, 1])
     c2.markdown(f"**True class {data.y_test[idx]} · predicted {int(prob.argmax())}** ({prob.max():.1%})")
     c2.plotly_chart(probability_figure(prob, data.class_names), key="cnn.int.prob")
@@ -140,22 +148,33 @@ def internals_panel(spec: ArchSpec, cfg: Any) -> None:
         conv = next(m for n, m in model.named_modules() if n == layers[0])
         w = conv.weight.detach().float().cpu().numpy()[:, 0]  # (out, k, k)
         st.markdown(f"**First-layer filters** (`{layers[0]}`, {w.shape[1]}×{w.shape[2]}, input channel 0)")
-        st.plotly_chart(image_grid(w[:32], ncols=16, colorscale="RdBu", height=160), key="cnn.int.filters")
+        filters = state.memo(
+            "cnn.int.w", version, lambda: image_grid(w[:32], ncols=16, colorscale="RdBu", height=160)
+        )
+        st.plotly_chart(filters, key="cnn.int.filters")
     st.markdown("**Feature maps** (first 16 channels of each chosen convolution)")
     chosen = st.multiselect("Layers", layers, default=layers[: min(3, len(layers))], key="cnn.int.layers")
-    acts = capture(model, torch.as_tensor(x)[None].to(next(model.parameters()).device), chosen)
-    for name in chosen:
-        a = acts[name][0].float().cpu().numpy()  # (C, H, W)
-        st.plotly_chart(
-            image_grid(
-                a[:16], titles=[f"{name} #{i}" for i in range(min(16, len(a)))], ncols=8, colorscale="Viridis"
-            ),
-            key=f"cnn.int.fm.{name}",
-        )
+    maps = state.memo("cnn.int.fm", (version, idx, tuple(chosen)), lambda: _feature_maps(model, x, chosen))
+    for name, fig in maps.items():
+        st.plotly_chart(fig, key=f"cnn.int.fm.{name}")
     st.markdown("**Attributions** of the predicted class (captum): where the evidence is")
     layer = st.selectbox("Grad-CAM layer", layers, index=len(layers) - 1, key="cnn.int.camlayer")
-    maps = {m: attribute(model, x, m, layer=layer) for m in METHODS}
-    st.plotly_chart(overlay_figure(x[0], maps, TITLES), key="cnn.int.attr")
+    fig = state.memo(
+        "cnn.int.attr",
+        (version, idx, layer),
+        lambda: overlay_figure(x[0], {m: attribute(model, x, m, layer=layer) for m in METHODS}, TITLES),
+    )
+    st.plotly_chart(fig, key="cnn.int.attr")
+
+
+def _feature_maps(model: torch.nn.Module, x: np.ndarray, chosen: list[str]) -> dict[str, Any]:
+    acts = capture(model, torch.as_tensor(x)[None].to(next(model.parameters()).device), chosen)
+    out = {}
+    for name in chosen:
+        a = acts[name][0].float().cpu().numpy()  # (C, H, W)
+        titles = [f"{name} #{i}" for i in range(min(16, len(a)))]
+        out[name] = image_grid(a[:16], titles=titles, ncols=8, colorscale="Viridis")
+    return out
 
 
 def train_section(spec: ArchSpec, cfg: Any) -> None:

@@ -12,6 +12,7 @@ import torch
 import archs
 from archs.introspect import capture, collapse_repeats, repeat_runs, trace_graph
 from archs.spec import ArchSpec, to_device
+from ui import state
 from viz.graph import graph_figure, graph_stats
 from viz.images import heatmap, histogram
 from viz.summary import human, model_summary
@@ -186,53 +187,74 @@ def layer_details(
     inputs: Any = None,
     input_label: str = "a random example input",
 ) -> None:
-    """One layer's weights (histogram) and its activation for ``inputs``."""
+    """One layer's weights (histogram) and its activation for ``inputs``. A freshly initialised model's
+    views depend only on the architecture, config and layer: they are kept for this session's reruns."""
+    if model is None and inputs is None:
+        version = (spec.name, cfg, d["path"])
+        view = state.memo("panels.layer", version, lambda: _layer_view(spec, cfg, d, None, None, input_label))
+    else:
+        view = _layer_view(spec, cfg, d, model, inputs, input_label)
+    if "info" in view:
+        st.info(view["info"])
+        return
+    if "path" not in view:
+        return
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown(view["title"])
+        if "weights" in view:
+            st.plotly_chart(view["weights"], key=f"hist.{d['path']}")
+        else:
+            st.caption("This layer has no weights: it transforms its input with a fixed rule.")
+    with c2:
+        if "act" in view:
+            st.plotly_chart(view["act"], key=f"act.{d['path']}")
+        elif "act_error" in view:
+            st.caption(f"No activation to show for this configuration ({view['act_error']}).")
+
+
+def _layer_view(
+    spec: ArchSpec, cfg: Any, d: dict, model: torch.nn.Module | None, inputs: Any, input_label: str
+) -> dict:
+    """The figures and texts of ``layer_details`` (no streamlit calls)."""
     try:
         big = archs.count_params(archs.build_from_config(spec, cfg, "meta")) > 50_000_000
     except Exception:
         big = True
     if model is None and big:
-        st.info(
-            "This model is too large to materialise for inspection here; its graph and summary come from "
-            "the meta device (shapes only). Choose the tiny preset to see weights and activations."
-        )
-        return
+        return {
+            "info": "This model is too large to materialise for inspection here; its graph and summary come "
+            "from the meta device (shapes only). Choose the tiny preset to see weights and activations."
+        }
     live = model is not None
     model = model if live else _fresh_model(spec.name, cfg, 0)
     module = dict(model.named_modules()).get(d["path"])
     if module is None:
-        return
-    c1, c2 = st.columns(2)
-    weights = [(n, p.detach().float().cpu().numpy()) for n, p in module.named_parameters()]
-    with c1:
-        st.markdown(
-            f"**{d['path']}** · `{d['type']}` · {d.get('params', 0):,} parameters"
-            + (" · weights of the model being trained" if live else " · freshly initialised weights")
-        )
-        if weights:
-            w = np.concatenate([a.ravel() for _, a in weights])
-            st.plotly_chart(
-                histogram(w, f"weights of {d['path']} (mean {w.mean():.3g}, std {w.std():.3g})"),
-                key=f"hist.{d['path']}",
-            )
-        else:
-            st.caption("This layer has no weights: it transforms its input with a fixed rule.")
-    with c2:
-        device = next((q.device for q in model.parameters()), torch.device("cpu"))
-        x = to_device(inputs if inputs is not None else spec.example_input(cfg), device)
-        try:
-            act = capture(model, x, [d["path"]]).get(d["path"])
-        except Exception as e:  # an input that does not fit this config must not break the page
-            st.caption(f"No activation to show for this configuration ({type(e).__name__}).")
-            return
-        if act is None:
-            return
+        return {}
+    view: dict = {
+        "path": d["path"],
+        "title": f"**{d['path']}** · `{d['type']}` · {d.get('params', 0):,} parameters"
+        + (" · weights of the model being trained" if live else " · freshly initialised weights"),
+    }
+    weights = [p.detach().float().cpu().numpy().ravel() for p in module.parameters()]
+    if weights:
+        w = np.concatenate(weights)
+        view["weights"] = histogram(w, f"weights of {d['path']} (mean {w.mean():.3g}, std {w.std():.3g})")
+    device = next((q.device for q in model.parameters()), torch.device("cpu"))
+    x = to_device(inputs if inputs is not None else spec.example_input(cfg), device)
+    try:
+        act = capture(model, x, [d["path"]]).get(d["path"])
+    except Exception as e:  # an input that does not fit this config must not break the page
+        view["act_error"] = type(e).__name__
+        return view
+    if act is not None:
         a = act.float().cpu().numpy()
         title = f"its output for {input_label}, shape {'×'.join(map(str, a.shape))}"
         if a.ndim == 2:
-            st.plotly_chart(heatmap(a, title=title, xlabel="unit", ylabel="example"), key=f"act.{d['path']}")
+            view["act"] = heatmap(a, title=title, xlabel="unit", ylabel="example")
         else:
-            st.plotly_chart(histogram(a, title), key=f"act.{d['path']}")
+            view["act"] = histogram(a, title)
+    return view
 
 
 def summary_panel(spec: ArchSpec, cfg: Any, key: str) -> None:

@@ -13,6 +13,7 @@ import archs
 from archs.introspect import collapse_depth, trace_graph
 from archs.spec import ArchSpec, to_device
 from archs.transformer_explain import explain, family_masks, positional_tables, saturation, words
+from ui import state
 from viz.attention import (
     attention_map,
     attention_rollout,
@@ -43,54 +44,71 @@ def explainer(key: str = "tx.ex") -> None:
     except ValueError as err:
         st.error(str(err), icon=":material/block:")
         return
-    hs = d // h
-    dims = [f"d{i}" for i in range(d)]
+    version = (tuple(toks), d, h, causal, scaled)
+    f = state.memo(f"{key}.figs", version, lambda: _explainer_figures(e, toks, scaled))
     st.markdown("**1 · Embeddings and projections** (random but fixed weights; hover for numbers)")
     cols = st.columns(4)
-    cols[0].plotly_chart(matrix(e["X"], toks, dims, "X = embedding + position"), key=f"{key}.X")
-    for col, name in zip(cols[1:], ("Q1", "K1", "V1"), strict=True):
-        col.plotly_chart(
-            matrix(e[name], toks, dims[:hs], f"{name[0]} = X W_{name[0]} (head 1)"), key=f"{key}.{name}"
-        )
+    for col, name in zip(cols, ("X", "Q1", "K1", "V1"), strict=True):
+        col.plotly_chart(f[name], key=f"{key}.{name}")
     st.markdown("**2 · Scores, mask, softmax, weighted sum** (head 1)")
     cols = st.columns(4)
-    div = f"/ √{hs}" if scaled else ""
-    cols[0].plotly_chart(matrix(e["scores"], toks, toks, f"Q Kᵀ {div}"), key=f"{key}.S")
-    cols[1].plotly_chart(mask_figure(e["mask"], "mask (blue: may look)"), key=f"{key}.M")
-    cols[2].plotly_chart(
-        attention_map(e["weights"], toks, toks, "softmax: rows sum to 1", 260), key=f"{key}.A"
-    )
-    cols[3].plotly_chart(matrix(e["out"], toks, dims[:hs], "A V: the output of head 1"), key=f"{key}.Y")
+    for col, name in zip(cols, ("S", "M", "A", "Y"), strict=True):
+        col.plotly_chart(f[name], key=f"{key}.{name}")
     st.latex(r"\mathrm{Attention}(Q,K,V)=\mathrm{softmax}\!\left(\frac{QK^\top}{\sqrt{d_k}}\right)V")
     st.markdown("**3 · Multi-head: split d_model into h slices, attend in each, concatenate, mix with W_O**")
     st.latex(r"\mathrm{MultiHead}(Q,K,V)=\mathrm{Concat}(\mathrm{head}_1,\dots,\mathrm{head}_h)\,W_O")
     cols = st.columns(h + 2)
     for i in range(h):
-        cols[i].plotly_chart(
-            attention_map(e["heads"][i], toks, toks, f"head {i + 1}", 240), key=f"{key}.h{i}"
-        )
-    cols[h].plotly_chart(matrix(e["concat"], toks, dims, "Concat(heads)"), key=f"{key}.cat")
-    cols[h + 1].plotly_chart(matrix(e["Y"], toks, dims, "Concat · W_O"), key=f"{key}.wo")
+        cols[i].plotly_chart(f[f"h{i}"], key=f"{key}.h{i}")
+    cols[h].plotly_chart(f["cat"], key=f"{key}.cat")
+    cols[h + 1].plotly_chart(f["wo"], key=f"{key}.wo")
     st.markdown(
         "**4 · Why divide by √d_k?** With random q and k the dot product grows like √d_k; unscaled, the "
         "softmax saturates to one-hot and its gradient vanishes."
     )
-    st.plotly_chart(saturation_figure(*saturation()), key=f"{key}.sat")
+    fixed = _fixed_figures()
+    st.plotly_chart(fixed["sat"], key=f"{key}.sat")
     st.markdown("**5 · Positional encodings**: attention alone ignores order; positions put it back.")
-    p = positional_tables()
     cols = st.columns(3)
-    cols[0].plotly_chart(positional_figure(p["sinusoidal"], "sinusoidal (2017)"), key=f"{key}.ps")
-    cols[1].plotly_chart(
-        positional_figure(p["learned"], "learned (BERT, GPT): random at init"), key=f"{key}.pl"
-    )
-    cols[2].plotly_chart(positional_figure(p["rotary"], "rotary: cos θ per pair", "pair"), key=f"{key}.pr")
-    st.plotly_chart(
-        similarity_figure(
+    for col, name in zip(cols, ("ps", "pl", "pr"), strict=True):
+        col.plotly_chart(fixed[name], key=f"{key}.{name}")
+    st.plotly_chart(fixed["psim"], key=f"{key}.psim")
+
+
+def _explainer_figures(e: dict, toks: list[str], scaled: bool) -> dict:
+    """The explainer's heatmaps for one sentence and setting (built once, redrawn on every rerun)."""
+    d, h = e["X"].shape[1], len(e["heads"])
+    hs = d // h
+    dims = [f"d{i}" for i in range(d)]
+    f = {"X": matrix(e["X"], toks, dims, "X = embedding + position")}
+    for name in ("Q1", "K1", "V1"):
+        f[name] = matrix(e[name], toks, dims[:hs], f"{name[0]} = X W_{name[0]} (head 1)")
+    div = f"/ √{hs}" if scaled else ""
+    f["S"] = matrix(e["scores"], toks, toks, f"Q Kᵀ {div}")
+    f["M"] = mask_figure(e["mask"], "mask (blue: may look)")
+    f["A"] = attention_map(e["weights"], toks, toks, "softmax: rows sum to 1", 260)
+    f["Y"] = matrix(e["out"], toks, dims[:hs], "A V: the output of head 1")
+    for i in range(h):
+        f[f"h{i}"] = attention_map(e["heads"][i], toks, toks, f"head {i + 1}", 240)
+    f["cat"] = matrix(e["concat"], toks, dims, "Concat(heads)")
+    f["wo"] = matrix(e["Y"], toks, dims, "Concat · W_O")
+    return f
+
+
+@st.cache_resource(show_spinner=False)
+def _fixed_figures() -> dict:
+    """The figures that depend on nothing the user sets (shared by every session; never modified)."""
+    p = positional_tables()
+    return {
+        "sat": saturation_figure(*saturation()),
+        "ps": positional_figure(p["sinusoidal"], "sinusoidal (2017)"),
+        "pl": positional_figure(p["learned"], "learned (BERT, GPT): random at init"),
+        "pr": positional_figure(p["rotary"], "rotary: cos θ per pair", "pair"),
+        "psim": similarity_figure(
             {"sinusoidal PE(0)·PE(Δ)": p["sin_similarity"], "rotary q·R(Δ)q": p["rot_similarity"]},
             "Similarity depends on the distance",
         ),
-        key=f"{key}.psim",
-    )
+    }
 
 
 @st.cache_resource(max_entries=8, show_spinner="Tracing…")
@@ -176,21 +194,28 @@ def attention_views(
     )
     a = att[stack]  # (L, H, Tq, Tk)
     L, H = a.shape[:2]
-    st.plotly_chart(
-        head_grid(a, f"{stack}: every layer × head (rows: queries, columns: keys)"), key=f"{key}.grid"
-    )
+    ql, kl = q_labels.get(stack), k_labels.get(stack)
+    # figures are kept for reruns whose attention and labels are the same (a trained model's change)
+    version = (stack, state.fingerprint(a, ql, kl))
+    title = f"{stack}: every layer × head (rows: queries, columns: keys)"
+    st.plotly_chart(state.memo(f"{key}.gridm", version, lambda: head_grid(a, title)), key=f"{key}.grid")
     c = st.columns([1, 1, 2])
     layer = c[0].selectbox("Layer", range(L), index=L - 1, key=f"{key}.layer")
     head = c[1].selectbox("Head", range(H), key=f"{key}.head")
-    ql, kl = q_labels.get(stack), k_labels.get(stack)
-    st.plotly_chart(
-        attention_map(a[layer, head], ql, kl, f"layer {layer}, head {head}", 420), key=f"{key}.one"
+    one = state.memo(
+        f"{key}.onem",
+        (version, layer, head),
+        lambda: attention_map(a[layer, head], ql, kl, f"layer {layer}, head {head}", 420),
     )
+    st.plotly_chart(one, key=f"{key}.one")
     if a.shape[2] == a.shape[3]:
         st.caption(
             "Attention rollout: heads averaged, the residual path mixed in, multiplied through the layers."
         )
-        st.plotly_chart(attention_map(attention_rollout(list(a)), ql, kl, "rollout", 380), key=f"{key}.roll")
+        roll = state.memo(
+            f"{key}.rollm", version, lambda: attention_map(attention_rollout(list(a)), ql, kl, "rollout", 380)
+        )
+        st.plotly_chart(roll, key=f"{key}.roll")
 
 
 def _fresh(spec: ArchSpec, cfg: Any) -> torch.nn.Module:
@@ -203,19 +228,10 @@ def architecture_attention(spec: ArchSpec, cfg: Any, key: str) -> None:
     if archs.count_params(archs.build_from_config(spec, cfg, "meta")) > BIG:
         st.info("This model is too large to run here; pick the tiny preset to see its attention.")
         return
-    model = _fresh(spec, cfg)
     st.caption("A freshly initialised model (train one in the Train tab to see learned attention).")
     if hasattr(cfg, "image_size"):
-        from data.digits import digits
-
-        d = digits(8)
-        img = torch.nn.functional.interpolate(torch.from_numpy(d.x_test[:1]), size=cfg.image_size)
-        img = img.expand(-1, cfg.in_channels, -1, -1)
-        with torch.no_grad():
-            _, att = model(img, return_attention=True)
-        vit_views(
-            {"self": torch.stack([x[0] for x in att["self"]]).numpy()}, img[0, 0].numpy(), cfg.grid, key
-        )
+        att, image = state.memo(f"{key}.vit", (spec.name, cfg), lambda: _fresh_vit_attention(spec, cfg))
+        vit_views(att, image, cfg.grid, key)
         return
     text = st.text_input("Input text", "attention is all you need", key=f"{key}.text", max_chars=200)
     if not text:
@@ -227,19 +243,39 @@ def architecture_attention(spec: ArchSpec, cfg: Any, key: str) -> None:
             icon=":material/block:",
         )
         return
+    arrays = state.memo(f"{key}.txt", (spec.name, cfg, text), lambda: _fresh_text_attention(spec, cfg, text))
+    toks = list(text)
+    attention_views(arrays, {k: toks for k in arrays}, {k: toks for k in arrays}, key)
+
+
+def _fresh_vit_attention(spec: ArchSpec, cfg: Any) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    from data.digits import digits
+
+    d = digits(8)
+    img = torch.nn.functional.interpolate(torch.from_numpy(d.x_test[:1]), size=cfg.image_size)
+    img = img.expand(-1, cfg.in_channels, -1, -1)
+    with torch.no_grad():
+        _, att = _fresh(spec, cfg)(img, return_attention=True)
+    return {"self": torch.stack([x[0] for x in att["self"]]).numpy()}, img[0, 0].numpy()
+
+
+def _fresh_text_attention(spec: ArchSpec, cfg: Any, text: str) -> dict[str, np.ndarray]:
     ids = torch.tensor([[ord(ch) % cfg.vocab_size for ch in text]])  # untrained: any consistent ids will do
     inputs = (ids, ids) if "decoder_depth" in {f.name for f in spec.fields} else (ids,)
     with torch.no_grad():
-        _, att = model(*inputs, return_attention=True)
-    arrays = {k: torch.stack([x[0] for x in v]).numpy() for k, v in att.items()}
-    toks = list(text)
-    attention_views(arrays, {k: toks for k in arrays}, {k: toks for k in arrays}, key)
+        _, att = _fresh(spec, cfg)(*inputs, return_attention=True)
+    return {k: torch.stack([x[0] for x in v]).numpy() for k, v in att.items()}
 
 
 def vit_views(att: dict[str, np.ndarray], image: np.ndarray, grid: int, key: str) -> None:
     """For a ViT: the [CLS] token's attention over the patch grid at every layer, then the grid."""
     a = att["self"]  # (L, H, N+1, N+1)
     cls = a[:, :, 0, 1:].mean(1).reshape(len(a), grid, grid)  # (L, g, g): heads averaged
-    st.plotly_chart(patch_overlay(image, list(cls), [f"layer {i}" for i in range(len(a))]), key=f"{key}.cls")
+    overlay = state.memo(
+        f"{key}.clsm",
+        state.fingerprint(a, image),
+        lambda: patch_overlay(image, list(cls), [f"layer {i}" for i in range(len(a))]),
+    )
+    st.plotly_chart(overlay, key=f"{key}.cls")
     labels = ["CLS"] + [f"p{r},{c}" for r in range(grid) for c in range(grid)]
     attention_views(att, {"self": labels}, {"self": labels}, key)
