@@ -153,24 +153,28 @@ def gan_lab() -> None:
                 help="Share of 2,000 generated points within 3 standard deviations of a mode's centre.",
             )
             m[2].metric("Step", snap["step"])
-        st.plotly_chart(lab_figure(lab, show=show), key=f"gan.lab.fig.{snap['status']}")
+        fig = state.memo("gan.lab.figm", state.fingerprint(lab, show), lambda: lab_figure(lab, show=show))
+        st.plotly_chart(fig, key=f"gan.lab.fig.{snap['status']}")
         if snap["history"]:
             st.plotly_chart(gan_curves(snap["history"]), key=f"gan.lab.curves.{snap['status']}")
 
-    if (
-        job_board().get("gan.lab.train") is None
-    ):  # before training: the untrained players, as GAN Lab shows them
+    def untrained():
+        t = make()
+        return t.snapshot({"lab": lab_probe(t.data.meta.get("target"), real, s["loss"])}), t.data
+
+    signature = repr(sorted((k, repr(v)) for k, v in {**settings, "slow": slow}.items()))
+    if job_board().get("gan.lab.train") is None:  # before training: the untrained players, as GAN Lab shows
         try:
-            t = make()
+            snap, data = state.memo("gan.lab.untrained", signature, untrained)
         except ConfigError as e:
             st.error(f"**Cannot train this configuration.** {e}", icon=":material/block:")
             return
         st.caption("The untrained networks. Press **Train**, or **Step** for a few steps at a time.")
-        render(t.snapshot({"lab": lab_probe(t.data.meta.get("target"), real, s["loss"])}), t.data)
+        render(snap, data)
     train_panel(
         "gan.lab.train",
         make,
-        signature=repr(sorted((k, repr(v)) for k, v in {**settings, "slow": slow}.items())),
+        signature=signature,
         probes=lambda d: {"lab": lab_probe(d.meta.get("target"), real, s["loss"])},
         render=render,
     )

@@ -201,7 +201,7 @@ def i2i_lab(key: str = "gan.i2i") -> None:
         device=state.device(),
         **({"l1_weight": weight} if arch == "pix2pix" else {"cycle_weight": weight}),
     )
-    data = recipe.make_data()
+    data = state.memo(f"{key}.data", arch, recipe.make_data)  # procedural pairs: drawn once per session
 
     def render(snap, d):
         out = _snapshot_view(key, f"{key}.train", snap)

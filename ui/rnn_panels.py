@@ -11,6 +11,7 @@ import archs
 from archs.rnn_analysis import compare_gradient_flow, internals
 from archs.spec import ArchSpec
 from data.sequences import copy_memory
+from ui import state
 from viz.rnn import gates_figure, gradient_flow_figure, state_heatmap, unrolled_figure, unrolled_graph
 
 RECURRENT = ("rnn", "lstm", "gru", "bilstm")
@@ -79,7 +80,8 @@ def unrolled_panel(spec: ArchSpec, cfg) -> None:
         f"time step "
         f"({G.number_of_nodes()} nodes for {T} steps)."
     )
-    st.plotly_chart(unrolled_figure(G), key="rnn.g.unrolled")
+    version = (T, cfg.num_layers, cfg.bidirectional, cfg.readout)
+    st.plotly_chart(state.memo("rnn.g.unrolledm", version, lambda: unrolled_figure(G)), key="rnn.g.unrolled")
 
 
 def _example_tokens(cfg, seq_len: int, seed: int):
@@ -107,12 +109,14 @@ def internals_panel(spec: ArchSpec, cfg, job, seed: int) -> None:
         cfg = model.cfg
         x, tokens = _example_tokens(cfg, T, seed)
         with job.lock:  # the worker thread trains between slices; read the weights between two of them
-            rec = internals(model, x.to(next(model.parameters()).device))
+            version = ("trained", job.id, job.trainer.step_count, T, seed)
+            rec = state.memo(
+                "rnn.i.rec", version, lambda: internals(model, x.to(next(model.parameters()).device))
+            )
     else:
-        torch.manual_seed(seed)
-        model = archs.build_from_config(spec, cfg)
         x, tokens = _example_tokens(cfg, T, seed)
-        rec = internals(model, x)
+        version = ("fresh", spec.name, cfg, T, seed)
+        rec = state.memo("rnn.i.rec", version, lambda: internals(_fresh(spec, cfg, seed), x))
     L = rec["h"].shape[0]
     k = st.selectbox(
         "Layer and direction",
@@ -131,11 +135,24 @@ def internals_panel(spec: ArchSpec, cfg, job, seed: int) -> None:
         )
         + ("Input: a copy-task sequence (token ids)." if tokens else "Input: random signal.")
     )
-    st.plotly_chart(state_heatmap(rec["h"][k], tokens, "hidden state h_t (units × time)"), key="rnn.i.h")
+    figs = state.memo("rnn.i.figs", (version, k), lambda: _internals_figures(rec, k, tokens))
+    for name, fig in figs.items():
+        st.plotly_chart(fig, key=f"rnn.i.{name}")
+    gradient_panel()
+
+
+def _fresh(spec: ArchSpec, cfg, seed: int) -> torch.nn.Module:
+    torch.manual_seed(seed)
+    return archs.build_from_config(spec, cfg)
+
+
+def _internals_figures(rec: dict, k: int, tokens) -> dict:
+    """The hidden-state heatmap and (LSTM, GRU) the gates of layer-direction ``k``."""
+    figs = {"h": state_heatmap(rec["h"][k], tokens, "hidden state h_t (units × time)")}
     gates = {n: v[k] for n, v in rec.items() if n != "h"}
     if gates:
-        st.plotly_chart(gates_figure(gates, tokens), key="rnn.i.gates")
-    gradient_panel()
+        figs["gates"] = gates_figure(gates, tokens)
+    return figs
 
 
 @st.cache_data(show_spinner="Backpropagating through time…", max_entries=64)
@@ -164,7 +181,12 @@ def gradient_panel() -> None:
     )
     clip = c[3].select_slider("Clip threshold τ", ("off", 0.1, 1.0, 10.0), value=1.0, key="rnn.gf.clip")
     flows = _flows(T, nl, float(scale), None if clip == "off" else float(clip))
-    st.plotly_chart(gradient_flow_figure(flows, None if clip == "off" else float(clip)), key="rnn.gf.fig")
+    fig = state.memo(
+        "rnn.gf.figm",
+        (T, nl, float(scale), clip),
+        lambda: gradient_flow_figure(flows, None if clip == "off" else float(clip)),
+    )
+    st.plotly_chart(fig, key="rnn.gf.fig")
     far = {k.upper(): f"{f['norm'][0]:.2e}" for k, f in flows.items()}
     st.caption(
         f"Gradient reaching the first input ({T - 1} steps back): "

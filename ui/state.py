@@ -37,13 +37,29 @@ def memo(key: str, version: Any, compute: Callable[[], T]) -> T:
     return value
 
 
-def fingerprint(*arrays: Any) -> str:
-    """A short digest of numpy arrays (contents, shapes and dtypes) or other values, for memo versions."""
+def fingerprint(*values: Any) -> str:
+    """A short digest of values for memo versions: numpy arrays by contents, shape and dtype; dicts, lists
+    and tuples item by item; anything else by its repr."""
     h = hashlib.blake2b(digest_size=16)
-    for a in arrays:
-        if isinstance(a, np.ndarray):
-            h.update(repr((a.shape, a.dtype.str)).encode())
-            h.update(np.ascontiguousarray(a).tobytes())
+
+    def feed(v: Any) -> None:
+        if isinstance(v, np.ndarray):
+            h.update(repr((v.shape, v.dtype.str)).encode())
+            h.update(np.ascontiguousarray(v).tobytes())
+        elif isinstance(v, dict):
+            h.update(b"{")
+            for k, x in v.items():
+                feed(k)
+                feed(x)
+            h.update(b"}")
+        elif isinstance(v, (list, tuple)):
+            h.update(b"[")
+            for x in v:
+                feed(x)
+            h.update(b"]")
         else:
-            h.update(repr(a).encode())
+            h.update(repr(v).encode() + b";")
+
+    for v in values:
+        feed(v)
     return h.hexdigest()
