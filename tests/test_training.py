@@ -163,6 +163,29 @@ def test_jobs_queue_beyond_the_limit_and_pause_within_a_tick():
     assert runner.running == 0
 
 
+@pytest.mark.skipif((__import__("os").cpu_count() or 1) < 2, reason="one core: no thread counts to try")
+def test_a_job_tries_thread_counts_once_per_model_and_batch(monkeypatch):
+    import training.jobs
+
+    monkeypatch.setattr(training.jobs, "_THREADS_CHOSEN", {})  # forget the other tests' jobs
+    n = torch.get_num_threads()
+    try:
+        first = Job(get_recipe("mlp_digits").trainer(num_steps=300, seed=5), runner=JobRunner(1))
+        first.start()
+        assert _wait(lambda: first.state == "done")
+        assert len(first._rates) == 2 and first.threads in first._rates  # timed both, kept the faster
+        again = Job(get_recipe("mlp_digits").trainer(num_steps=300, seed=6), runner=JobRunner(1))
+        again.start()
+        assert _wait(lambda: again.state == "done")
+        assert again._rates == {} and again.threads == first.threads  # same model and batch: no trial
+        other = Job(get_recipe("mlp_digits").trainer(num_steps=3000, batch_size=16), runner=JobRunner(1))
+        other.start()
+        assert _wait(lambda: other.state == "done")
+        assert len(other._rates) == 2  # another batch size is timed afresh
+    finally:
+        torch.set_num_threads(n)
+
+
 def test_job_runs_to_completion_and_respects_the_time_cap():
     j = Job(get_recipe("mlp_toy2d").trainer(num_steps=200), slice_s=0.05)
     j.start()

@@ -76,6 +76,7 @@ def _default_limit() -> int:
 
 
 RUNNER = JobRunner(_default_limit())
+_THREADS_CHOSEN: dict[tuple, int] = {}  # thread trial results of this process, by Job._trial_key
 _ids = iter(range(1, 1 << 62))
 _ids_lock = threading.Lock()
 
@@ -185,10 +186,18 @@ class Job:
         n = max(
             1, (os.cpu_count() or 1) // max(1, self.runner.max_concurrent if self.runner.running > 1 else 1)
         )
+        if self.threads is None:
+            self.threads = _THREADS_CHOSEN.get(self._trial_key(n))
         if self.threads is not None:
             torch.set_num_threads(self.threads)
             return []
         return [1, n] if n > 1 else []
+
+    def _trial_key(self, n: int) -> tuple:
+        """What the fastest thread count depends on: the model (class and size), the batch, the candidates."""
+        t = self.trainer
+        size = sum(p.numel() for p in t.model.parameters())
+        return (t.name, type(t.model).__name__, size, t.batch_size, n)
 
     def _try_threads(self, trial: list[int]) -> None:
         """Time a few steps at the next thread count (after one warm-up step, whose first-call costs
@@ -207,6 +216,7 @@ class Job:
         if not trial:
             self.threads = max(self._rates, key=self._rates.get)
             torch.set_num_threads(self.threads)
+            _THREADS_CHOSEN[self._trial_key(max(self._rates))] = self.threads  # later jobs skip the trial
 
     # -------------------------------------------------------------------------------------- state
 
