@@ -3,10 +3,19 @@
 import networkx as nx
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch import nn
 
 import archs
-from archs.introspect import capture, collapse_depth, collapse_repeats, repeat_runs, trace_graph
+from archs.introspect import (
+    _shape_forward,
+    capture,
+    collapse_depth,
+    collapse_repeats,
+    repeat_runs,
+    trace_graph,
+)
 
 
 def _mlp(**kw):
@@ -162,7 +171,9 @@ def test_repeated_calls_of_one_module_stay_acyclic_and_count_weights_once():
 
 
 @pytest.mark.parametrize(
-    "name", ["resnet18", "mobilenet_v2", "gpt", "bert_base", "vit_b_16", "transformer", "lstm"]
+    "name",
+    ["resnet18", "mobilenet_v2", "gpt", "bert_base", "vit_b_16", "transformer", "lstm"]
+    + ["googlenet", "alexnet", "densenet121", "efficientnet_b0", "text_cnn", "tcn", "dcgan", "ddpm_unet"],
 )
 def test_meta_shortcuts_draw_the_same_graph_as_a_real_run(name):
     """On meta, layers with a simple shape rule (norms, activations, Linear, Embedding, attention) answer
@@ -181,3 +192,40 @@ def test_meta_shortcuts_draw_the_same_graph_as_a_real_run(name):
         assert meta.nodes[n]["shape"] == d["shape"], n
         assert meta.nodes[n]["type"] == d["type"] and meta.nodes[n]["params"] == d["params"]
     assert not any("forward" in vars(m) for m in model.modules())  # the patches are undone
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kind=st.sampled_from(["conv1", "conv2", "conv3", "max1", "max2", "avg1", "avg2"]),
+    size=st.lists(st.integers(1, 12), min_size=3, max_size=3),
+    k=st.integers(1, 5),
+    s=st.integers(1, 4),
+    d=st.integers(1, 3),
+    p=st.integers(0, 2),
+    pad_mode=st.sampled_from(["int", "valid", "same"]),
+    ceil=st.booleans(),
+    batched=st.booleans(),
+)
+def test_conv_and_pool_shape_rules_agree_with_pytorch(kind, size, k, s, d, p, pad_mode, ceil, batched):
+    """On meta, convolutions and 1-D/2-D pools answer with their output shape by formula: it must be
+    PyTorch's shape whenever PyTorch computes one, and PyTorch's own error whenever it refuses."""
+    nd = int(kind[-1])
+    if kind.startswith("conv"):
+        pad = p if pad_mode == "int" or (pad_mode == "same" and s > 1) else pad_mode
+        m = getattr(nn, f"Conv{nd}d")(3, 4, k, stride=s, padding=pad, dilation=d)
+    elif kind.startswith("max"):
+        m = getattr(nn, f"MaxPool{nd}d")(k, stride=s, padding=min(p, k // 2), dilation=d, ceil_mode=ceil)
+    else:
+        m = getattr(nn, f"AvgPool{nd}d")(k, stride=s, padding=min(p, k // 2), ceil_mode=ceil)
+    x = torch.zeros(*([2] if batched else []), 3, *size[:nd])
+    try:
+        expected = m(x).shape
+    except RuntimeError:
+        expected = None
+    rule = _shape_forward(m.to("meta"))
+    assert rule is not None
+    if expected is None:
+        with pytest.raises(RuntimeError):
+            rule(x.to("meta"))
+    else:
+        assert rule(x.to("meta")).shape == expected
