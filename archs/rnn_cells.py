@@ -164,7 +164,11 @@ class Recurrent(nn.Module):
             for _ in range(self.num_dirs)
         )
 
+    fused = True  # train with PyTorch's fused kernels when nothing is recorded (set False to always loop)
+
     def forward(self, x: torch.Tensor, state=None, record: bool = False):
+        if self.fused and self.training and not record and x.device.type != "meta":
+            return self._fused(x, state)  # training: same numbers, no Python loop over time
         B, T, _ = x.shape
         lstm = self.kind == "lstm"
         h0, c0 = (state if lstm else (state, None)) if state is not None else (None, None)
@@ -205,6 +209,31 @@ class Recurrent(nn.Module):
             rec = {"h": torch.stack(rec_h)}  # (L*D, B, T, H)
             rec.update({name: torch.stack(v) for name, v in rec_g.items()})
         return inp, final, rec
+
+    def _fused(self, x: torch.Tensor, state=None):
+        """The same stack through the kernels torch.nn.RNN / LSTM / GRU call (the cells' weights are laid
+        out as theirs), used while training: the loop over time runs in C++ (CPU) or cuDNN (CUDA). Eval
+        and tracing keep the Python loop, so graphs still show one cell call per step."""
+        B, H = x.shape[0], self.hidden_size
+        has_bias = self.cells[0].bias_ih is not None
+        flat = [
+            w
+            for cell in self.cells
+            for w in (cell.weight_ih, cell.weight_hh, *((cell.bias_ih, cell.bias_hh) if has_bias else ()))
+        ]
+        args = (has_bias, self.num_layers, float(self.dropout), self.training, self.num_dirs == 2, True)
+        zeros = x.new_zeros(self.num_layers * self.num_dirs, B, H)
+        if self.kind == "lstm":
+            h0, c0 = state if state is not None else (zeros, zeros)
+            out, h_n, c_n = torch._VF.lstm(x, (h0, c0), flat, *args)
+            return out, (h_n, c_n), None
+        h0 = state if state is not None else zeros
+        if self.kind == "gru":
+            fn = torch._VF.gru
+        else:
+            fn = torch._VF.rnn_tanh if self.cells[0].nonlinearity == "tanh" else torch._VF.rnn_relu
+        out, h_n = fn(x, h0, flat, *args)
+        return out, h_n, None
 
     @torch.no_grad()
     def load_torch(self, module: nn.RNNBase) -> Recurrent:

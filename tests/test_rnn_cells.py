@@ -73,6 +73,42 @@ def test_stacked_bidirectional_layer_matches_torch(kind, layers, bi):
     torch.testing.assert_close(mine.cells[0].weight_hh.grad, ref.weight_hh_l0.grad, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("kind,nl", [("rnn", "tanh"), ("rnn", "relu"), ("lstm", None), ("gru", None)])
+@pytest.mark.parametrize("layers,bi,with_state", [(1, False, False), (2, True, True), (3, False, True)])
+def test_training_uses_the_fused_kernels_with_the_loops_numbers(kind, nl, layers, bi, with_state):
+    """In training mode with nothing recorded the layer runs torch's fused RNN kernels: outputs, final
+    states and every gradient equal the hand-written loop's. Eval mode keeps the loop (one cell call per
+    step, which the graph and the gate views rely on)."""
+    torch.manual_seed(2)
+    fused = Recurrent(kind, 4, 6, layers, bi, nonlinearity=nl or "tanh")
+    loop = Recurrent(kind, 4, 6, layers, bi, nonlinearity=nl or "tanh")
+    loop.load_state_dict(fused.state_dict())
+    loop.fused = False
+    x = torch.randn(3, 7, 4)
+    state = None
+    if with_state:
+        h0 = torch.randn(layers * (2 if bi else 1), 3, 6)
+        state = (h0, torch.randn_like(h0)) if kind == "lstm" else h0
+    calls = []
+    hook = fused.cells[0].register_forward_hook(lambda *a: calls.append(1))
+    out_f, fin_f, _ = fused(x, state)
+    assert calls == []  # no per-step cell calls: the fused kernel ran
+    out_l, fin_l, _ = loop(x, state)
+    torch.testing.assert_close(out_f, out_l, rtol=1e-5, atol=1e-6)
+    pairs = zip(fin_f, fin_l, strict=True) if kind == "lstm" else [(fin_f, fin_l)]
+    for a, b in pairs:
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    g = torch.randn_like(out_f)
+    (out_f * g).sum().backward()
+    (out_l * g).sum().backward()
+    for (name, p), q in zip(fused.named_parameters(), loop.parameters(), strict=True):
+        torch.testing.assert_close(p.grad, q.grad, rtol=1e-4, atol=1e-5, msg=name)
+    fused.eval()
+    fused(x, state)
+    assert len(calls) == x.shape[1]  # eval: the loop, one call of the first cell per time step
+    hook.remove()
+
+
 def test_lstm_gates_are_recorded_and_in_range():
     m = archs.build_model("lstm", "tiny")
     rec = internals(m, torch.randint(0, 10, (2, 7)))
