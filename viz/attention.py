@@ -102,7 +102,9 @@ def head_grid(att: np.ndarray, title: str = "", cell: int = 120, row_names: Sequ
     fig.update_yaxes(autorange="reversed", showticklabels=False)
     fig.update_xaxes(showticklabels=False)
     fig.update_layout(
-        height=int(min(1400, 40 + L * cell)), margin=dict(l=10, r=30, t=40, b=10), title=title or None
+        height=int(min(1400, (70 if title else 40) + L * cell)),
+        margin=dict(l=10, r=30, t=70 if title else 40, b=10),  # the title above the column titles
+        title=dict(text=title, y=1, yanchor="top", pad=dict(t=8)) if title else None,
     )
     return fig
 
