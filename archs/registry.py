@@ -13,9 +13,10 @@ from archs.spec import ArchSpec, ConfigError
 
 _REGISTRY: dict[str, ArchSpec] = {}
 
-# Every module of this package except these declares architectures; they are imported on first use
-# (so ``import archs`` stays cheap and free of cycles). A new family is a new module here.
-NOT_FAMILIES = {"spec", "registry", "introspect", "catalog"}
+# Every subpackage of ``archs`` except ``blocks`` is a family package named by its FAMILIES key; all of
+# its modules are imported on first use (so ``import archs`` stays cheap and free of cycles), and each
+# declares its architectures with ``register``. A new family is a new package here.
+SHARED_PACKAGES = {"blocks"}
 
 # family key -> (title, one-line description); the order is the atlas's order.
 FAMILIES: dict[str, tuple[str, str]] = {
@@ -56,9 +57,25 @@ def _load() -> None:
 
         import archs
 
-        for info in pkgutil.iter_modules(archs.__path__):
-            if info.name not in NOT_FAMILIES and not info.name.startswith("_"):
-                importlib.import_module(f"archs.{info.name}")
+        for pkg in family_packages(archs):
+            for info in pkgutil.iter_modules(pkg.__path__):
+                if not info.name.startswith("_"):
+                    importlib.import_module(f"{pkg.__name__}.{info.name}")
+
+
+def family_packages(layer) -> list:
+    """The family packages of one layer (``archs``, ``training``, ``ui``): its subpackages except the
+    shared ones. A package whose name is not a key of FAMILIES is an error, so a typo cannot hide."""
+    import pkgutil
+
+    out = []
+    for info in pkgutil.iter_modules(layer.__path__):
+        if not info.ispkg or info.name in SHARED_PACKAGES or info.name.startswith("_"):
+            continue
+        if info.name not in FAMILIES:
+            raise ValueError(f"{layer.__name__}/{info.name}/ is not a family: add its key to archs.FAMILIES")
+        out.append(importlib.import_module(f"{layer.__name__}.{info.name}"))
+    return out
 
 
 def list_archs(family: str | None = None) -> list[ArchSpec]:

@@ -5,8 +5,8 @@ import streamlit as st
 import torch
 
 from training.recipes import get_recipe
-from ui.autoencoder_panels import idea, train_tab
-from ui.autoencoder_views import anomaly_tab, latent_tab, pca_tab, reconstructions_tab
+from ui.autoencoder.panels import idea, train_tab
+from ui.autoencoder.views import anomaly_tab, latent_tab, pca_tab, reconstructions_tab
 from ui.boot import ensure_app
 from ui.forms import config_form
 from ui.panels import arch_picker, graph_panel, summary_panel

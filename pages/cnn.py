@@ -4,10 +4,10 @@ receptive field, live training, internals with attributions, the degradation exp
 import pandas as pd
 import streamlit as st
 
-from archs.cnn_efficientnet import compound_coefficients
+from archs.cnn.efficientnet import compound_coefficients
 from ui.boot import ensure_app
-from ui.cnn_explainer import explainer
-from ui.cnn_panels import (
+from ui.cnn.explainer import explainer
+from ui.cnn.panels import (
     degradation_section,
     family_chart_panel,
     internals_panel,

@@ -7,11 +7,11 @@ from training.probes import confusion_probe
 from training.recipes import get_recipe, list_recipes
 from ui import state
 from ui.boot import ensure_app
+from ui.feedforward.playground import playground
 from ui.forms import config_form
 from ui.panels import arch_picker, graph_panel, summary_panel
-from ui.playground import playground
 from ui.train_panel import train_panel
-from viz.functions import activation_figure
+from viz.feedforward import activation_figure
 from viz.images import confusion_figure
 
 ensure_app()

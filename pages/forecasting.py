@@ -4,10 +4,10 @@ import streamlit as st
 import torch
 
 from training.recipes import get_recipe
-from ui import forecast_panels as fp
 from ui import state
 from ui.boot import ensure_app
-from ui.forecast_idea import idea
+from ui.forecasting import panels as fp
+from ui.forecasting.idea import idea
 from ui.forms import config_form
 from ui.panels import arch_picker, graph_panel, summary_panel
 from ui.train_panel import train_panel

@@ -4,8 +4,8 @@ import streamlit as st
 
 from ui.boot import ensure_app
 from ui.forms import config_form
-from ui.gan_lab import gan_lab
-from ui.gan_panels import i2i_lab, image_lab
+from ui.gan.lab import gan_lab
+from ui.gan.panels import i2i_lab, image_lab
 from ui.panels import arch_picker, graph_panel, summary_panel
 
 ensure_app()

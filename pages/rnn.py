@@ -7,8 +7,8 @@ from ui.boot import ensure_app
 from ui.forms import config_form
 from ui.jobs import job_board
 from ui.panels import arch_picker, graph_panel, summary_panel
-from ui.rnn_experiments import dates_experiment, memory_experiment, single_experiment
-from ui.rnn_panels import idea, internals_panel, unrolled_panel
+from ui.rnn.experiments import dates_experiment, memory_experiment, single_experiment
+from ui.rnn.panels import idea, internals_panel, unrolled_panel
 
 ensure_app()
 

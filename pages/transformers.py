@@ -5,8 +5,8 @@ import streamlit as st
 from ui.boot import ensure_app
 from ui.forms import config_form
 from ui.panels import arch_picker, graph_panel, summary_panel
-from ui.transformer_panels import architecture_attention, comparison, explainer
-from ui.transformer_train import train_tab
+from ui.transformer.panels import architecture_attention, comparison, explainer
+from ui.transformer.train import train_tab
 
 ensure_app()
 

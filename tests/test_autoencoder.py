@@ -7,8 +7,9 @@ import torch
 
 import archs
 from archs import ConfigError
-from training import get_recipe, latent
-from training.tasks_autoencoder import kl_to_standard_normal
+from training import get_recipe
+from training.autoencoder import latent
+from training.autoencoder.tasks import kl_to_standard_normal
 
 FAMILY = archs.list_archs("autoencoder")
 RECIPE = {

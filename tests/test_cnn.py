@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 
 import archs
-from archs.cnn_stats import TOP1, mult_adds, receptive_fields
+from archs.cnn.stats import TOP1, mult_adds, receptive_fields
 from archs.introspect import trace_graph
 from archs.spec import ConfigError, to_device
 from data.images import ImageRejected, load_image

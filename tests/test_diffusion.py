@@ -7,8 +7,8 @@ from scipy import stats
 
 import archs
 from archs import ConfigError
-from training.diffusion import Schedule, chamfer, check_steps, guided, mmd, sample, sampling_timesteps
-from training.diffusion_ldm import VOCAB, dominant_color
+from training.diffusion.latent import VOCAB, dominant_color
+from training.diffusion.trainer import Schedule, chamfer, check_steps, guided, mmd, sample, sampling_timesteps
 
 
 @pytest.mark.parametrize("kind", ["linear", "cosine"])

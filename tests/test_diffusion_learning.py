@@ -10,9 +10,9 @@ import torch
 from data.points2d import mode_stats
 from data.shapes import COLORS, KINDS, POSITIONS, caption
 from training import get_recipe
-from training.diffusion import chamfer, guided, mmd, sample
-from training.diffusion_ldm import dominant_color, text_to_image
-from training.recipes_diffusion import POINT_SCALE
+from training.diffusion.latent import dominant_color, text_to_image
+from training.diffusion.recipes import POINT_SCALE
+from training.diffusion.trainer import chamfer, guided, mmd, sample
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -10,9 +10,9 @@ import torch
 import archs
 from archs.spec import ConfigError
 from data.timeseries import MIN_ROWS, ar, csv_column, forecast_data, price, read_csv, seasonal, windows
-from training.forecast_metrics import all_metrics, mae, mape, mse, rmse
+from training.forecasting.metrics import all_metrics, mae, mape, mse, rmse
+from training.forecasting.tasks import persistence, truth
 from training.recipes import get_recipe
-from training.tasks_forecasting import persistence, truth
 
 FORECASTERS = [s.name for s in archs.list_archs("forecasting")]
 
@@ -224,7 +224,7 @@ def test_transformer_exposes_its_attention():
     ],
 )
 def test_internals_of_each_forecaster(name, kind, shape):
-    from training.tasks_forecasting import internals
+    from training.forecasting.tasks import internals
 
     d = internals(archs.build_model(name, "tiny"), np.random.default_rng(0).standard_normal((24, 1)))
     assert d["kind"] == kind and d["z"].shape == shape and np.isfinite(d["z"]).all()

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
+from training.forecasting.tasks import persistence, predict, score
 from training.jobs import RUNNER, Job
 from training.recipes import get_recipe
-from training.tasks_forecasting import persistence, predict, score
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,8 @@ import torch
 import archs
 from archs import ConfigError
 from training import get_recipe
-from training.gan_metrics import classifier_verdict, to_unit
-from training.gan_trainer import d_loss_fn, g_loss_fn, gradient_penalty
+from training.gan.metrics import classifier_verdict, to_unit
+from training.gan.trainer import d_loss_fn, g_loss_fn, gradient_penalty
 
 GAN_SPECS = archs.list_archs("gan")
 RECIPE_FOR = {
@@ -145,7 +145,7 @@ def test_bad_settings_give_a_sentence(kw, match):
 
 
 def test_lab_explains_bad_controls():
-    from ui.gan_lab import lab_problems
+    from ui.gan.lab import lab_problems
 
     msgs = lab_problems(lr=0.0, lr_d=-1.0, k_d=0, k_g=0, noise_dim=0)
     assert len(msgs) == 4 and all(m.endswith(".") for m in msgs)
@@ -161,7 +161,7 @@ def test_wgan_clips_the_critic_and_k_steps_count():
 
 def test_lab_probe_and_internals_probes():
     from data.points2d import points2d
-    from training.gan_trainer_probes import attention_map, code_sweep, lab_probe, style_mixing
+    from training.gan.probes import attention_map, code_sweep, lab_probe, style_mixing
 
     t = get_recipe("gan_8gaussians").trainer()
     snap = t.snapshot({"lab": lab_probe("ring8", points2d("ring8", 100), "non_saturating", res=20)})

@@ -9,7 +9,7 @@ from conftest import ROOT
 def test_core_packages_do_not_import_streamlit():
     code = (
         "import sys, archs, data, training, viz, archs.introspect, archs.catalog, training.probes; "
-        "import viz.functions; "
+        "import viz.feedforward; "
         "import archs.registry; archs.list_archs(); "
         "bad = [m for m in sys.modules if m == 'streamlit' or m.startswith('streamlit.')]; "
         "print(bad); sys.exit(1 if bad else 0)"

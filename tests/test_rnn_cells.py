@@ -6,8 +6,8 @@ import torch
 from torch import nn
 
 import archs
-from archs.rnn_analysis import compare_gradient_flow, gradient_flow, internals
-from archs.rnn_cells import ElmanCell, GRUCell, LSTMCell, Recurrent
+from archs.blocks.recurrent import ElmanCell, GRUCell, LSTMCell, Recurrent
+from archs.rnn.analysis import compare_gradient_flow, gradient_flow, internals
 from data.sequences import (
     SRC_LEN,
     adding_problem,

@@ -9,12 +9,12 @@ import torch
 
 import archs
 from archs import ConfigError
-from archs.transformer import Attention, RelativeBias, apply_rotary, rotary_angles
-from archs.transformer_explain import explain, saturation, words
+from archs.transformer.encoder_decoder import Attention, RelativeBias, apply_rotary, rotary_angles
+from archs.transformer.explain import explain, saturation, words
 from data.text import MASK, char_text, corpus, vocab
 from data.text2text import solve, text2text
 from training.sampling import generate, next_token_probs
-from training.tasks_transformer import exact_match, mask_tokens
+from training.transformer.tasks import exact_match, mask_tokens
 
 TEXT_ARCHS = [s.name for s in archs.list_archs("transformer") if not s.name.startswith("vit")]
 

@@ -5,7 +5,7 @@ import torch
 
 from data.text2text import text2text
 from training.recipes import get_recipe
-from training.tasks_transformer import exact_match, greedy_decode
+from training.transformer.tasks import exact_match, greedy_decode
 
 
 def test_char_gpt_beats_the_unigram_baseline_by_40_percent():

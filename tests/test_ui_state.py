@@ -37,7 +37,7 @@ def test_fingerprint_tells_arrays_and_nested_values_apart():
 
 
 def test_cnn_page_rerun_reuses_attributions_until_the_digit_changes(monkeypatch):
-    import ui.cnn_panels as panels
+    import ui.cnn.panels as panels
 
     calls = []
     real = panels.attribute

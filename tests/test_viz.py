@@ -20,7 +20,7 @@ from viz import (
     neuron_mosaic,
     training_curves,
 )
-from viz.functions import activation_values
+from viz.feedforward import activation_values
 
 
 def _graph(**kw):

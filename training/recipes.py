@@ -12,7 +12,7 @@ model, and anything else is a hyperparameter of the architecture (validated, Con
 from __future__ import annotations
 
 import difflib
-import importlib
+import importlib.util
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +22,6 @@ import torch
 
 import archs
 from archs.spec import ConfigError
-from data import digits, toy2d
 from data.base import Supervised
 from training.device import pick_device
 from training.tasks import Task, make_task
@@ -163,17 +162,16 @@ _loaded = False
 
 
 def _load() -> None:
-    """Import every ``training/recipes_*.py`` module: each family declares its recipes there."""
+    """Import every family's ``training/<family>/recipes.py``: each family declares its recipes there."""
     global _loaded
     if not _loaded:
         _loaded = True
-        import pkgutil
-
         import training
+        from archs.registry import family_packages
 
-        for info in pkgutil.iter_modules(training.__path__):
-            if info.name.startswith("recipes_"):
-                importlib.import_module(f"training.{info.name}")
+        for pkg in family_packages(training):
+            if importlib.util.find_spec(f"{pkg.__name__}.recipes") is not None:
+                importlib.import_module(f"{pkg.__name__}.recipes")
 
 
 def list_recipes(arch: str | None = None) -> list[Recipe]:
@@ -190,43 +188,3 @@ def get_recipe(name: str) -> Recipe:
             f"No recipe called {name!r}." + (f" Did you mean {', '.join(close)}?" if close else "")
         )
     return _RECIPES[name]
-
-
-def _io_link(d: Supervised) -> dict[str, Any]:
-    return {"in_features": d.in_features, "num_classes": d.num_classes}
-
-
-register_recipe(
-    Recipe(
-        name="mlp_toy2d",
-        title="MLP on a 2-D toy set",
-        summary="TensorFlow Playground's experiment: a small MLP separates (or fits) points in the plane.",
-        arch="mlp",
-        archs=("perceptron",),
-        preset="toy2d",
-        data=toy2d,
-        data_params=dict(
-            name="spiral", n=500, noise=0.0, train_frac=0.5, features=("x1", "x2"), num_classes=2
-        ),
-        train_params=dict(optimizer="adam", lr=0.03, batch_size=10, num_steps=2000, eval_every=25),
-        link=_io_link,
-        max_steps=50_000,
-    )
-)
-
-register_recipe(
-    Recipe(
-        name="mlp_digits",
-        title="MLP on handwritten digits",
-        summary="An MLP classifies scikit-learn's 8×8 handwritten digits (10 classes).",
-        arch="mlp",
-        archs=("perceptron",),
-        preset="tiny",
-        data=digits,
-        data_params=dict(size=8),
-        arch_overrides=dict(hidden_dims=(128, 64)),
-        train_params=dict(optimizer="adam", lr=1e-3, batch_size=64, num_steps=1500, eval_every=100),
-        link=_io_link,
-        max_steps=50_000,
-    )
-)

@@ -1,0 +1,1 @@
+"""Autoencoders: the family's architectures."""

@@ -1,0 +1,1 @@
+"""Diffusion models: the family's architectures."""

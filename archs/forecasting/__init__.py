@@ -1,0 +1,1 @@
+"""Time-series forecasting: the family's architectures."""

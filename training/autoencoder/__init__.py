@@ -1,0 +1,1 @@
+"""Autoencoders: the family's recipes, tasks and trainers."""

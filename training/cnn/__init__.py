@@ -1,0 +1,1 @@
+"""Convolutional networks: the family's recipes, tasks and trainers."""

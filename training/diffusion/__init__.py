@@ -1,0 +1,1 @@
+"""Diffusion models: the family's recipes, tasks and trainers."""

@@ -1,0 +1,1 @@
+"""Feedforward networks (perceptrons, MLPs): the family's recipes, tasks and trainers."""

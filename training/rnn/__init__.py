@@ -1,0 +1,1 @@
+"""Recurrent networks: the family's recipes, tasks and trainers."""

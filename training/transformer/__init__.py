@@ -1,0 +1,1 @@
+"""Transformers: the family's recipes, tasks and trainers."""

@@ -1,0 +1,1 @@
+"""Generative adversarial networks: the family's page panels, explainers and labs."""

@@ -1,0 +1,1 @@
+"""Recurrent networks: the family's page panels, explainers and labs."""

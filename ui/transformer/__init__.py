@@ -1,0 +1,1 @@
+"""Transformers: the family's page panels, explainers and labs."""
