@@ -27,6 +27,9 @@ import torch.nn.functional as F
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
+from archs.collapse import collapse_depth
+from archs.meta_shapes import shape_only
+
 _CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
 _PASS_THROUGH = {"Identity", "getitem", "contiguous", "clone", "to", "type_as", "float", "detach"}
 _ADD = {operator.add, operator.iadd, torch.add, "add", "add_", "__add__", "__iadd__", "__radd__"}
@@ -290,121 +293,6 @@ def _trace_executed(model: nn.Module, inputs: tuple) -> nx.DiGraph:
 # ------------------------------------------------------------------------------------------- public
 
 
-# torch.nn layers whose output has the shape (and dtype) of their first input
-_SHAPE_PRESERVING = tuple(
-    getattr(nn, n)
-    for n in (
-        "BatchNorm1d BatchNorm2d BatchNorm3d SyncBatchNorm LayerNorm GroupNorm InstanceNorm1d "
-        "InstanceNorm2d InstanceNorm3d LocalResponseNorm RMSNorm Dropout Dropout1d Dropout2d Dropout3d "
-        "AlphaDropout ReLU ReLU6 LeakyReLU PReLU ELU SELU CELU GELU SiLU Mish Sigmoid Tanh Hardtanh "
-        "Hardswish Hardsigmoid Softplus Softsign Tanhshrink Softmax LogSoftmax Identity"
-    ).split()
-    if hasattr(nn, n)
-)
-
-
-def _empty_like_first(x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
-    return torch.empty_like(x)
-
-
-class _NoShapeRule(Exception):
-    """The window does not fit: let PyTorch's own forward raise its error."""
-
-
-def _window_out(size: int, k: int, s: int, p: int, d: int = 1, ceil: bool = False) -> int:
-    """Output length of a sliding window (convolution or pooling), PyTorch's rule (ceil_mode included:
-    the last window must start inside the input or its left padding)."""
-    span = size + 2 * p - d * (k - 1) - 1
-    if span < 0 or s < 1:
-        raise _NoShapeRule
-    out = (-(-span // s) if ceil else span // s) + 1
-    if ceil and (out - 1) * s >= size + p:
-        out -= 1
-    if out < 1:
-        raise _NoShapeRule
-    return out
-
-
-def _nd(v: Any, n: int) -> tuple:
-    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
-
-
-_CONV = {nn.Conv1d: 1, nn.Conv2d: 2, nn.Conv3d: 3}
-# (3-D pools are left to PyTorch: avg_pool3d also refuses inputs smaller than the kernel before padding)
-_POOL = {nn.MaxPool1d: 1, nn.MaxPool2d: 2, nn.AvgPool1d: 1, nn.AvgPool2d: 2}
-
-
-def _conv_shape(m: nn.Module, nd: int):
-    def fwd(x: torch.Tensor) -> torch.Tensor:
-        if x.dim() not in (nd + 1, nd + 2) or x.shape[-nd - 1] != m.in_channels:
-            return type(m).forward(m, x)  # let PyTorch raise its own error
-        if m.padding == "same":
-            spatial = tuple(x.shape[-nd:])
-        else:
-            pad = (0,) * nd if m.padding == "valid" else m.padding
-            dims = zip(x.shape[-nd:], m.kernel_size, m.stride, pad, m.dilation, strict=True)
-            try:
-                spatial = tuple(_window_out(n, k, s, p, d) for n, k, s, p, d in dims)
-            except _NoShapeRule:
-                return type(m).forward(m, x)
-        return x.new_empty((*x.shape[: -nd - 1], m.out_channels, *spatial))
-
-    return fwd
-
-
-def _pool_shape(m: nn.Module, nd: int):
-    k = _nd(m.kernel_size, nd)
-    s = _nd(m.stride if m.stride is not None else m.kernel_size, nd)
-    p = _nd(m.padding, nd)
-    d = _nd(getattr(m, "dilation", 1), nd)
-
-    def fwd(x: torch.Tensor) -> torch.Tensor:
-        if getattr(m, "return_indices", False) or x.dim() not in (nd + 1, nd + 2):
-            return type(m).forward(m, x)
-        try:
-            spatial = tuple(
-                _window_out(*a, ceil=m.ceil_mode) for a in zip(x.shape[-nd:], k, s, p, d, strict=True)
-            )
-        except _NoShapeRule:
-            return type(m).forward(m, x)
-        return x.new_empty((*x.shape[:-nd], *spatial))
-
-    return fwd
-
-
-def _shape_forward(m: nn.Module):
-    """A forward that only makes the output's shape, for the layers whose shape rule is simple."""
-    if type(m) in _SHAPE_PRESERVING:
-        return _empty_like_first
-    if type(m) is nn.Linear:
-        return lambda x: x.new_empty((*x.shape[:-1], m.out_features))
-    if type(m) is nn.Embedding:
-        return lambda x: m.weight.new_empty((*x.shape, m.embedding_dim))
-    if type(m) in _CONV:
-        return _conv_shape(m, _CONV[type(m)])
-    if type(m) in _POOL:
-        return _pool_shape(m, _POOL[type(m)])
-    return None
-
-
-@contextlib.contextmanager
-def _shape_only(model: nn.Module):
-    """On the meta device only shapes exist: let layers with a simple shape rule answer with an empty
-    tensor of the output's shape instead of running their meta kernels (BatchNorm, LayerNorm and Linear
-    go through Python decompositions there and were most of a ResNet's or a GPT's tracing time)."""
-    patched = []
-    for m in model.modules():
-        fwd = _shape_forward(m)
-        if fwd is not None:
-            m.forward = fwd
-            patched.append(m)
-    try:
-        yield
-    finally:
-        for m in patched:
-            del m.forward
-
-
 def _contract(G: nx.DiGraph, pred) -> nx.DiGraph:
     """Remove nodes for which ``pred`` holds, joining their predecessors to their successors."""
     for n in [n for n, d in G.nodes(data=True) if pred(d)]:
@@ -430,7 +318,7 @@ def trace_graph(
     model.eval()
     on_meta = all(t.is_meta for t in _tensors(inputs))
     try:
-        with _shape_only(model) if on_meta else contextlib.nullcontext():
+        with shape_only(model) if on_meta else contextlib.nullcontext():
             if method in ("auto", "fx"):
                 try:
                     G = _trace_fx(model, inputs)
@@ -447,131 +335,6 @@ def trace_graph(
     if depth is not None:
         G = collapse_depth(G, depth)
     return G
-
-
-def _group_of(d: dict, depth: int) -> str | None:
-    if d["kind"] == "module":
-        comps = d["path"].split(".")
-        return ".".join(comps[:depth]) if len(comps) > depth else None
-    scope = d.get("scope") or ""
-    comps = scope.split(".") if scope else []
-    return ".".join(comps[:depth]) if comps and len(comps) >= depth else None
-
-
-def collapse_depth(G: nx.DiGraph, depth: int) -> nx.DiGraph:
-    """Merge every node below a module path of ``depth`` components into one node for that module.
-
-    A module called several times (a cell in a loop over time, a shared block) would become one node
-    with edges into and out of itself across calls, a cycle: then each entry into the module becomes
-    its own node ("decoder", "decoder ·2", ...), in execution order, which keeps the graph acyclic."""
-    if depth < 1:
-        raise ValueError("depth must be at least 1")
-    H = _collapse(G, depth, per_call=False)
-    return H if nx.is_directed_acyclic_graph(H) else _collapse(G, depth, per_call=True)
-
-
-def _collapse(G: nx.DiGraph, depth: int, per_call: bool) -> nx.DiGraph:
-    table = G.graph.get("modules", {})
-    H = nx.DiGraph(**G.graph)
-    owner: dict[str, str] = {}
-    entries: dict[str, int] = {}
-    previous: str | None = None
-    for n in sorted(G.nodes, key=lambda n: G.nodes[n]["order"]):
-        d = G.nodes[n]
-        g = _group_of(d, depth)
-        if g is None:
-            H.add_node(n, **d)
-            owner[n] = n
-            previous = None
-            continue
-        if per_call and g != previous:
-            entries[g] = entries.get(g, 0) + 1
-        previous = g
-        k = entries.get(g, 1)
-        gid = f"block:{g}" if k <= 1 else f"block:{g}#{k}"
-        owner[n] = gid
-        typ, p = table.get(g, ("block", 0))
-        if gid not in H:
-            H.add_node(
-                gid,
-                kind="block",
-                type=typ,
-                path=g,
-                label=typ if k <= 1 else f"{typ} ·{k}",
-                params=p,
-                order=d["order"],
-                scope=g.rpartition(".")[0],
-                shape=d["shape"],
-                members=0,
-            )
-        H.nodes[gid]["members"] += 1
-        H.nodes[gid]["shape"] = d["shape"] or H.nodes[gid]["shape"]  # the block's output: its last node's
-    for u, v in G.edges:
-        a, b = owner[u], owner[v]
-        if a != b:
-            H.add_edge(a, b)
-    return H
-
-
-def _signature(d: dict) -> tuple:
-    return (d["kind"], d["type"], d.get("params", 0), d.get("shape"), d.get("scope"))
-
-
-def repeat_runs(G: nx.DiGraph) -> list[list[str]]:
-    """Chains of two or more identical sibling modules (same type, parameters, shape and parent),
-    each feeding the next: the ×N blocks of a network."""
-    runs, seen = [], set()
-    for n in sorted(G.nodes, key=lambda n: G.nodes[n]["order"]):
-        d = G.nodes[n]
-        if n in seen or d["kind"] not in ("block", "module") or not d.get("params"):
-            continue
-        run = [n]
-        while True:
-            nxt = [
-                s for s in G.successors(run[-1]) if s not in seen and _signature(G.nodes[s]) == _signature(d)
-            ]
-            if len(nxt) != 1:
-                break
-            run.append(nxt[0])
-        if len(run) >= 2:
-            runs.append(run)
-            seen.update(run)
-    return runs
-
-
-def collapse_repeats(G: nx.DiGraph, expanded: Iterable[str] = ()) -> nx.DiGraph:
-    """Replace each run of identical blocks by one node marked ×N, except runs whose first node
-    is in ``expanded``. The merged node keeps ``members`` (the node ids) and ``repeat``."""
-    expanded = set(expanded)
-    H = G.copy()
-    for run in repeat_runs(G):
-        if run[0] in expanded:
-            continue
-        first = G.nodes[run[0]]
-        rid = f"repeat:{run[0]}"
-        H.add_node(
-            rid,
-            **{
-                **first,
-                "repeat": len(run),
-                "members": run,
-                "kind": first["kind"],
-                "label": f"{first['type']} ×{len(run)}",
-                # a module called again (a cell over time) owns its weights once
-                "params": sum({G.nodes[r].get("path") or r: G.nodes[r]["params"] for r in run}.values()),
-                "shape": G.nodes[run[-1]]["shape"],
-                "run": run[0],
-            },
-        )
-        for r in run:
-            for u in G.predecessors(r):
-                if u not in run:
-                    H.add_edge(u if u in H else u, rid)
-            for v in G.successors(r):
-                if v not in run:
-                    H.add_edge(rid, v)
-            H.remove_node(r)
-    return H
 
 
 def capture(model: nn.Module, inputs: Any, names: Iterable[str]) -> dict[str, torch.Tensor]:

@@ -17,9 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import archs  # noqa: E402
-from archs.introspect import collapse_repeats, trace_graph  # noqa: E402
+from archs.collapse import collapse_repeats
+from archs.introspect import trace_graph
 from archs.spec import to_device  # noqa: E402
-from viz.graph import graph_figure  # noqa: E402
+from viz.model_graph import graph_figure  # noqa: E402
 
 
 def largest_arch() -> str:

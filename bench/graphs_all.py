@@ -9,9 +9,10 @@ import statistics
 import time
 
 import archs
-from archs.introspect import collapse_repeats, trace_graph
+from archs.collapse import collapse_repeats
+from archs.introspect import trace_graph
 from archs.spec import to_device
-from viz.graph import graph_figure
+from viz.model_graph import graph_figure
 
 
 def _ours(spec, cfg) -> tuple[float, int, str]:

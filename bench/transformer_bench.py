@@ -17,10 +17,11 @@ import torch
 import torch.nn.functional as F
 
 import archs
-from archs.introspect import collapse_depth, collapse_repeats, repeat_runs, trace_graph
+from archs.collapse import collapse_depth, collapse_repeats, repeat_runs
+from archs.introspect import trace_graph
 from archs.spec import to_device
 from training.recipes import get_recipe
-from viz.graph import graph_figure
+from viz.model_graph import graph_figure
 
 
 def bare_loop(steps: int, seed: int = 0) -> float:

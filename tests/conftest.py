@@ -2,6 +2,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("ARCHATLAS_DEVICE", "cpu")  # tests never depend on a GPU
@@ -15,3 +17,25 @@ if _workers > 1:
     os.environ["OMP_NUM_THREADS"] = _threads
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(int(_threads))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for one browser test module (see tests/browser.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import launch
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A real ``streamlit run app.py`` for one browser test module; its URL."""
+    from tests.browser import serve
+
+    with serve() as url:
+        yield url

@@ -4,77 +4,25 @@ Skipped when Chromium or Playwright is missing (CI installs both). Checks what o
 shows: pages load without an exception box, Plotly charts are drawn, training moves the loss curve.
 """
 
-import contextlib
-import shutil
 import time
 
 import pytest
 
-from bench.browser_load import ARGS, Server
+from tests.browser import BROWSER_MARKS, CURVE_LENGTH, no_exception, open_page, serve
 from ui.nav import existing_pages
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
-]
-
-
-@contextlib.contextmanager
-def _serve():
-    with Server() as srv:
-        yield srv.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
-def _open(browser, url):
-    page = browser.new_page(viewport={"width": 1400, "height": 2400})
-    page.set_default_timeout(120_000)  # a loaded 2-core machine renders slowly
-    page.goto(url)
-    page.wait_for_selector('[data-testid="stApp"]', timeout=120_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
-    )
-    return page
-
-
-# points in the drawn "train loss" curve (plotly.js's decoded _fullData: data may hold base64 arrays)
-CURVE_LENGTH = """() => {
-    for (const p of document.querySelectorAll('.js-plotly-plot')) {
-        const t = (p._fullData || []).find(t => (t.name || '').includes('train loss'));
-        if (t && t.x) return t.x.length;
-    }
-    return 0;
-}"""
-
-
-def _no_exception(page):
-    assert page.locator('[data-testid="stException"]').count() == 0, page.inner_text("body")[:2000]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with _serve() as url:
-        yield url
+pytestmark = BROWSER_MARKS
 
 
 def test_a_direct_link_on_a_fresh_server_runs_the_whole_app(browser):
     """The first request of a new server goes straight to a page, not to the root: the page must still
     come with app.py's sidebar and navigation (see ui/boot.py)."""
-    with _serve() as fresh:
+    with serve() as fresh:
         _direct_link(browser, fresh)
 
 
 def _direct_link(browser, server):
-    page = _open(browser, f"{server}/feedforward")
+    page = open_page(browser, f"{server}/feedforward")
     try:
         page.wait_for_selector("h1:has-text('Feedforward networks')", timeout=120_000)
         page.wait_for_selector("text=Global seed", timeout=30_000)  # app.py's sidebar
@@ -86,10 +34,10 @@ def _direct_link(browser, server):
 @pytest.mark.parametrize("path", [p.path for p in existing_pages()])
 def test_every_page_loads_and_draws(server, browser, path, tmp_path):
     slug = "" if path.endswith("home.py") else path.rsplit("/", 1)[-1][:-3]
-    page = _open(browser, f"{server}/{slug}")
+    page = open_page(browser, f"{server}/{slug}")
     try:
         page.wait_for_selector("h1", timeout=120_000)
-        _no_exception(page)
+        no_exception(page)
         if slug == "":
             page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)
         else:  # every family page shows a layer graph: open the tab that holds it
@@ -105,13 +53,13 @@ def test_every_page_loads_and_draws(server, browser, path, tmp_path):
                 timeout=120_000,
             )
         page.screenshot(path=str(tmp_path / f"{slug or 'home'}.png"))
-        _no_exception(page)
+        no_exception(page)
     finally:
         page.close()
 
 
 def test_clicking_a_graph_node_opens_its_details(server, browser):
-    page = _open(browser, f"{server}/feedforward")
+    page = open_page(browser, f"{server}/feedforward")
     try:
         page.get_by_role("tab", name="Architectures").click()
         page.wait_for_function(
@@ -135,7 +83,7 @@ def test_clicking_a_graph_node_opens_its_details(server, browser):
         time.sleep(0.5)
         page.mouse.click(x, y)
         page.wait_for_selector("text=head · Linear", timeout=120_000)  # the details of the clicked layer
-        _no_exception(page)
+        no_exception(page)
     finally:
         page.close()
 
@@ -150,7 +98,7 @@ def _eventually(check, timeout: float = 60.0, every: float = 0.5) -> bool:
 
 
 def test_playground_train_moves_the_loss_curve(server, browser):
-    page = _open(browser, f"{server}/feedforward")
+    page = open_page(browser, f"{server}/feedforward")
     try:
         page.get_by_role("tab", name="Playground").click()
         # the longest run (50,000 steps): the default 5,000 can end in ~6 s, before the checks below
@@ -175,7 +123,7 @@ def test_playground_train_moves_the_loss_curve(server, browser):
         n_points = page.evaluate(CURVE_LENGTH)
         assert n_points > 0
         assert _eventually(lambda: page.evaluate(CURVE_LENGTH) > n_points), "the loss curve did not grow"
-        _no_exception(page)
+        no_exception(page)
     finally:
         pause = page.get_by_role("button", name="Pause")
         if pause.count():
@@ -186,7 +134,7 @@ def test_playground_train_moves_the_loss_curve(server, browser):
 def test_transformer_attention_grid_is_drawn(server, browser):
     """The Attention tab draws a heatmap for every layer × head of the chosen model, then one head
     large and the rollout: all visible and painted (plotly draws each heatmap as an image)."""
-    page = _open(browser, f"{server}/transformers")
+    page = open_page(browser, f"{server}/transformers")
     try:
         page.get_by_role("tab", name="Architectures", exact=True).click()
         page.get_by_role("tab", name="Attention", exact=True).click()
@@ -201,6 +149,6 @@ def test_transformer_attention_grid_is_drawn(server, browser):
             .map(p => (p._fullData || []).filter(t => t.type === 'heatmap').length)"""
         )
         assert len([m for m in maps if m >= 1]) >= 3, maps  # the grid, one head large, the rollout
-        _no_exception(page)
+        no_exception(page)
     finally:
         page.close()

@@ -8,14 +8,9 @@ from hypothesis import strategies as st
 from torch import nn
 
 import archs
-from archs.introspect import (
-    _shape_forward,
-    capture,
-    collapse_depth,
-    collapse_repeats,
-    repeat_runs,
-    trace_graph,
-)
+from archs.collapse import collapse_depth, collapse_repeats, repeat_runs
+from archs.introspect import capture, trace_graph
+from archs.meta_shapes import _shape_forward
 
 
 def _mlp(**kw):

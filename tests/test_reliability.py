@@ -17,7 +17,6 @@ import weakref
 
 import pytest
 import torch
-from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
@@ -25,6 +24,8 @@ from streamlit.testing.v1 import AppTest
 import archs
 from archs import ConfigError
 from archs.spec import FieldInfo, to_device
+from tests.apptest import progress
+from tests.conftest import ROOT
 from training import Job, get_recipe, list_recipes
 from training.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 
@@ -133,10 +134,6 @@ def _page(path="pages/feedforward.py") -> AppTest:
     return at
 
 
-def _progress(at):
-    return [p.proto.text for p in at.get("progress")]
-
-
 def test_page_survives_a_failing_task_and_trains_again(monkeypatch):
     from training import tasks
 
@@ -153,7 +150,7 @@ def test_page_survives_a_failing_task_and_trains_again(monkeypatch):
     at.selectbox(key="pg.nstep").set_value(10).run()
     at.button(key="pg.step").click().run()
     assert not at.exception and not at.error
-    assert any("step 10 /" in p for p in _progress(at))
+    assert any("step 10 /" in p for p in progress(at))
 
 
 def test_sessions_are_isolated():
@@ -168,7 +165,7 @@ def test_sessions_are_isolated():
     a.button(key="pg.step").click().run()
     b.button(key="pg.step").click().run()
     b.button(key="pg.step").click().run()
-    pa, pb = _progress(a), _progress(b)
+    pa, pb = progress(a), progress(b)
     assert any("step 20 /" in p for p in pb) and not any("step 20 /" in p for p in pa)
     assert not any("Training failed" in e.value for e in b.error)
     b.run()

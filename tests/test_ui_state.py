@@ -2,8 +2,6 @@
 its version recomputes it. Checked on its own and on the CNN page, whose attributions are the costliest."""
 
 import numpy as np
-from conftest import ROOT
-from streamlit.testing.v1 import AppTest
 
 from ui import state
 
@@ -34,26 +32,3 @@ def test_fingerprint_tells_arrays_and_nested_values_apart():
     big2[2500] = 1  # repr would elide the middle of a long array; the digest must not
     assert fp({"x": big}) != fp({"x": big2})
     assert fp({"x": [a, "t"]}) == fp({"x": [a.copy(), "t"]}) != fp({"x": [a, "u"]})
-
-
-def test_cnn_page_rerun_reuses_attributions_until_the_digit_changes(monkeypatch):
-    import ui.cnn.panels as panels
-
-    calls = []
-    real = panels.attribute
-
-    def counting(*args, **kw):
-        calls.append(args[2])
-        return real(*args, **kw)
-
-    monkeypatch.setattr(panels, "attribute", counting)
-    at = AppTest.from_file(str(ROOT / "pages/cnn.py"), default_timeout=300)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    first = len(calls)
-    assert first == len(panels.METHODS)
-    at.run()  # nothing changed: nothing recomputed, the same figure drawn
-    assert len(calls) == first
-    at.slider(key="cnn.int.idx").set_value(3).run()
-    assert not at.exception
-    assert len(calls) == 2 * first

@@ -6,7 +6,6 @@ import networkx as nx
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-import torch
 
 import archs
 from archs.introspect import trace_graph
@@ -20,7 +19,6 @@ from viz import (
     neuron_mosaic,
     training_curves,
 )
-from viz.feedforward import activation_values
 
 
 def _graph(**kw):
@@ -105,32 +103,3 @@ def test_image_grid_and_confusion():
     assert len(fig.layout.annotations) == 5
     cm = np.array([[3, 1], [0, 4]])
     assert np.array_equal(confusion_figure(cm, ["a", "b"]).data[0].text, cm)
-
-
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "gelu"])
-def test_activation_derivatives_match_autograd(name):
-    z = np.linspace(-3, 3, 13) + 0.01
-    f, d = activation_values(name, z)
-    t = torch.tensor(z, requires_grad=True)
-    act = {
-        "sigmoid": torch.sigmoid,
-        "tanh": torch.tanh,
-        "relu": torch.relu,
-        "leaky_relu": torch.nn.functional.leaky_relu,
-        "gelu": torch.nn.functional.gelu,
-    }[name]
-    y = act(t)
-    y.sum().backward()
-    assert np.allclose(f, y.detach().numpy(), atol=1e-6) and np.allclose(d, t.grad.numpy(), atol=1e-6)
-
-
-def test_mult_adds_of_standard_layers():
-    from viz.summary import leaf_mult_adds
-
-    lin = torch.nn.Linear(16, 8)
-    assert leaf_mult_adds(lin, [2, 5, 16], [2, 5, 8], 0) == 2 * 5 * 16 * 8  # every token
-    conv = torch.nn.Conv2d(3, 4, 3, padding=1)
-    assert leaf_mult_adds(conv, [2, 3, 10, 10], [2, 4, 10, 10], 0) == 2 * 100 * 4 * 3 * 9
-    lstm = torch.nn.LSTM(6, 5, batch_first=True)
-    assert leaf_mult_adds(lstm, [2, 7, 6], [2, 7, 5], 0) == 2 * 7 * 4 * 5 * (6 + 5)
-    assert leaf_mult_adds(torch.nn.LayerNorm(8), [2, 8], [2, 8], 99) == 0

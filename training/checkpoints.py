@@ -34,7 +34,9 @@ class CheckpointError(ValueError):
 
 def save_checkpoint(model: nn.Module, arch: str, config: Any, extra: dict[str, str] | None = None) -> bytes:
     cfg = {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(config).items()}
-    state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
+    # clone: tied weights (T5's and BART's shared embedding) are one tensor under several names, which
+    # safetensors refuses to write; each name gets its own copy, and loading ties them again
+    state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     meta = {"format": FORMAT, "arch": arch, "config": json.dumps(cfg), **(extra or {})}
     return st_save(state, metadata=meta)
 

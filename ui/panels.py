@@ -10,11 +10,12 @@ import streamlit as st
 import torch
 
 import archs
-from archs.introspect import capture, collapse_repeats, repeat_runs, trace_graph
+from archs.collapse import collapse_repeats, repeat_runs
+from archs.introspect import capture, trace_graph
 from archs.spec import ArchSpec, to_device
 from ui import state
-from viz.graph import graph_figure, graph_stats
 from viz.images import heatmap, histogram
+from viz.model_graph import graph_figure, graph_stats
 from viz.summary import human, model_summary
 
 
@@ -167,7 +168,7 @@ def clicked_node(event: Any, nodes: list[str], node_curve: int) -> str | None:
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def trace_cached_depth(name: str, cfg: Any, depth: int):
-    from archs.introspect import collapse_depth
+    from archs.collapse import collapse_depth
 
     return collapse_depth(_traced(name, cfg), depth)
 

@@ -2,8 +2,8 @@
 
 from viz.boundary import decision_boundary, neuron_mosaic
 from viz.curves import training_curves
-from viz.graph import graph_figure, layer_layout
 from viz.images import confusion_figure, heatmap, histogram, image_grid
+from viz.model_graph import graph_figure, layer_layout
 from viz.summary import human, model_summary
 
 __all__ = [

@@ -1,10 +1,9 @@
 """A model summary from torchinfo's statistics, rendered by us (its printed text has a units bug).
 
-Mult-adds count multiplications of weights with activations, per example: linear layers over every
-token (torchinfo's own count ignores the sequence axis and counts biases), convolutions over every
-output position, recurrent layers over every time step, attention's projections and its two
-T×T matrix products. Elementwise work (norms, activations, adds) is not counted. Leaf layers are
-counted and summed into their ancestors.
+Mult-adds per layer and in total come from ``archs.cost`` (one counter for the whole atlas), counted
+during the same forward pass torchinfo runs: every matrix product and convolution, attention's two
+T×T products included; elementwise work is not counted. torchinfo's own count ignores the sequence
+axis of linear layers and counts biases, so it is not used.
 """
 
 from __future__ import annotations
@@ -15,39 +14,7 @@ import torch
 import torchinfo
 from torch import nn
 
-
-def _prod(xs) -> int:
-    out = 1
-    for x in xs:
-        out *= int(x)
-    return out
-
-
-def leaf_mult_adds(module: nn.Module, input_size, output_size, fallback: int) -> int:
-    """Mult-adds of one leaf layer for the whole batch (see the module docstring)."""
-    out = list(output_size or [])
-    ins = list(input_size or [])
-    if isinstance(module, nn.Linear) and out:
-        return module.weight.numel() * _prod(out[:-1])
-    if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Conv3d)) and len(out) >= 3:
-        return module.weight.numel() * out[0] * _prod(out[2:])
-    if isinstance(module, (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)) and len(ins) >= 3:
-        return module.weight.numel() * ins[0] * _prod(ins[2:])
-    if isinstance(module, (nn.RNNBase, nn.RNNCellBase)) and out:
-        steps = _prod(out[:2]) if isinstance(module, nn.RNNBase) else out[0]
-        per = sum(p.numel() for n, p in module.named_parameters() if n.startswith("weight"))
-        if isinstance(module, nn.RNNBase) and module.bidirectional:
-            per //= 2  # each direction runs over every step once; out[:2] already counts the steps
-        return per * steps * (2 if isinstance(module, nn.RNNBase) and module.bidirectional else 1)
-    if isinstance(module, nn.MultiheadAttention) and out:
-        e = module.embed_dim
-        tokens = _prod(out[:-1])
-        seq = out[1] if module.batch_first else out[0]
-        proj = sum(p.numel() for n, p in module.named_parameters() if "weight" in n)
-        return proj * tokens + 2 * tokens * seq * e
-    if isinstance(module, (nn.Embedding, nn.EmbeddingBag)) or "norm" in type(module).__name__.lower():
-        return 0
-    return int(fallback)
+from archs.cost import counting_mult_adds
 
 
 def model_summary(model: nn.Module, example_input: Any, depth: int = 3) -> dict[str, Any]:
@@ -59,25 +26,18 @@ def model_summary(model: nn.Module, example_input: Any, depth: int = 3) -> dict[
     was_training = model.training
     model.eval()
     try:
-        stats = torchinfo.summary(
-            model,
-            input_data=inputs,
-            verbose=0,
-            depth=99,
-            device=device,
-            col_names=("output_size", "num_params", "mult_adds"),
-        )
+        with counting_mult_adds(model) as macs_of:
+            stats = torchinfo.summary(
+                model,
+                input_data=inputs,
+                verbose=0,
+                depth=99,
+                device=device,
+                col_names=("output_size", "num_params"),
+            )
     finally:
         model.train(was_training)
     names = {id(m): n for n, m in model.named_modules()}
-    macs_of: dict[str, int] = {}
-    for info in stats.summary_list:  # leaf mult-adds summed into every ancestor path
-        if info.is_leaf_layer and info.executed:
-            macs = leaf_mult_adds(info.module, info.input_size, info.output_size, info.macs)
-            comps = names.get(id(info.module), "").split(".")
-            for k in range(1, len(comps) + 1):
-                key = ".".join(comps[:k])
-                macs_of[key] = macs_of.get(key, 0) + macs
     rows = []
     for info in stats.summary_list:
         if info.depth > depth or info.depth == 0:
@@ -100,7 +60,7 @@ def model_summary(model: nn.Module, example_input: Any, depth: int = 3) -> dict[
     totals = {
         "params": int(stats.total_params),
         "trainable": int(stats.trainable_params),
-        "mult_adds": int(sum(v for k, v in macs_of.items() if "." not in k) // max(batch, 1)),
+        "mult_adds": int(macs_of.get("", 0) // max(batch, 1)),
         "batch": batch,
         "param_mb": param_bytes / 2**20,
         "input_mb": int(stats.total_input) / 2**20,

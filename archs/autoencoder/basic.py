@@ -15,8 +15,8 @@ x̂ close to x, it must keep in z what matters about the data.
 Every model here shares one interface that the tasks and the latent-space tools use:
 ``encode(x) -> z``, ``decode_logits(z)`` (before the output activation), ``decode(z) -> x̂`` of the
 input's shape, ``latent(x)`` (the code drawn in the latent-space views, (B, Z)), ``decode_latent(z)``
-and ``forward(x) -> x̂``. The variational and vector-quantised models live in
-``archs/autoencoder_vae.py``.
+and ``forward(x) -> x̂``. The variational models live in ``vae.py``, the vector-quantised one in
+``vqvae.py``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Literal
 import torch
 from torch import nn
 
-from archs.feedforward.mlp import ACTIVATIONS, Activation
+from archs.blocks.activations import ACTIVATIONS, Activation
 from archs.registry import register
 from archs.spec import ArchSpec, Config, ConfigError, Paper, hp
 

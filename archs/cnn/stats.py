@@ -1,5 +1,6 @@
 """Numbers about the CNN family (no architectures here): published ImageNet top-1 accuracies with their
-sources, mult-adds counted on the meta device, and the receptive field of every layer.
+sources, the family table (parameters and mult-adds counted on the meta device by ``archs.cost``),
+and the receptive field of every layer.
 
 Receptive field along a traced layer graph: for a convolution or pooling with kernel k, stride s and
 dilation d, r_out = r_in + (k − 1)·d·j_in and j_out = j_in·s (j: the distance in input pixels between
@@ -9,10 +10,10 @@ neighbouring outputs). Where branches merge (add, concatenation) the largest fie
 from __future__ import annotations
 
 import networkx as nx
-import torch
 from torch import nn
 
 import archs
+from archs.cost import mult_adds
 from archs.spec import to_device
 
 _TV = "torchvision model docs, {} IMAGENET1K_V1 weights, acc@1 (single 224-crop unless noted)"
@@ -40,30 +41,6 @@ TOP1: dict[str, tuple[float, str]] = {
     "efficientnet_b7": (84.122, _TV.format("EfficientNet_B7_Weights") + "; 600 px"),
     "convnext_tiny": (82.520, _TV.format("ConvNeXt_Tiny_Weights")),
 }
-
-
-def mult_adds(model: nn.Module, x: torch.Tensor) -> int:
-    """Multiply-accumulates of one forward pass per example (convolutions and linear layers), counted
-    with hooks on the meta device: a convolution costs (weights) × (output positions)."""
-    total = 0
-
-    def hook(m, args, out):
-        nonlocal total
-        if isinstance(m, nn.Conv2d):
-            total += m.weight.numel() * out.shape[-1] * out.shape[-2]
-        elif isinstance(m, nn.Linear):
-            total += m.weight.numel() * (out.numel() // out.shape[-1] // out.shape[0])
-
-    handles = [
-        m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))
-    ]
-    try:
-        with torch.no_grad():
-            model.eval()(x)
-    finally:
-        for h in handles:
-            h.remove()
-    return total  # the hooks count one example's work already
 
 
 def family_table() -> list[dict]:

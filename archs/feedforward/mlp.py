@@ -14,19 +14,9 @@ from typing import Literal
 import torch
 from torch import nn
 
+from archs.blocks.activations import ACTIVATIONS, Activation
 from archs.registry import register
 from archs.spec import ArchSpec, Config, ConfigError, Paper, hp
-
-Activation = Literal["relu", "tanh", "sigmoid", "leaky_relu", "gelu", "linear"]
-
-ACTIVATIONS: dict[str, type[nn.Module]] = {
-    "relu": nn.ReLU,
-    "tanh": nn.Tanh,
-    "sigmoid": nn.Sigmoid,
-    "leaky_relu": nn.LeakyReLU,
-    "gelu": nn.GELU,
-    "linear": nn.Identity,
-}
 
 
 def flat_input(x: torch.Tensor) -> torch.Tensor:

@@ -31,8 +31,8 @@ from typing import Literal
 import torch
 from torch import nn
 
+from archs.blocks.temporal import TemporalBlock
 from archs.registry import register
-from archs.rnn.recurrent import TemporalBlock  # Bai et al.'s block, shared with the sequence TCN
 from archs.spec import ArchSpec, Config, ConfigError, Paper, hp
 
 FAMILY = "forecasting"

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from archs.gan.dcgan import GANModel
+from archs.gan.base import GANModel
 from archs.registry import register
 from archs.spec import ArchSpec, Config, ConfigError, Paper, hp
 

@@ -19,9 +19,9 @@ from typing import Literal
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.nn.utils.parametrizations import weight_norm
 
 from archs.blocks.recurrent import Recurrent
+from archs.blocks.temporal import TemporalBlock
 from archs.registry import register
 from archs.spec import ArchSpec, Config, ConfigError, Paper, hp
 
@@ -162,36 +162,6 @@ class TCNConfig(SequenceConfig):
     def receptive_field(self) -> int:
         # two convolutions per block, dilation 2^i in block i
         return 1 + 2 * (self.kernel_size - 1) * (2**self.num_layers - 1)
-
-
-class CausalConv(nn.Module):
-    """A 1-D convolution that sees only the present and the past: pad (k−1)·d zeros on the left."""
-
-    def __init__(self, c_in: int, c_out: int, k: int, dilation: int, wn: bool):
-        super().__init__()
-        self.pad = (k - 1) * dilation
-        conv = nn.Conv1d(c_in, c_out, k, dilation=dilation)
-        self.conv = weight_norm(conv) if wn else conv
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.conv(F.pad(x, (self.pad, 0)))  # (B, C, T)
-
-
-class TemporalBlock(nn.Module):
-    """Bai et al.'s residual block: two (dilated causal conv, ReLU, dropout), plus x (1×1 conv if widths
-    differ), then ReLU."""
-
-    def __init__(self, c_in: int, c_out: int, k: int, dilation: int, dropout: float, wn: bool):
-        super().__init__()
-        self.conv1 = CausalConv(c_in, c_out, k, dilation, wn)
-        self.conv2 = CausalConv(c_out, c_out, k, dilation, wn)
-        self.drop = nn.Dropout(dropout)
-        self.down = nn.Conv1d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = self.drop(F.relu(self.conv1(x)))
-        h = self.drop(F.relu(self.conv2(h)))
-        return F.relu(h + self.down(x))  # (B, C, T)
 
 
 class TCN(nn.Module):

@@ -1,4 +1,4 @@
-"""The transformer block, once, for every model of the family; and the 2017 encoder-decoder.
+"""The 2017 encoder-decoder transformer, built from the one block in ``archs/blocks/transformer.py``.
 
 Vaswani et al. (2017), "Attention Is All You Need", arXiv 1706.03762. One ``Block`` (self-attention,
 optional cross-attention, position-wise feed-forward) with options for pre/post norm, LayerNorm or
@@ -12,12 +12,12 @@ scaled_dot_product_attention computes the same thing faster. Models return ``(ou
 with ``return_attention=True``: ``attn`` maps a stack name ("self", "encoder", "decoder", "cross",
 ...) to a list over layers of (B, nh, T_query, T_key) tensors whose rows sum to 1.
 
-The zoo (BERT, GPT, T5, BART, ViT, ...) lives in ``archs/transformer_*.py`` and builds on this file.
+The zoo lives beside this file: BERT and ELECTRA in ``text.py``, GPT in ``gpt.py``, T5 and BART in
+``seq2seq.py``, ViT in ``vit.py``.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,292 +25,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from archs.blocks.embeddings import Embeddings
+from archs.blocks.transformer import BlockConfig, BlockSettings, Positions, Stack, check_ids, init_weights
 from archs.registry import register
-from archs.spec import ArchSpec, Config, ConfigError, Paper, hp
-
-Positions = Literal["learned", "sinusoidal", "rotary", "relative", "none"]
-ACTIVATIONS = {"gelu": nn.GELU, "gelu_tanh": lambda: nn.GELU(approximate="tanh"), "relu": nn.ReLU}
-
-
-def sinusoidal_table(n: int, dim: int) -> torch.Tensor:
-    """PE(pos, 2i) = sin(pos / 10000^(2i/d)), PE(pos, 2i+1) = cos(same): (n, dim)."""
-    pos = torch.arange(n, dtype=torch.float32)[:, None]
-    inv = torch.exp(-math.log(10000.0) * torch.arange(0, dim, 2, dtype=torch.float32) / dim)
-    pe = torch.zeros(n, dim)
-    pe[:, 0::2] = torch.sin(pos * inv)
-    pe[:, 1::2] = torch.cos(pos * inv)[:, : dim // 2]
-    return pe
-
-
-def rotary_angles(n: int, head_dim: int, base: float = 10000.0) -> torch.Tensor:
-    """θ_{pos,i} = pos · base^(−2i/hs) for i < hs/2: (n, hs/2). Rotating (q_2i, q_2i+1) by θ makes
-    q·k depend on positions only through their difference."""
-    inv = base ** (-torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim)
-    return torch.arange(n, dtype=torch.float32)[:, None] * inv
-
-
-def apply_rotary(x: torch.Tensor, angles: torch.Tensor) -> torch.Tensor:
-    """Rotate consecutive pairs of x (B, nh, T, hs) by angles (T, hs/2)."""
-    cos, sin = angles.cos().to(x.dtype), angles.sin().to(x.dtype)
-    x1, x2 = x[..., 0::2], x[..., 1::2]  # (B, nh, T, hs/2)
-    return torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), -1).flatten(-2)
-
-
-class RMSNorm(nn.Module):
-    """T5's layer norm: x / rms(x) · g, no mean subtraction and no bias."""
-
-    def __init__(self, dim: int, eps: float = 1e-6):
-        super().__init__()
-        self.weight, self.eps = nn.Parameter(torch.ones(dim)), eps
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
-
-
-def make_norm(kind: str, dim: int, eps: float) -> nn.Module:
-    return RMSNorm(dim, eps) if kind == "rms" else nn.LayerNorm(dim, eps=eps)
-
-
-class RelativeBias(nn.Module):
-    """T5's relative position bias: distance j − i goes to one of ``num_buckets`` buckets (exact for
-    small distances, logarithmic up to ``max_distance``); each bucket has one learned scalar per head."""
-
-    def __init__(self, num_heads: int, bidirectional: bool, num_buckets: int = 32, max_distance: int = 128):
-        super().__init__()
-        self.bidirectional, self.num_buckets, self.max_distance = bidirectional, num_buckets, max_distance
-        self.embedding = nn.Embedding(num_buckets, num_heads)
-
-    def bucket(self, rel: torch.Tensor) -> torch.Tensor:
-        n, out = self.num_buckets, torch.zeros_like(rel)
-        if self.bidirectional:
-            n //= 2
-            out = out + (rel > 0).long() * n
-            rel = rel.abs()
-        else:
-            rel = -torch.clamp(rel, max=0)
-        exact = n // 2
-        log_part = (
-            exact
-            + (
-                torch.log(rel.float().clamp(min=1) / exact)
-                / math.log(self.max_distance / exact)
-                * (n - exact)
-            ).long()
-        )
-        return out + torch.where(rel < exact, rel, log_part.clamp(max=n - 1))
-
-    def forward(self, tq: int, tk: int) -> torch.Tensor:
-        device = self.embedding.weight.device
-        rel = torch.arange(tk, device=device)[None, :] - torch.arange(tq, device=device)[:, None]  # (Tq, Tk)
-        return self.embedding(self.bucket(rel)).permute(2, 0, 1)[None]  # (1, nh, Tq, Tk)
-
-
-class Attention(nn.Module):
-    """Multi-head attention: MultiHead(Q, K, V) = Concat(head_1, …, head_h) W_O with
-    head_i = softmax(Q W_Qi (K W_Ki)ᵀ / √d_k) V W_Vi. ``mask`` is boolean, True where a query may look."""
-
-    def __init__(
-        self, dim: int, num_heads: int, bias: bool = True, dropout: float = 0.0, scaled: bool = True
-    ):
-        super().__init__()
-        assert dim % num_heads == 0, "embed_dim must be divisible by num_heads"
-        self.nh, self.hs, self.scaled, self.dropout = num_heads, dim // num_heads, scaled, dropout
-        self.q, self.k, self.v = (nn.Linear(dim, dim, bias=bias) for _ in range(3))
-        self.o = nn.Linear(dim, dim, bias=bias)
-
-    def heads(self, t: torch.Tensor) -> torch.Tensor:
-        B, T, _ = t.shape
-        return t.view(B, T, self.nh, self.hs).transpose(1, 2)  # (B, nh, T, hs)
-
-    def forward(self, x, context=None, mask=None, bias=None, rope=None, need_weights=False):
-        kv = x if context is None else context
-        q, k, v = self.heads(self.q(x)), self.heads(self.k(kv)), self.heads(self.v(kv))
-        if rope is not None:
-            q, k = apply_rotary(q, rope[: q.shape[2]]), apply_rotary(k, rope[: k.shape[2]])
-        scale = 1.0 / math.sqrt(self.hs) if self.scaled else 1.0
-        p = self.dropout if self.training else 0.0
-        if need_weights:  # the explicit path: the weights the viewer shows
-            scores = q @ k.transpose(-2, -1) * scale  # (B, nh, Tq, Tk)
-            if bias is not None:
-                scores = scores + bias
-            if mask is not None:
-                scores = scores.masked_fill(~mask, float("-inf"))
-            att = scores.softmax(-1)
-            y = F.dropout(att, p, self.training) @ v  # (B, nh, Tq, hs)
-        else:
-            am = bias if mask is None else (mask if bias is None else torch.where(mask, bias, float("-inf")))
-            y = F.scaled_dot_product_attention(q, k, v, attn_mask=am, dropout_p=p, scale=scale)
-            att = None
-        B, _, T, _ = y.shape
-        return self.o(y.transpose(1, 2).reshape(B, T, self.nh * self.hs)), att  # (B, T, C)
-
-
-class FeedForward(nn.Module):
-    """FFN(x) = W_2 σ(W_1 x + b_1) + b_2, applied to every position separately."""
-
-    def __init__(self, dim: int, hidden_dim: int, activation: str, bias: bool, dropout: float):
-        super().__init__()
-        self.fc1, self.act = nn.Linear(dim, hidden_dim, bias=bias), ACTIVATIONS[activation]()
-        self.fc2, self.drop = nn.Linear(hidden_dim, dim, bias=bias), nn.Dropout(dropout)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(self.drop(self.act(self.fc1(x))))
-
-
-@dataclass(frozen=True)
-class BlockSettings:
-    """How every block of a stack is built (a plain record, not a user-facing schema)."""
-
-    dim: int
-    num_heads: int
-    hidden_dim: int
-    activation: str = "gelu"
-    dropout: float = 0.1
-    norm_first: bool = False
-    norm: str = "layer"
-    eps: float = 1e-5
-    bias: bool = True
-    scaled: bool = True
-
-
-class Block(nn.Module):
-    """One transformer layer. Post-norm (2017, BERT): x = LN(x + Sublayer(x)); pre-norm (GPT-2, T5,
-    ViT): x = x + Sublayer(LN(x)), which keeps an identity path from input to output."""
-
-    def __init__(self, s: BlockSettings, cross: bool = False):
-        super().__init__()
-        self.norm_first = s.norm_first
-        self.attn = Attention(s.dim, s.num_heads, s.bias, s.dropout, s.scaled)
-        self.norm1 = make_norm(s.norm, s.dim, s.eps)
-        self.cross = Attention(s.dim, s.num_heads, s.bias, s.dropout, s.scaled) if cross else None
-        self.norm_c = make_norm(s.norm, s.dim, s.eps) if cross else None
-        self.ffn = FeedForward(s.dim, s.hidden_dim, s.activation, s.bias, s.dropout)
-        self.norm2 = make_norm(s.norm, s.dim, s.eps)
-        self.drop = nn.Dropout(s.dropout)
-
-    def _sub(self, x, norm, fn):
-        if self.norm_first:
-            y, att = fn(norm(x))
-            return x + self.drop(y), att
-        y, att = fn(x)
-        return norm(x + self.drop(y)), att
-
-    def forward(
-        self, x, mask=None, bias=None, rope=None, context=None, context_mask=None, need_weights=False
-    ):
-        x, a_self = self._sub(x, self.norm1, lambda h: self.attn(h, None, mask, bias, rope, need_weights))
-        a_cross = None
-        if self.cross is not None:
-            x, a_cross = self._sub(
-                x, self.norm_c, lambda h: self.cross(h, context, context_mask, None, None, need_weights)
-            )
-        x, _ = self._sub(x, self.norm2, lambda h: (self.ffn(h), None))
-        return x, a_self, a_cross
-
-
-class Stack(nn.Module):
-    """N blocks, the position scheme that lives inside attention (rotary, relative), an optional
-    final norm. ``forward`` returns (x, self-attention list, cross-attention list)."""
-
-    def __init__(
-        self,
-        s: BlockSettings,
-        depth: int,
-        *,
-        causal=False,
-        cross=False,
-        positions="none",
-        max_len=512,
-        final_norm=False,
-    ):
-        super().__init__()
-        self.causal = causal
-        self.blocks = nn.ModuleList(Block(s, cross) for _ in range(depth))
-        self.rel = RelativeBias(s.num_heads, bidirectional=not causal) if positions == "relative" else None
-        self.register_buffer(
-            "rope", rotary_angles(max_len, s.dim // s.num_heads) if positions == "rotary" else None, False
-        )
-        self.norm = make_norm(s.norm, s.dim, s.eps) if final_norm else None
-
-    def forward(self, x, pad_mask=None, context=None, context_mask=None, need_weights=False):
-        T = x.shape[1]
-        mask = pad_mask  # (B, 1, 1, T) True for real tokens, or None
-        if self.causal:
-            tri = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()  # (T, T)
-            mask = tri if mask is None else mask & tri
-        bias = self.rel(T, T) if self.rel is not None else None
-        selfs, crosses = [], []
-        for blk in self.blocks:
-            x, a, c = blk(x, mask, bias, self.rope, context, context_mask, need_weights)
-            selfs.append(a)
-            crosses.append(c)
-        return (self.norm(x) if self.norm is not None else x), selfs, crosses
-
-
-class Embeddings(nn.Module):
-    """Token embedding (× √d if ``scale``), plus absolute positions if learned or sinusoidal, plus
-    segment embeddings (BERT), then LayerNorm (BERT, BART) and dropout. ``factor_dim`` embeds in a
-    smaller width and projects up (ELECTRA, ALBERT)."""
-
-    def __init__(
-        self,
-        vocab_size,
-        dim,
-        *,
-        max_len=512,
-        positions="learned",
-        type_vocab=0,
-        norm=False,
-        scale=False,
-        dropout=0.1,
-        pos_offset=0,
-        eps=1e-12,
-        factor_dim=0,
-        token=None,
-    ):
-        super().__init__()
-        e = factor_dim or dim
-        self.token = token if token is not None else nn.Embedding(vocab_size, e)
-        self.kind, self.offset, self.scale = positions, pos_offset, math.sqrt(dim) if scale else 1.0
-        self.pos = nn.Embedding(max_len + pos_offset, e) if positions == "learned" else None
-        self.register_buffer(
-            "table", sinusoidal_table(max_len, e) if positions == "sinusoidal" else None, False
-        )
-        self.segment = nn.Embedding(type_vocab, e) if type_vocab else None
-        self.norm = nn.LayerNorm(e, eps=eps) if norm else None
-        self.project = nn.Linear(e, dim) if factor_dim else None
-        self.drop = nn.Dropout(dropout)
-
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        T = ids.shape[1]
-        x = self.token(ids)  # (B, T, e)
-        x = x * self.scale if self.scale != 1.0 else x
-        if self.pos is not None:
-            x = x + self.pos(torch.arange(self.offset, T + self.offset, device=ids.device))
-        elif self.table is not None:
-            x = x + self.table[:T].to(x.dtype)
-        if self.segment is not None:
-            x = x + self.segment(torch.zeros_like(ids))
-        x = self.norm(x) if self.norm is not None else x
-        x = self.project(x) if self.project is not None else x
-        return self.drop(x)
-
-
-def init_weights(model: nn.Module, std: float = 0.02) -> None:
-    """BERT/GPT initialisation: linear and embedding weights ~ N(0, std), biases 0, norms 1."""
-    for m in model.modules():
-        if isinstance(m, (nn.Linear, nn.Embedding)):
-            nn.init.normal_(m.weight, 0.0, std)
-            if isinstance(m, nn.Linear) and m.bias is not None:
-                nn.init.zeros_(m.bias)
-
-
-def check_ids(ids: torch.Tensor, vocab_size: int, max_len: int) -> None:
-    """Clear errors for token ids a model cannot read (instead of an index error deep inside)."""
-    if ids.dim() != 2:
-        raise ValueError(f"expected token ids of shape (batch, length), got {tuple(ids.shape)}")
-    if ids.shape[1] > max_len:
-        raise ValueError(f"the text has {ids.shape[1]} tokens but the model's context is {max_len}")
+from archs.spec import ArchSpec, Paper, hp
 
 
 class EncoderDecoder(nn.Module):
@@ -369,34 +87,6 @@ class EncoderDecoder(nn.Module):
         memory, enc, _ = self.encode(src, src_pad, return_attention)
         logits, dec, cross = self.decode(tgt, memory, src_pad, tgt_pad, return_attention)
         return (logits, {"encoder": enc, "decoder": dec, "cross": cross}) if return_attention else logits
-
-
-@dataclass(frozen=True)
-class BlockConfig(Config):
-    """Hyperparameters every transformer shares."""
-
-    vocab_size: int = hp(64, lo=2, hi=300_000, help="How many different tokens the model knows.")
-    max_len: int = hp(64, lo=1, hi=65_536, help="The longest sequence (context) the model can read.")
-    embed_dim: int = hp(64, lo=4, hi=16384, help="d_model: the width of every token's vector.")
-    num_heads: int = hp(4, lo=1, hi=128, help="Attention heads; each looks with d_model/num_heads dims.")
-    hidden_dim: int = hp(256, lo=4, hi=65_536, help="Width of the feed-forward layer (usually 4 × d_model).")
-    activation: Literal["gelu", "gelu_tanh", "relu"] = hp("gelu", help="The feed-forward nonlinearity.")
-    dropout: float = hp(0.1, lo=0.0, hi=0.9, step=0.05, help="Dropout on attention weights and sublayers.")
-    norm_first: bool = hp(
-        False, help="Pre-norm (normalise before each sublayer, as GPT-2, T5, ViT) or post-norm (2017, BERT)."
-    )
-
-    def validate(self) -> None:
-        if self.embed_dim % self.num_heads:
-            raise ConfigError(
-                f"embed_dim ({self.embed_dim}) must be divisible by num_heads ({self.num_heads}): "
-                "each head gets an equal slice of the embedding."
-            )
-        if getattr(self, "positions", None) == "rotary" and (self.embed_dim // self.num_heads) % 2:
-            raise ConfigError(
-                f"Rotary positions rotate pairs of numbers, so the head size embed_dim/num_heads "
-                f"({self.embed_dim // self.num_heads}) must be even."
-            )
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import zlib
 
 import numpy as np
 
-from archs.transformer.encoder_decoder import rotary_angles, sinusoidal_table
+from archs.blocks.positions import rotary_angles, sinusoidal_table
 
 MAX_TOKENS = 16
 

@@ -14,9 +14,10 @@ from typing import Literal
 import torch
 from torch import nn
 
+from archs.blocks.positions import sinusoidal_table
+from archs.blocks.transformer import BlockSettings, Stack
 from archs.registry import register
 from archs.spec import ArchSpec, Config, ConfigError, Paper, hp
-from archs.transformer.encoder_decoder import BlockSettings, Stack, sinusoidal_table
 
 
 @dataclass(frozen=True)

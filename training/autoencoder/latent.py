@@ -1,7 +1,7 @@
 """Latent-space tools for autoencoders: codes, 2-D projections, decoding, sampling, anomaly scores.
 
 Everything takes a model of the autoencoder family (``latent``, ``decode_latent``; see
-archs/autoencoder.py) and numpy arrays, runs without gradients in eval mode, and returns numpy. No
+archs/autoencoder/) and numpy arrays, runs without gradients in eval mode, and returns numpy. No
 streamlit here: the page's panels call these.
 
 Projections: the latent itself when it is 2-D; otherwise PCA, t-SNE (scikit-learn) or UMAP (only if

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 import archs
-from archs.cnn.classic import DeepCNN
+from archs.cnn.degradation import DeepCNN
 from data import digits
 from data.base import Supervised
 from training.metrics import accuracy

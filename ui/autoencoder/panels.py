@@ -1,5 +1,5 @@
 """The Autoencoders page's panels: the idea, training, and the views of the live model (latent space,
-reconstructions, anomaly detection, AE vs PCA). The math is in training/latent.py; figures in
+reconstructions, anomaly detection, AE vs PCA). The math is in training/autoencoder/latent.py; figures in
 viz/latent.py. Views read the model of this session's training job under the job's lock, so they
 show the weights as they are at the moment of the page run (the job may keep training)."""
 

@@ -10,7 +10,8 @@ import streamlit as st
 import torch
 
 import archs
-from archs.introspect import collapse_depth, trace_graph
+from archs.collapse import collapse_depth
+from archs.introspect import trace_graph
 from archs.spec import ArchSpec, to_device
 from archs.transformer.explain import explain, family_masks, positional_tables, saturation, words
 from ui import state
@@ -25,7 +26,7 @@ from viz.attention import (
     saturation_figure,
     similarity_figure,
 )
-from viz.graph import graph_figure
+from viz.model_graph import graph_figure
 
 BIG = 50_000_000
 

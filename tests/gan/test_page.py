@@ -1,9 +1,9 @@
 """The GANs page under AppTest: every tab renders, the 2-D lab is drawn and steps, bad input is explained."""
 
-from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 import archs
+from tests.conftest import ROOT
 
 
 def _page() -> AppTest:

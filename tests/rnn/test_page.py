@@ -2,8 +2,10 @@
 
 import pytest
 import torch
-from conftest import ROOT
 from streamlit.testing.v1 import AppTest
+
+from tests.apptest import progress
+from tests.conftest import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -19,10 +21,6 @@ def _page() -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def _progress(at: AppTest) -> list[str]:
-    return [p.proto.text for p in at.get("progress")]
 
 
 def test_tabs_formulas_graph_and_internals():
@@ -58,7 +56,7 @@ def test_memory_experiment_steps_side_by_side():
     at.selectbox(key="rnn.m.train.nstep").set_value(10).run()
     at.button(key="rnn.m.train.step").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("step 10 /" in t for t in _progress(at)), _progress(at)
+    assert any("step 10 /" in t for t in progress(at)), progress(at)
     at.multiselect(key="rnn.m.who").set_value([]).run()
     assert any("at least one cell" in e.value for e in at.error)
 
@@ -69,7 +67,7 @@ def test_dates_translation_with_attention_and_unknown_characters():
     at.selectbox(key="rnn.d.train.nstep").set_value(10).run()
     at.button(key="rnn.d.train.step").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("step 10 /" in t for t in _progress(at)), _progress(at)
+    assert any("step 10 /" in t for t in progress(at)), progress(at)
     assert any("→" in m.value for m in at.markdown)  # the typed date and its translation
     n_charts = len(at.get("plotly_chart"))
     at.text_input(key="rnn.d.text").input("7 march 2024 ♥").run()

@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 
 import archs
-from archs.cnn.stats import TOP1, mult_adds, receptive_fields
+from archs.cnn.stats import TOP1, receptive_fields
 from archs.introspect import trace_graph
 from archs.spec import ConfigError, to_device
 from data.images import ImageRejected, load_image
@@ -123,12 +123,7 @@ def test_receptive_fields_of_lenet_and_vgg16():
             assert rf[-2:] == [196, 212] and rows[-1]["jump"] == 32
 
 
-def test_mult_adds_match_published_gflops():
-    for name, gmacs in (("resnet50", 4.09), ("alexnet", 0.71), ("efficientnet_b0", 0.39)):
-        spec = archs.get_arch(name)
-        cfg = spec.make_config("canonical")
-        m = mult_adds(archs.build_from_config(spec, cfg, "meta"), to_device(spec.example_input(cfg), "meta"))
-        assert abs(m / 1e9 - gmacs) < 0.01 * gmacs + 0.005, (name, m)
+def test_published_top1_is_cited():
     top1, source = TOP1["resnet152"]
     assert top1 == pytest.approx(78.312) and "ResNet152_Weights" in source
 

@@ -2,10 +2,10 @@
 and another architecture (with concatenations) draws its graph and receptive field."""
 
 import pytest
-from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 import archs
+from tests.conftest import ROOT
 
 PAGE = str(ROOT / "pages/cnn.py")
 
@@ -65,3 +65,26 @@ def test_impossible_config_then_another_architecture(page):
     assert page.selectbox(key="cnn.arch").value.name == "googlenet"
     assert not page.error
     assert any("traced with torch.fx" in c.value for c in page.caption)  # the graph of the new choice
+
+
+def test_cnn_page_rerun_reuses_attributions_until_the_digit_changes(monkeypatch):
+    import ui.cnn.panels as panels
+
+    calls = []
+    real = panels.attribute
+
+    def counting(*args, **kw):
+        calls.append(args[2])
+        return real(*args, **kw)
+
+    monkeypatch.setattr(panels, "attribute", counting)
+    at = AppTest.from_file(str(ROOT / "pages/cnn.py"), default_timeout=300)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    first = len(calls)
+    assert first == len(panels.METHODS)
+    at.run()  # nothing changed: nothing recomputed, the same figure drawn
+    assert len(calls) == first
+    at.slider(key="cnn.int.idx").set_value(3).run()
+    assert not at.exception
+    assert len(calls) == 2 * first

@@ -20,16 +20,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from archs.registry import register
-from archs.spec import ArchSpec, ConfigError, Paper, hp
-from archs.transformer.encoder_decoder import (
-    BlockConfig,
-    BlockSettings,
-    Embeddings,
-    Stack,
-    check_ids,
-    init_weights,
-)
+from archs.blocks.embeddings import Embeddings
+from archs.blocks.transformer import BlockConfig, Stack, block_settings, check_ids, init_weights
+from archs.spec import ConfigError, Paper, hp
+from archs.transformer.common import register_lm
 
 
 @dataclass(frozen=True)
@@ -59,19 +53,6 @@ class MLMHead(nn.Module):
         return F.linear(self.norm(self.act(self.dense(h))), self.emb.weight, self.bias)  # (B, T, V)
 
 
-def _settings(cfg: BlockConfig, dim=None, heads=None, hidden=None) -> BlockSettings:
-    return BlockSettings(
-        dim or cfg.embed_dim,
-        heads or cfg.num_heads,
-        hidden or cfg.hidden_dim,
-        cfg.activation,
-        cfg.dropout,
-        cfg.norm_first,
-        "layer",
-        getattr(cfg, "eps", 1e-5),
-    )
-
-
 class TextEncoder(nn.Module):
     """BERT-style encoder: embeddings -> N bidirectional blocks -> pooler and/or MLM head.
 
@@ -96,7 +77,11 @@ class TextEncoder(nn.Module):
             factor_dim=factor_dim,
         )
         self.encoder = Stack(
-            _settings(cfg), cfg.depth, positions=cfg.positions, max_len=cfg.max_len, final_norm=cfg.norm_first
+            block_settings(cfg),
+            cfg.depth,
+            positions=cfg.positions,
+            max_len=cfg.max_len,
+            final_norm=cfg.norm_first,
         )
         self.pooler = (
             nn.Sequential(nn.Linear(cfg.embed_dim, cfg.embed_dim), nn.Tanh()) if cfg.pooler else None
@@ -115,45 +100,6 @@ class TextEncoder(nn.Module):
             outs.append(self.pooler(h[:, 0]))  # (B, C): the first token ([CLS]) summarises
         out = outs[0] if len(outs) == 1 else tuple(outs)
         return (out, {"self": att}) if return_attention else out
-
-
-@dataclass(frozen=True)
-class DecoderConfig(BlockConfig):
-    depth: int = hp(2, lo=1, hi=128, help="How many transformer blocks are stacked.")
-    positions: Literal["learned", "sinusoidal", "rotary", "relative"] = hp(
-        "learned", help="How the model knows where each token is."
-    )
-    final_norm: bool = hp(
-        True, help="A LayerNorm after the last block (GPT-2 and later, needed with pre-norm)."
-    )
-    eps: float = hp(1e-5, lo=1e-12, hi=1e-3, log=True, help="LayerNorm's ε.")
-
-
-class DecoderLM(nn.Module):
-    """GPT-style decoder: embeddings -> N causal blocks -> tied projection to next-token logits."""
-
-    def __init__(self, cfg: DecoderConfig):
-        super().__init__()
-        self.cfg = cfg
-        absolute = cfg.positions if cfg.positions in ("learned", "sinusoidal") else "none"
-        self.embed = Embeddings(
-            cfg.vocab_size, cfg.embed_dim, max_len=cfg.max_len, positions=absolute, dropout=cfg.dropout
-        )
-        self.decoder = Stack(
-            _settings(cfg),
-            cfg.depth,
-            causal=True,
-            positions=cfg.positions,
-            max_len=cfg.max_len,
-            final_norm=cfg.final_norm,
-        )
-        init_weights(self)
-
-    def forward(self, ids, return_attention=False):
-        check_ids(ids, self.cfg.vocab_size, self.cfg.max_len)
-        h, att, _ = self.decoder(self.embed(ids), need_weights=return_attention)  # (B, T, C)
-        logits = F.linear(h, self.embed.token.weight)  # (B, T, V): the embedding read backwards
-        return (logits, {"self": att}) if return_attention else logits
 
 
 @dataclass(frozen=True)
@@ -238,10 +184,6 @@ def _share(src: Embeddings, dst: Embeddings) -> Embeddings:
     return dst
 
 
-def _ids(cfg) -> torch.Tensor:
-    return torch.randint(0, cfg.vocab_size, (2, min(16, cfg.max_len)))
-
-
 TINY = dict(vocab_size=64, max_len=64, embed_dim=32, num_heads=4, hidden_dim=64, depth=2, dropout=0.0)
 BERT = dict(
     vocab_size=30_522,
@@ -263,27 +205,7 @@ BERT_PAPER = Paper(
 )
 
 
-def _spec(name, title, year, paper, summary, tasks, config, build, presets, count=None, source="") -> None:
-    register(
-        ArchSpec(
-            name=name,
-            title=title,
-            family="transformer",
-            year=year,
-            paper=paper,
-            summary=summary,
-            tasks=tasks,
-            config=config,
-            build=build,
-            example_input=_ids,
-            presets=presets,
-            published_params=count,
-            published_source=source,
-        )
-    )
-
-
-_spec(
+register_lm(
     "bert_base",
     "BERT-Base",
     2018,
@@ -298,7 +220,7 @@ _spec(
     "Hugging Face BertModel of bert-base-uncased (vocab 30,522, 512 positions, 2 segments, 12 × 768, "
     "pooler, no head)",
 )
-_spec(
+register_lm(
     "bert_large",
     "BERT-Large",
     2018,
@@ -314,7 +236,7 @@ _spec(
     335_141_888,
     "Hugging Face BertModel of bert-large-uncased (24 × 1,024, 16 heads, pooler, no head)",
 )
-_spec(
+register_lm(
     "roberta_base",
     "RoBERTa-Base",
     2019,
@@ -333,7 +255,7 @@ _spec(
     124_645_632,
     "Hugging Face RobertaModel of roberta-base (vocab 50,265, 514 position rows, 1 segment, pooler, no head)",
 )
-_spec(
+register_lm(
     "distilbert_base",
     "DistilBERT",
     2019,
@@ -351,7 +273,7 @@ _spec(
     66_362_880,
     "Hugging Face DistilBertModel of distilbert-base-uncased",
 )
-_spec(
+register_lm(
     "electra_small",
     "ELECTRA-Small",
     2020,
@@ -383,103 +305,4 @@ _spec(
     "Hugging Face ElectraForPreTraining of google/electra-small-discriminator (13,549,057) + "
     "ElectraForMaskedLM of google/electra-small-generator (13,546,682), minus the 3,972,864 embedding "
     "parameters (token, position, segment tables and their LayerNorm) the two share in pre-training",
-)
-
-GPT2 = dict(
-    vocab_size=50_257,
-    max_len=1024,
-    embed_dim=768,
-    num_heads=12,
-    hidden_dim=3072,
-    depth=12,
-    activation="gelu_tanh",
-    norm_first=True,
-    final_norm=True,
-    dropout=0.1,
-)
-DTINY = dict(
-    vocab_size=64, max_len=64, embed_dim=32, num_heads=4, hidden_dim=64, depth=2, dropout=0.0, norm_first=True
-)
-_spec(
-    "gpt",
-    "GPT",
-    2018,
-    Paper(
-        "A. Radford, K. Narasimhan, T. Salimans, I. Sutskever",
-        2018,
-        "Improving Language Understanding by Generative Pre-Training",
-        url="https://openai.com/research/language-unsupervised",
-    ),
-    "A 12-layer causal decoder pre-trained on books, then fine-tuned: post-norm, learned positions.",
-    ("causal language modelling",),
-    DecoderConfig,
-    DecoderLM,
-    {
-        "tiny": {**DTINY, "norm_first": False, "final_norm": False},
-        "canonical": {**GPT2, "vocab_size": 40_478, "max_len": 512, "norm_first": False, "final_norm": False},
-    },
-    116_534_784,
-    "Hugging Face OpenAIGPTModel of openai-gpt (vocab 40,478, 512 positions; LM head tied)",
-)
-GPT2_PAPER = Paper(
-    "A. Radford, J. Wu, R. Child, D. Luan, D. Amodei, I. Sutskever",
-    2019,
-    "Language Models are Unsupervised Multitask Learners",
-    url="https://openai.com/research/better-language-models",
-)
-_spec(
-    "gpt2_small",
-    "GPT-2 (small)",
-    2019,
-    GPT2_PAPER,
-    "GPT with pre-norm blocks, a final LayerNorm and a 1,024-token context; 124M parameters.",
-    ("causal language modelling",),
-    DecoderConfig,
-    DecoderLM,
-    {"tiny": DTINY, "canonical": GPT2},
-    124_439_808,
-    "Hugging Face GPT2Model / GPT2LMHeadModel of gpt2 (LM head tied)",
-)
-_spec(
-    "gpt2_medium",
-    "GPT-2 (medium)",
-    2019,
-    GPT2_PAPER,
-    "GPT-2 with 24 layers of width 1,024; 355M parameters.",
-    ("causal language modelling",),
-    DecoderConfig,
-    DecoderLM,
-    {
-        "tiny": {**DTINY, "depth": 3},
-        "canonical": {**GPT2, "embed_dim": 1024, "num_heads": 16, "hidden_dim": 4096, "depth": 24},
-    },
-    354_823_168,
-    "Hugging Face GPT2Model of gpt2-medium (LM head tied)",
-)
-_spec(
-    "gpt3",
-    "GPT-3 (175B)",
-    2020,
-    Paper("T. B. Brown et al.", 2020, "Language Models are Few-Shot Learners", arxiv="2005.14165"),
-    "GPT-2's design scaled to 96 layers of width 12,288 and a 2,048 context; "
-    "build it on the meta device (about 700 GB in float32).",
-    ("causal language modelling",),
-    DecoderConfig,
-    DecoderLM,
-    {
-        "tiny": {**DTINY, "depth": 4},
-        "canonical": {
-            **GPT2,
-            "vocab_size": 50_257,
-            "max_len": 2048,
-            "embed_dim": 12_288,
-            "num_heads": 96,
-            "hidden_dim": 49_152,
-            "depth": 96,
-        },
-    },
-    174_604_259_328,
-    "computed from the paper's Table 2.1 (96 layers, d_model 12,288, 96 heads, context "
-    "2,048) with GPT-2's layers and its 50,257-token vocabulary, LM head tied; the paper rounds it to "
-    "175.0B (its alternating sparse attention adds no parameters)",
 )

@@ -1,15 +1,9 @@
 """The CNN page in Chromium: choose ResNet-152 at its canonical (published) size and see its layer graph
 drawn (built and traced on the meta device). Uses the browser suite's server and browser fixtures."""
 
-import pytest
+from tests.browser import BROWSER_MARKS, no_exception, open_page
 
-pytest.importorskip("playwright.sync_api")
-from test_browser import CHROMIUM, _no_exception, _open, browser, server  # noqa: E402, F401
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
-]
+pytestmark = BROWSER_MARKS
 
 GRAPH_NODES = """() => Math.max(0, ...[...document.querySelectorAll('.js-plotly-plot')].filter(p =>
     p.offsetParent !== null).map(p => ((p.data || []).find(t => t.name === 'layers') || {}).customdata)
@@ -26,8 +20,8 @@ def _choose(page, label: str, option: str) -> None:
     )
 
 
-def test_resnet152_canonical_graph_is_drawn(server, browser):  # noqa: F811
-    page = _open(browser, f"{server}/cnn")
+def test_resnet152_canonical_graph_is_drawn(server, browser):
+    page = open_page(browser, f"{server}/cnn")
     try:
         page.wait_for_selector("h1:has-text('Convolutional networks')", timeout=120_000)
         page.get_by_role("tab", name="Architectures", exact=True).click()
@@ -39,6 +33,6 @@ def test_resnet152_canonical_graph_is_drawn(server, browser):  # noqa: F811
         page.get_by_role("tab", name="Summary", exact=True).click()
         page.wait_for_selector("text=60,192,808 parameters", timeout=180_000)
         assert "matches exactly" in page.inner_text("body")
-        _no_exception(page)
+        no_exception(page)
     finally:
         page.close()

@@ -1,8 +1,10 @@
 """The diffusion page under AppTest: every tab renders, training and sampling work, bad input is refused."""
 
 import pytest
-from conftest import ROOT
 from streamlit.testing.v1 import AppTest
+
+from tests.apptest import errors
+from tests.conftest import ROOT
 
 PAGE = str(ROOT / "pages/diffusion.py")
 
@@ -13,10 +15,6 @@ def at():
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
-
-
-def _errors(app) -> list[str]:
-    return [e.value for e in app.error]
 
 
 def test_every_tab_renders(at):
@@ -34,7 +32,7 @@ def test_every_tab_renders(at):
     assert len(at.latex) >= 6
     assert len(at.get("plotly_chart")) >= 4  # schedules ×2, the scrubbed digits and marginal, the layer graph
     assert at.selectbox(key="dif.arch").value.name == "ddpm_mlp"
-    assert not _errors(at)
+    assert not errors(at)
 
 
 def test_scrubber_moves_and_switches_to_points(at):
@@ -47,20 +45,20 @@ def test_scrubber_moves_and_switches_to_points(at):
 
 def test_sampling_steps_out_of_range_are_explained(at):
     at.number_input(key="dif.dg.nsamp").set_value(0).run()
-    assert any("at least 1 step" in e for e in _errors(at))
+    assert any("at least 1 step" in e for e in errors(at))
     at.number_input(key="dif.dg.nsamp").set_value(5000).run()
-    assert any("more than the 1000 diffusion steps" in e for e in _errors(at))
+    assert any("more than the 1000 diffusion steps" in e for e in errors(at))
     at.number_input(key="dif.dg.nsamp").set_value(5).run()
-    assert not _errors(at)
+    assert not errors(at)
 
 
 def test_captions_empty_or_unknown_are_explained(at):
     at.text_input(key="dif.tx.caption").input("").run()
-    assert any("caption is empty" in e for e in _errors(at))
+    assert any("caption is empty" in e for e in errors(at))
     at.text_input(key="dif.tx.caption").input("a red dragon").run()
-    assert any("Unknown word 'dragon'" in e for e in _errors(at))
+    assert any("Unknown word 'dragon'" in e for e in errors(at))
     at.text_input(key="dif.tx.caption").input("a blue ring at the bottom").run()
-    assert not _errors(at)
+    assert not errors(at)
 
 
 def test_digits_step_then_sample_shows_the_trajectory(at):
@@ -88,5 +86,5 @@ def test_text_to_image_generates_with_attention_maps(at):
     at.button(key="dif.tx.train.step").click().run()
     at.number_input(key="dif.tx.nsamp").set_value(3).run()
     at.button(key="dif.tx.go").click().run()
-    assert not at.exception and not _errors(at)
+    assert not at.exception and not errors(at)
     assert any("where each word is looked at" in m.value for m in at.markdown)

@@ -9,7 +9,8 @@ import torch
 
 import archs
 from archs import ConfigError
-from archs.transformer.encoder_decoder import Attention, RelativeBias, apply_rotary, rotary_angles
+from archs.blocks.attention import Attention
+from archs.blocks.positions import RelativeBias, apply_rotary, rotary_angles
 from archs.transformer.explain import explain, saturation, words
 from data.text import MASK, char_text, corpus, vocab
 from data.text2text import solve, text2text

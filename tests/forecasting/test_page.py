@@ -1,14 +1,13 @@
 """The Forecasting page under AppTest: every tab renders; training, comparison, sweep and uploads work
 through the page; bad input shows a sentence, never a traceback."""
 
-import time
-
 import pytest
 import torch
-from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 import archs
+from tests.apptest import poll
+from tests.conftest import ROOT
 
 PAGE = str(ROOT / "pages/forecasting.py")
 
@@ -28,17 +27,6 @@ def at() -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def _poll(at: AppTest, pred, timeout=90.0) -> AppTest:
-    end = time.time() + timeout
-    while time.time() < end:
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        if pred(at):
-            return at
-        time.sleep(0.3)
-    raise AssertionError("timed out; progress: " + str([p.proto.text for p in at.get("progress")]))
 
 
 def _frames(at: AppTest) -> list:
@@ -96,7 +84,7 @@ def test_compare_runs_queued_models_and_tabulates_them(at):
     at.multiselect(key="fc.c.models").set_value(["forecast_linear_ar", "forecast_gru"]).run()
     at.select_slider(key="fc.c.steps").set_value(50).run()
     at.button(key="fc.c.run").click().run()
-    at = _poll(at, lambda a: _has_table(a, "forecast_gru") and _has_table(a, "forecast_linear_ar"))
+    at = poll(at, lambda a: _has_table(a, "forecast_gru") and _has_table(a, "forecast_linear_ar"), timeout=90)
     df = next(df for df in _frames(at) if "forecast_gru" in list(getattr(df, "index", [])))
     assert list(df.columns) == ["RMSE", "MSE", "MAE", "MAPE"]
     assert list(df.index) == ["persistence (last value)", "forecast_linear_ar", "forecast_gru"]
@@ -109,7 +97,7 @@ def test_sweep_plots_the_metric_against_the_value(at):
     at.text_input(key="fc.w.vals.forecast_linear_ar.lr").input("0.001, 0.01, 0.03").run()
     at.select_slider(key="fc.w.steps").set_value(50).run()
     at.button(key="fc.w.run").click().run()
-    at = _poll(at, lambda a: any("Lowest test RMSE at lr" in c.value for c in a.caption))
+    at = poll(at, lambda a: any("Lowest test RMSE at lr" in c.value for c in a.caption), timeout=90)
     df = next(df for df in _frames(at) if "lr" in getattr(df, "columns", []))
     assert sorted(df["lr"]) == [0.001, 0.01, 0.03]
 

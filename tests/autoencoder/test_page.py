@@ -2,10 +2,10 @@
 show the trained model, and a projection asked of too few points is refused with a sentence."""
 
 import pytest
-from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 import archs
+from tests.conftest import ROOT
 
 PAGE = str(ROOT / "pages/autoencoders.py")
 TABS = [

@@ -1,0 +1,134 @@
+"""Graphs at a chosen level of detail: merge every node below a module path of some depth into one
+node (``collapse_depth``), and fold runs of identical blocks into one node marked ×N
+(``repeat_runs``, ``collapse_repeats``), which the graph view can expand again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+
+def _group_of(d: dict, depth: int) -> str | None:
+    if d["kind"] == "module":
+        comps = d["path"].split(".")
+        return ".".join(comps[:depth]) if len(comps) > depth else None
+    scope = d.get("scope") or ""
+    comps = scope.split(".") if scope else []
+    return ".".join(comps[:depth]) if comps and len(comps) >= depth else None
+
+
+def collapse_depth(G: nx.DiGraph, depth: int) -> nx.DiGraph:
+    """Merge every node below a module path of ``depth`` components into one node for that module.
+
+    A module called several times (a cell in a loop over time, a shared block) would become one node
+    with edges into and out of itself across calls, a cycle: then each entry into the module becomes
+    its own node ("decoder", "decoder ·2", ...), in execution order, which keeps the graph acyclic."""
+    if depth < 1:
+        raise ValueError("depth must be at least 1")
+    H = _collapse(G, depth, per_call=False)
+    return H if nx.is_directed_acyclic_graph(H) else _collapse(G, depth, per_call=True)
+
+
+def _collapse(G: nx.DiGraph, depth: int, per_call: bool) -> nx.DiGraph:
+    table = G.graph.get("modules", {})
+    H = nx.DiGraph(**G.graph)
+    owner: dict[str, str] = {}
+    entries: dict[str, int] = {}
+    previous: str | None = None
+    for n in sorted(G.nodes, key=lambda n: G.nodes[n]["order"]):
+        d = G.nodes[n]
+        g = _group_of(d, depth)
+        if g is None:
+            H.add_node(n, **d)
+            owner[n] = n
+            previous = None
+            continue
+        if per_call and g != previous:
+            entries[g] = entries.get(g, 0) + 1
+        previous = g
+        k = entries.get(g, 1)
+        gid = f"block:{g}" if k <= 1 else f"block:{g}#{k}"
+        owner[n] = gid
+        typ, p = table.get(g, ("block", 0))
+        if gid not in H:
+            H.add_node(
+                gid,
+                kind="block",
+                type=typ,
+                path=g,
+                label=typ if k <= 1 else f"{typ} ·{k}",
+                params=p,
+                order=d["order"],
+                scope=g.rpartition(".")[0],
+                shape=d["shape"],
+                members=0,
+            )
+        H.nodes[gid]["members"] += 1
+        H.nodes[gid]["shape"] = d["shape"] or H.nodes[gid]["shape"]  # the block's output: its last node's
+    for u, v in G.edges:
+        a, b = owner[u], owner[v]
+        if a != b:
+            H.add_edge(a, b)
+    return H
+
+
+def _signature(d: dict) -> tuple:
+    return (d["kind"], d["type"], d.get("params", 0), d.get("shape"), d.get("scope"))
+
+
+def repeat_runs(G: nx.DiGraph) -> list[list[str]]:
+    """Chains of two or more identical sibling modules (same type, parameters, shape and parent),
+    each feeding the next: the ×N blocks of a network."""
+    runs, seen = [], set()
+    for n in sorted(G.nodes, key=lambda n: G.nodes[n]["order"]):
+        d = G.nodes[n]
+        if n in seen or d["kind"] not in ("block", "module") or not d.get("params"):
+            continue
+        run = [n]
+        while True:
+            nxt = [
+                s for s in G.successors(run[-1]) if s not in seen and _signature(G.nodes[s]) == _signature(d)
+            ]
+            if len(nxt) != 1:
+                break
+            run.append(nxt[0])
+        if len(run) >= 2:
+            runs.append(run)
+            seen.update(run)
+    return runs
+
+
+def collapse_repeats(G: nx.DiGraph, expanded: Iterable[str] = ()) -> nx.DiGraph:
+    """Replace each run of identical blocks by one node marked ×N, except runs whose first node
+    is in ``expanded``. The merged node keeps ``members`` (the node ids) and ``repeat``."""
+    expanded = set(expanded)
+    H = G.copy()
+    for run in repeat_runs(G):
+        if run[0] in expanded:
+            continue
+        first = G.nodes[run[0]]
+        rid = f"repeat:{run[0]}"
+        H.add_node(
+            rid,
+            **{
+                **first,
+                "repeat": len(run),
+                "members": run,
+                "kind": first["kind"],
+                "label": f"{first['type']} ×{len(run)}",
+                # a module called again (a cell over time) owns its weights once
+                "params": sum({G.nodes[r].get("path") or r: G.nodes[r]["params"] for r in run}.values()),
+                "shape": G.nodes[run[-1]]["shape"],
+                "run": run[0],
+            },
+        )
+        for r in run:
+            for u in G.predecessors(r):
+                if u not in run:
+                    H.add_edge(u if u in H else u, rid)
+            for v in G.successors(r):
+                if v not in run:
+                    H.add_edge(rid, v)
+            H.remove_node(r)
+    return H

@@ -1,0 +1,41 @@
+"""What the AppTest page tests share: open a page, poll it while a job trains (AppTest does not fire
+``run_every``, so a test reruns the script itself), and read its progress bars and errors."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+def open_page(path: str, timeout: float = 120) -> AppTest:
+    """Render ``path`` (relative to the repository root) once; fail on any exception box."""
+    at = AppTest.from_file(str(ROOT / path), default_timeout=timeout)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def progress(at: AppTest) -> list[str]:
+    """The texts of every progress bar (the training panels print step and status there)."""
+    return [p.proto.text for p in at.get("progress")]
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def poll(at: AppTest, pred: Callable[[AppTest], bool], timeout: float = 60.0) -> AppTest:
+    """Rerun the page until ``pred`` holds (a job trains in the background meanwhile); never an
+    exception box on the way."""
+    end = time.time() + timeout
+    while time.time() < end:
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        if pred(at):
+            return at
+        time.sleep(0.3)
+    raise AssertionError("the page did not reach the expected state; progress: " + str(progress(at)))

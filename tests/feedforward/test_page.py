@@ -1,0 +1,83 @@
+"""The Feedforward page: its widgets, the Playground training to completion, step and reset, bad
+settings and a diverging run reported in the page, digits mode and the weights download."""
+
+from __future__ import annotations
+
+from tests.apptest import open_page, poll, progress
+
+
+def test_feedforward_widgets_present():
+    at = open_page("pages/feedforward.py")
+    labels = [t.label for t in at.tabs]
+    assert {"Idea", "Playground", "Architectures", "Graph", "Summary", "Train"} <= set(labels)
+    assert at.selectbox(key="pg.data").value == "circle"
+    assert at.button(key="pg.play").label == "Train"
+    assert at.selectbox(key="ff.arch").value.name == "mlp"
+    assert len(at.get("plotly_chart")) >= 2  # activation curves and the layer graph
+    assert len(at.latex) >= 4
+
+
+def test_playground_trains_to_completion_through_the_page():
+    at = open_page("pages/feedforward.py")
+    at.select_slider(key="pg.steps").set_value(500).run()
+    at.button(key="pg.play").click().run()
+    at = poll(at, lambda a: any(t.startswith("**done**") for t in progress(a)))
+    assert not at.exception
+    done = next(t for t in progress(at) if t.startswith("**done**"))
+    assert "step 500 / 500" in done and "test accuracy" in done
+    assert at.button(key="pg.play").label == "Train"
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 5  # + curves, decision boundary, neuron maps
+
+
+def test_playground_step_button_and_reset():
+    at = open_page("pages/feedforward.py")
+    at.selectbox(key="pg.nstep").set_value(10).run()
+    at.button(key="pg.step").click().run()
+    assert any("step 10 / 5,000" in t for t in progress(at))
+    at.button(key="pg.step").click().run()
+    assert any("step 20 / 5,000" in t for t in progress(at))
+    at.slider(key="pg.noise").set_value(20).run()  # a changed setting resets the network
+    assert not progress(at)
+
+
+def test_impossible_configuration_shows_the_config_error():
+    at = open_page("pages/feedforward.py")
+    at.text_input(key="ff.mlp.tiny.hidden_dims").input("16, 0").run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("hidden_dims (0) must be at least 1" in e for e in errors), errors
+    at.text_input(key="ff.mlp.tiny.hidden_dims").input("16, x").run()
+    assert any("whole numbers separated by commas" in e.value for e in at.error)
+
+
+def test_diverging_run_fails_with_a_message_and_the_page_stays_usable():
+    at = open_page("pages/feedforward.py")
+    at.select_slider(key="ff.t.lr").set_value(1000.0).run()
+    at.selectbox(key="ff.t.opt").set_value("sgd").run()
+    at.button(key="ff.train.play").click().run()
+    at = poll(at, lambda a: any("Training failed" in e.value for e in a.error))
+    assert any("learning rate" in e.value for e in at.error)
+    at.select_slider(key="ff.t.lr").set_value(1e-3).run()  # settings changed: a fresh run
+    at.button(key="ff.train.step").click().run()
+    assert not at.exception and not any("Training failed" in e.value for e in at.error)
+    assert any("step 1 /" in t for t in progress(at))
+
+
+def test_digits_mode_shows_confusion_matrix():
+    at = open_page("pages/feedforward.py")
+    at.segmented_control(key="pg.mode").set_value("Digits").run()
+    at.selectbox(key="pg.digits.nstep").set_value(100).run()
+    at.button(key="pg.digits.step").click().run()
+    assert not at.exception
+    assert any("step 100 /" in t for t in progress(at))
+    assert any("Confusion matrix" in m.value for m in at.markdown)
+
+
+def test_weights_download_after_training():
+    at = open_page("pages/feedforward.py")
+    at.selectbox(key="pg.nstep").set_value(10).run()
+    at.button(key="pg.step").click().run()
+    at.button(key="pg.save").click().run()
+    assert not at.exception
+    assert at.session_state["pg.blob"][:8]  # safetensors bytes ready for the download button
