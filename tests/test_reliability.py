@@ -183,7 +183,7 @@ def test_a_job_whose_user_leaves_stops_and_frees_its_model():
         time.sleep(0.02)
     model_ref = weakref.ref(job.trainer.model)
     t0 = time.time()
-    _release(board)  # what Streamlit calls when the session ends
+    _release([board])  # what Streamlit calls when the session ends
     assert time.time() - t0 < 3.0 and not job.is_active and not board.jobs
     del job
     gc.collect()

@@ -1,6 +1,8 @@
 """The Trainer, recipes and background jobs: learning on fixed seeds, failure handling, controls."""
 
+import threading
 import time
+from unittest.mock import patch
 
 import pytest
 import torch
@@ -169,3 +171,64 @@ def test_job_runs_to_completion_and_respects_the_time_cap():
     capped.start()
     assert _wait(lambda: capped.state == "done")
     assert "time cap" in capped.trainer.message and capped.trainer.step_count < 50_000
+
+
+def test_a_running_jobs_snapshot_does_not_wait_for_the_lock():
+    """While the worker trains, the page reads the snapshot it published after its last slice: the
+    page's tick never queues behind a slice, and the watched probes come with it."""
+    job = Job(get_recipe("mlp_toy2d").trainer(num_steps=50_000), runner=JobRunner(1), slice_s=0.05)
+    job.watch({"plane": plane_probe(job.trainer.data, 10)})
+    job.start()
+    try:
+        assert _wait(lambda: job._published is not None and job.trainer.step_count > 0)
+        entered = []
+        real = type(job.lock).__enter__
+
+        def spy(lock):
+            entered.append(threading.current_thread().name)
+            return real(lock)
+
+        with patch.object(type(job.lock), "__enter__", spy):
+            snaps = [job.snapshot() for _ in range(20)]
+        assert threading.current_thread().name not in entered
+        assert all(s["state"] == "running" and "plane" in s for s in snaps)
+        assert snaps[-1]["step"] >= snaps[0]["step"]
+    finally:
+        job.stop()
+
+
+def test_a_page_waiting_for_the_lock_gets_it_at_the_end_of_the_slice():
+    """The lock is page-first: between asking and getting it, the worker finishes at most the slice
+    it is in; it never takes the lock straight back while a page waits."""
+    job = Job(get_recipe("mlp_digits").trainer(num_steps=50_000), runner=JobRunner(1), slice_s=0.05)
+    job.start()
+    try:
+        assert _wait(lambda: job.slices > 2)
+        for _ in range(20):
+            asked = job.slices
+            with job.lock:
+                assert job.slices - asked <= 1
+            time.sleep(0.01)
+    finally:
+        job.stop()
+
+
+def test_pause_then_train_again_at_once_keeps_training():
+    """Train pressed while the worker finishes the slice after Pause: the run goes on."""
+    job = Job(get_recipe("mlp_digits").trainer(num_steps=50_000), runner=JobRunner(1), slice_s=0.05)
+    job.start()
+    try:
+        assert _wait(lambda: job.trainer.step_count > 0)
+        for _ in range(5):
+            job.pause(wait=0)
+            job.start()
+        assert job.is_active
+        s = job.trainer.step_count
+        assert _wait(lambda: job.trainer.step_count > s and job.state == "running")
+        job.pause()
+        assert job.state == "paused" and not job.is_active
+        s = job.trainer.step_count
+        time.sleep(0.2)
+        assert job.trainer.step_count == s
+    finally:
+        job.stop()

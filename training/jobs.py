@@ -1,9 +1,19 @@
 """Background training jobs: a worker thread per job, a process-wide cap on concurrent jobs.
 
-The worker never touches the UI. It trains in short slices (``slice_s``) holding the job's lock, so
-a snapshot taken from the page waits at most one slice, and pause / stop / step act within one UI
-tick. Jobs beyond ``max_concurrent`` wait in a FIFO queue and report their place in it. Each job has
-hard caps on steps (the Trainer's ``num_steps``) and on wall time (``max_seconds``).
+The contract with the pages:
+
+- The worker never touches the UI. It trains in short slices (``slice_s``) holding the job's lock.
+- After every slice (at most every ``publish_s``) the worker publishes a snapshot: progress, history,
+  last evaluation and the probes the page asked for (``watch``). ``snapshot()`` returns the latest one
+  without waiting for the lock while the job runs, so a page's tick never queues behind training.
+- The lock is page-first: a page thread that wants it (``with job.lock:``, to read the model) gets it
+  at the end of the current slice, because the worker steps aside while a page waits. A plain lock
+  would let the worker take it straight back and starve the page for many slices.
+- ``pause`` and ``stop`` set a flag and wait for the worker to end its slice (at most ``slice_s``);
+  ``step`` trains in the caller's thread when the job is not running.
+
+Jobs beyond ``max_concurrent`` wait in a FIFO queue and report their place in it. Each job has hard
+caps on steps (the Trainer's ``num_steps``) and on wall time (``max_seconds``).
 """
 
 from __future__ import annotations
@@ -12,7 +22,8 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import torch
@@ -81,6 +92,36 @@ _ids = iter(range(1, 1 << 62))
 _ids_lock = threading.Lock()
 
 
+class PageFirstLock:
+    """A re-entrant lock that the worker takes one slice at a time (``worker()``) and gives up to any
+    page thread waiting for it (``with lock:``) before taking it again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._cv = threading.Condition()
+        self._waiting = 0
+
+    def __enter__(self) -> PageFirstLock:
+        with self._cv:
+            self._waiting += 1
+        self._lock.acquire()
+        with self._cv:
+            self._waiting -= 1
+            self._cv.notify_all()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._lock.release()
+
+    @contextmanager
+    def worker(self) -> Iterator[None]:
+        with self._cv:
+            while self._waiting:
+                self._cv.wait(0.05)
+        with self._lock:
+            yield
+
+
 class Job:
     """A Trainer driven by a worker thread: start, pause, step, stop; snapshot from any thread."""
 
@@ -90,17 +131,23 @@ class Job:
         runner: JobRunner | None = None,
         slice_s: float = 0.1,
         max_seconds: float = 600.0,
+        publish_s: float = 0.2,
     ):
         with _ids_lock:
             self.id = next(_ids)
         self.trainer = trainer
         self.runner = runner or RUNNER
-        self.slice_s, self.max_seconds = slice_s, max_seconds
-        self.lock = threading.RLock()
+        self.slice_s, self.max_seconds, self.publish_s = slice_s, max_seconds, publish_s
+        self.lock = PageFirstLock()
+        self._probes: dict[str, Callable] | None = None
+        self._published: dict[str, Any] | None = None
+        self._published_at = 0.0
+        self.slices = 0  # slices the worker has trained, for tests and benchmarks
         self._want_run = False
         self._stopped = False
         self._queued = False
-        self._thread: threading.Thread | None = None
+        self._thread: threading.Thread | None = None  # the worker, None when none runs or will
+        self._ctl = threading.Lock()  # guards _thread's life: start() and the worker's exit
         self._started_at: float | None = None
         self.threads: int | None = None  # intra-op threads chosen for this job (CPU)
         self._rates: dict[int, float] = {}
@@ -109,16 +156,26 @@ class Job:
 
     def start(self) -> None:
         """Start or resume training in the background (queued if the runner is full)."""
-        if self._stopped or self.trainer.finished:
-            return
-        self._want_run = True
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._work, name=f"archatlas-job-{self.id}", daemon=True)
-            self._thread.start()
+        with self._ctl:
+            if self._stopped or self.trainer.finished:
+                return
+            self._want_run = True
+            if self._thread is None:
+                self._spawn()
+
+    def _spawn(self) -> None:  # holding _ctl
+        self._thread = threading.Thread(target=self._work, name=f"archatlas-job-{self.id}", daemon=True)
+        self._thread.start()
 
     def pause(self, wait: float = 1.0) -> None:
+        """Stop training after the current slice; waits for it (at most ``wait`` s) so that what the
+        page shows next is the step the run paused at."""
         self._want_run = False
         self._join(wait)
+
+    def watch(self, probes: dict[str, Callable] | None) -> None:
+        """The probes the page draws; the worker runs them with each snapshot it publishes."""
+        self._probes = probes
 
     def stop(self, wait: float = 2.0) -> None:
         """Stop for good (the user left, or reset): the thread ends within one slice."""
@@ -145,6 +202,7 @@ class Job:
         got = self.runner.acquire(self.id, cancelled=lambda: not self._want_run or self._stopped)
         self._queued = False
         if not got:
+            self._exit()
             return
         try:
             self._started_at = self._started_at or time.perf_counter()
@@ -154,13 +212,12 @@ class Job:
                     t.status = "running"
             trial = self._thread_trials()
             while self._want_run and not self._stopped:
-                with self.lock:
+                with self.lock.worker():
                     if trial:
                         self._try_threads(trial)
                     t.run_for(self.slice_s)
-                    if t.finished:
-                        break
-                    if t.train_seconds >= self.max_seconds:
+                    self.slices += 1
+                    if not t.finished and t.train_seconds >= self.max_seconds:
                         t._record_eval()
                         t.status, t.message = (
                             "done",
@@ -169,13 +226,36 @@ class Job:
                                 f"after {t.step_count} steps."
                             ),
                         )
+                    if t.finished:
                         break
-                time.sleep(0)  # let the UI thread take the lock between slices
+                    self._publish()
         finally:
-            with self.lock:
+            with self.lock.worker():
                 if self.trainer.status == "running":
                     self.trainer.status = "paused"
+                self._publish(force=True)
             self.runner.release(self.id)
+            self._exit()
+
+    def _exit(self) -> None:
+        """The worker ends; if Train was pressed again while it finished its last slice, go on."""
+        with self._ctl:
+            if self._want_run and not self._stopped and not self.trainer.finished:
+                self._spawn()
+            else:
+                self._want_run = False
+                self._thread = None
+
+    def _publish(self, force: bool = False) -> None:
+        """Replace the published snapshot (holding the lock, between two slices)."""
+        now = time.perf_counter()
+        if not force and now - self._published_at < self.publish_s:
+            return
+        try:
+            self._published = self.trainer.snapshot(self._probes)
+        except Exception as e:  # a probe that fails must not kill the run; the page shows why
+            self._published = {**self.trainer.snapshot(None), "probe_error": f"{type(e).__name__}: {e}"}
+        self._published_at = now
 
     def _thread_trials(self) -> list[int]:
         """Intra-op thread counts to try on the CPU. From a non-main thread, PyTorch's OpenMP pool pays
@@ -222,8 +302,9 @@ class Job:
 
     @property
     def is_active(self) -> bool:
-        """True while the worker thread is queued or training."""
-        return self._thread is not None and self._thread.is_alive()
+        """True from Train until Pause, Stop or the end of the run: queued or training. A paused job's
+        worker may still be finishing its last slice (at most ``slice_s``); it is not active."""
+        return self._want_run and not self._stopped and self._thread is not None
 
     @property
     def state(self) -> JobState:
@@ -239,7 +320,14 @@ class Job:
         return self.runner.position(self.id) if self._queued else None
 
     def snapshot(self, probes: dict[str, Callable] | None = None) -> dict[str, Any]:
-        with self.lock:
-            snap = self.trainer.snapshot(probes)
+        """What the page draws. While the job runs: the latest snapshot the worker published (no
+        waiting on the lock); otherwise computed now. ``probes`` also become the watched probes."""
+        if probes is not None:
+            self.watch(probes)
+        snap = self._published if self.is_active else None
+        if snap is None or any(k not in snap for k in probes or ()):
+            with self.lock:
+                snap = self.trainer.snapshot(probes)
+        snap = dict(snap)
         snap.update(state=self.state, queue_position=self.queue_position)
         return snap

@@ -1,5 +1,8 @@
-"""Per-session training jobs. The board is a session-scoped resource: when the user leaves, its
-``on_release`` stops every job of that session so no thread trains for nobody."""
+"""Per-session training jobs. The board lives in the session's state; a session-scoped resource keeps a
+list of the session's boards, and its ``on_release`` stops every job of the session when the user
+leaves, so no thread trains for nobody. (The board is not the cached resource itself: AppTest gives
+every test session one session id, so two AppTest sessions would share it and a test of isolation
+would prove nothing.)"""
 
 from __future__ import annotations
 
@@ -34,10 +37,20 @@ class JobBoard:
             self.drop(key)
 
 
-def _release(board: JobBoard) -> None:
-    board.stop_all()
+def _release(boards: list[JobBoard]) -> None:
+    for board in boards:
+        board.stop_all()
 
 
 @st.cache_resource(scope="session", on_release=_release, show_spinner=False)
+def _session_boards() -> list[JobBoard]:
+    return []
+
+
 def job_board() -> JobBoard:
-    return JobBoard()
+    """This session's board (created on first use)."""
+    board = st.session_state.get("atlas.jobs")
+    if board is None:
+        board = st.session_state["atlas.jobs"] = JobBoard()
+        _session_boards().append(board)
+    return board

@@ -7,6 +7,7 @@ polling stops and the buttons show the final state.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ from training.checkpoints import CheckpointError, load_checkpoint, save_checkpoi
 from training.jobs import Job
 from training.trainer import Trainer
 from ui.jobs import job_board
+from ui.keys import child
 from viz.curves import training_curves
 
 TICK_S = 0.7
@@ -27,10 +29,32 @@ def _new_job(key: str, make_trainer: Callable[[], Trainer], signature: object) -
     try:
         trainer = make_trainer()
     except ConfigError as e:
-        st.session_state[f"{key}.error"] = str(e)
+        st.session_state[child(key, "error")] = str(e)
         return None
-    st.session_state.pop(f"{key}.error", None)
+    st.session_state.pop(child(key, "error"), None)
     return job_board().put(key, Job(trainer), signature)
+
+
+def _on_play(key: str, make_trainer: Callable[[], Trainer], signature: object) -> None:
+    """Train or Pause, run as the click's callback: before the script reruns, so the job obeys the
+    click at once even while the live view is mid-tick."""
+    job = job_board().get(key)
+    if job is not None and job.is_active:
+        job.pause()
+        return
+    job = job or _new_job(key, make_trainer, signature)
+    if job is not None:
+        job.start()
+
+
+def _on_step(key: str, make_trainer: Callable[[], Trainer], signature: object) -> None:
+    job = job_board().get(key) or _new_job(key, make_trainer, signature)
+    if job is not None:
+        job.step(int(st.session_state.get(child(key, "nstep"), 1)))
+
+
+def _on_reset(key: str) -> None:
+    job_board().drop(key)
 
 
 def train_panel(
@@ -48,7 +72,10 @@ def train_panel(
     ``signature`` identifies the settings: when it changes, the old job is stopped and replaced, as
     TensorFlow Playground resets its network when a hyperparameter changes. ``probes(data)`` returns
     the probe functions to snapshot (``data`` is the job's own data set); ``render(snapshot, data)``
-    draws the family's own live views."""
+    draws the family's own live views.
+
+    Keys: the panel owns ``key.<control>`` (play, step, nstep, reset, save, dl, up) and ``key.live.*``;
+    what ``render`` draws should use ``child(key, "view", name)``. Buttons act in their callbacks."""
     board = job_board()
     job = board.get(key)
     if job is not None and board.signatures.get(key) != signature:
@@ -58,48 +85,46 @@ def train_panel(
 
     c = st.columns([1.2, 1, 1, 1.2, 3])
     active = job is not None and job.is_active
-    if c[0].button(
+    args = (key, make_trainer, signature)
+    c[0].button(
         "Pause" if active else "Train",
-        key=f"{key}.play",
+        key=child(key, "play"),
         type="primary",
         icon=":material/pause:" if active else ":material/play_arrow:",
         width="stretch",
-    ):
-        if active:
-            job.pause()
-        else:
-            job = job or _new_job(key, make_trainer, signature)
-            if job is not None:
-                job.start()
-        st.rerun()  # redraw the buttons for the new state and start (or stop) polling
-    n_step = c[2].selectbox("steps", step_sizes, key=f"{key}.nstep", label_visibility="collapsed")
-    if c[1].button(
+        on_click=_on_play,
+        args=args,
+    )
+    c[2].selectbox("steps", step_sizes, key=child(key, "nstep"), label_visibility="collapsed")
+    c[1].button(
         "Step",
-        key=f"{key}.step",
+        key=child(key, "step"),
         icon=":material/skip_next:",
         width="stretch",
         help="Train this many steps now, then stop.",
         disabled=active,
-    ):
-        job = job or _new_job(key, make_trainer, signature)
-        if job is not None:
-            job.step(int(n_step))
-    if c[3].button(
+        on_click=_on_step,
+        args=args,
+    )
+    c[3].button(
         "Reset",
-        key=f"{key}.reset",
+        key=child(key, "reset"),
         icon=":material/restart_alt:",
         width="stretch",
         help="Throw the trained weights away and start from a new initialisation.",
-    ):
-        board.drop(key)
-        job = None
-    if err := st.session_state.get(f"{key}.error"):
+        on_click=_on_reset,
+        args=(key,),
+    )
+    if err := st.session_state.get(child(key, "error")):
         st.error(f"**Cannot train this configuration.** {err}", icon=":material/block:")
 
+    job = board.get(key)
     active = job is not None and job.is_active
+    tick_key = child(key, "live", "tick")
 
-    @st.fragment(run_every=TICK_S if active else None)
+    @st.fragment(run_every=st.session_state.get(tick_key, TICK_S) if active else None)
     def live() -> None:
+        t0 = time.perf_counter()
         j = job_board().get(key)
         if j is None:
             st.info(
@@ -110,10 +135,15 @@ def train_panel(
         data = j.trainer.data
         snap = j.snapshot(probes(data) if probes else None)
         _status_line(snap)
+        if snap.get("probe_error"):
+            st.warning(f"A live view could not be computed: {snap['probe_error']}", icon=":material/warning:")
         if snap["history"]:
-            st.plotly_chart(training_curves({"run": snap["history"]}), key=f"{key}.curves")
+            st.plotly_chart(training_curves({"run": snap["history"]}), key=child(key, "live", "curves"))
         if render is not None:
             render(snap, data)
+        # the next tick waits for this one: a tick slower than TICK_S (a big view, a loaded server)
+        # would otherwise be interrupted by the next one and never finish drawing
+        st.session_state[tick_key] = max(TICK_S, 1.5 * (time.perf_counter() - t0))
         if active and not j.is_active:
             st.rerun()  # the job ended: one full rerun to stop polling and refresh the buttons
 
@@ -131,28 +161,28 @@ def _weights_panel(key: str, job: Job) -> None:
         c1, c2 = st.columns(2)
         if c1.button(
             "Prepare a download of the current weights",
-            key=f"{key}.save",
+            key=child(key, "save"),
             disabled=job.is_active,
             help="Pause training first.",
         ):
             with job.lock:
-                st.session_state[f"{key}.blob"] = save_checkpoint(t.model, t.arch, t.config)
-        if blob := st.session_state.get(f"{key}.blob"):
+                st.session_state[child(key, "blob")] = save_checkpoint(t.model, t.arch, t.config)
+        if blob := st.session_state.get(child(key, "blob")):
             c1.download_button(
                 "Download",
                 blob,
                 file_name=f"{t.arch}_step{t.step_count}.safetensors",
                 mime="application/octet-stream",
-                key=f"{key}.dl",
+                key=child(key, "dl"),
             )
         up = c2.file_uploader(
             "Load weights",
             type=["safetensors"],
-            key=f"{key}.up",
+            key=child(key, "up"),
             help="A checkpoint saved here for the same architecture and settings.",
         )
-        if up is not None and st.session_state.get(f"{key}.loaded") != up.file_id:
-            st.session_state[f"{key}.loaded"] = up.file_id
+        if up is not None and st.session_state.get(child(key, "loaded")) != up.file_id:
+            st.session_state[child(key, "loaded")] = up.file_id
             try:
                 model, arch, config = load_checkpoint(up.getvalue())
                 if arch != t.arch or config != t.config:

@@ -20,6 +20,7 @@ from training.probes import confusion_probe
 from training.recipes import get_recipe
 from ui import state
 from ui.jobs import job_board
+from ui.keys import child
 from ui.train_panel import train_panel
 from viz.cnn import family_figure, overlay_figure, probability_figure, receptive_field_figure, twin_curves
 from viz.images import confusion_figure, image_grid
@@ -237,7 +238,7 @@ def degradation_section() -> None:
     )
 
     def render(snap, data):
-        st.plotly_chart(twin_curves(snap["history"]), key="cnn.deg.curves")
+        st.plotly_chart(twin_curves(snap["history"]), key=child("cnn.deg", "view", "curves"))
         ev = snap["last_eval"]
         if "train_plain_loss" in ev:
             m = st.columns(4)

@@ -1,0 +1,123 @@
+"""Live training as a student sees it, in headless Chromium against a real ``streamlit run``.
+
+On the Feedforward Playground: press Train, then every 0.3 s sample what the page shows — is the loss
+curve painted (plotly has drawn a line with points), is the decision boundary painted (its heatmap
+image is drawn), what does the status line say — then press Pause and time how long the page takes to
+say *paused*, and check that the step counter stops. Reported: the share of samples in which each chart
+was painted, the intervals between status updates (against the fragment's tick), the Pause latency
+and the steps trained after the page said paused. ``python -m bench.live_training`` prints one row.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+
+from bench.browser_load import ARGS, Server
+
+# What the page shows right now: the playground's status line and step, and whether the loss curve
+# and the decision boundary are painted (an SVG line with points; a drawn heatmap image).
+SAMPLE_JS = """() => {
+    const bar = document.querySelector('[data-testid="stProgress"]');
+    const text = bar ? bar.innerText : '';
+    const m = text.match(/step ([\\d,]+)/);
+    let curve = false, boundary = false;
+    for (const p of document.querySelectorAll('.js-plotly-plot')) {
+        if (p.offsetParent === null) continue;
+        const names = (p._fullData || []).map(t => t.name || '');
+        if (names.some(n => n.includes('train loss'))) {
+            curve = [...p.querySelectorAll('.scatterlayer path.js-line')].some(
+                e => (e.getAttribute('d') || '').length > 20);
+        }
+        if ((p._fullData || []).some(t => t.type === 'heatmap' || t.type === 'contour')
+                && !names.some(n => n.includes('loss'))) {
+            const img = p.querySelector('.heatmaplayer image, .contourlayer path');
+            const drawn = img && (img.getAttribute('href') || img.getAttribute('d') || '');
+            boundary = boundary || !!(drawn && drawn.length > 20);
+        }
+    }
+    return {text: text, step: m ? parseInt(m[1].replace(/,/g, '')) : null, curve, boundary};
+}"""
+
+
+def open_playground(browser, url: str, steps_value: str = "End"):
+    """The Playground tab with its longest run selected (``End`` of the Stop-after slider)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.set_default_timeout(180_000)
+    page.goto(f"{url}/feedforward")
+    page.wait_for_selector("h1:has-text('Feedforward networks')")
+    page.get_by_role("tab", name="Playground", exact=True).click()
+    stop = page.locator('[data-testid="stSlider"]').filter(has_text="Stop after").get_by_role("slider")
+    stop.first.focus()
+    page.keyboard.press(steps_value)
+    deadline = time.monotonic() + 120
+    while stop.first.get_attribute("aria-valuetext") != "50000":
+        if time.monotonic() > deadline:
+            raise TimeoutError("the Stop-after slider did not reach 50,000")
+        page.wait_for_timeout(100)
+    return page
+
+
+def run_and_pause(page, run_s: float = 8.0, every_s: float = 0.3, after_pause_s: float = 3.0) -> dict:
+    """Train for ``run_s`` while sampling, press Pause, time it, watch the counter."""
+    page.get_by_role("button", name="Train").first.click()
+    page.wait_for_function(
+        "() => { const b = document.querySelector('[data-testid=\"stProgress\"]');"
+        " return !!b && b.innerText.startsWith('training'); }"
+    )
+    samples, t_end = [], time.perf_counter() + run_s
+    while time.perf_counter() < t_end:
+        s = page.evaluate(SAMPLE_JS)
+        s["t"] = time.perf_counter()
+        samples.append(s)
+        time.sleep(every_s)
+    t_click = time.perf_counter()
+    page.get_by_role("button", name="Pause").first.click()
+    paused_at = None
+    while time.perf_counter() - t_click < 30:
+        s = page.evaluate(SAMPLE_JS)
+        if s["text"].startswith("paused"):
+            paused_at = (time.perf_counter() - t_click, s["step"])
+            break
+        time.sleep(0.05)
+    later = None
+    if paused_at:
+        time.sleep(after_pause_s)
+        later = page.evaluate(SAMPLE_JS)["step"]
+    changes = [b["t"] - a["t"] for a, b in zip(samples, samples[1:], strict=False) if b["text"] != a["text"]]
+    updates = [s["t"] for a, s in zip(samples, samples[1:], strict=False) if s["text"] != a["text"]]
+    gaps = [b - a for a, b in zip(updates, updates[1:], strict=False)]
+    return {
+        "samples": len(samples),
+        "curve_painted": round(sum(s["curve"] for s in samples) / max(1, len(samples)), 3),
+        "boundary_painted": round(sum(s["boundary"] for s in samples) / max(1, len(samples)), 3),
+        "status_updates": len(changes),
+        "median_update_gap_s": round(statistics.median(gaps), 2) if gaps else None,
+        "max_update_gap_s": round(max(gaps), 2) if gaps else None,
+        "pause_latency_s": round(paused_at[0], 2) if paused_at else None,
+        "steps_after_paused": (later - paused_at[1]) if paused_at and later is not None else None,
+        "step_at_pause": paused_at[1] if paused_at else None,
+    }
+
+
+def measure(sessions: int = 1, run_s: float = 8.0) -> dict:
+    """One server; ``sessions`` Playground sessions; the first is measured while the others train."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    with Server() as srv, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
+        others = [open_playground(browser.new_context(), srv.url) for _ in range(sessions - 1)]
+        for o in others:
+            o.get_by_role("button", name="Train").first.click()
+        page = open_playground(browser, srv.url)
+        row = {"sessions": sessions, **run_and_pause(page, run_s=run_s)}
+        browser.close()
+    return row
+
+
+if __name__ == "__main__":
+    for n in (1, 2):
+        print(json.dumps(measure(n)))
