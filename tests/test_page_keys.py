@@ -1,7 +1,8 @@
 """Every training panel of every page, in its training state, under AppTest: no two elements share a
 key (Streamlit refuses that with StreamlitDuplicateElementKey, which once crashed CNN → Degradation a few
-seconds after Train) and nothing raises. Each case reaches one set of labs (a mode, an experiment, an
-architecture), presses Step on every training panel shown, and reruns as the live view would."""
+seconds after Train), nothing raises, and no chart is too big to redraw at every tick. Each case reaches
+one set of labs (a mode, an experiment, an architecture), presses Step on every training panel shown,
+and reruns as the live view would."""
 
 from __future__ import annotations
 
@@ -46,3 +47,7 @@ def test_every_training_panel_steps_without_a_duplicate_key(case):
         assert not at.exception, (key, [e.value for e in at.exception])
     at.run()  # the live views draw again from the new snapshot
     assert not at.exception, [e.value for e in at.exception]
+    # live views are redrawn at every tick: a chart of megabytes (every pixel or weight as a JSON
+    # number) left the browser seconds behind the run; each is a PNG, binary arrays or counts now
+    sizes = {len(c.proto.spec) for c in at.get("plotly_chart")}
+    assert max(sizes) < 250_000 and sum(sizes) < 1_000_000, sorted(sizes)[-3:]

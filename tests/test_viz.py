@@ -96,6 +96,16 @@ def test_neuron_mosaic_tiles_every_neuron():
     fig = neuron_mosaic(layers)
     z = np.array(fig.data[0].z, dtype=float)
     assert np.isfinite(z).sum() == 10 * 10 * 5
+    who = np.array(fig.data[0].customdata)[::-1]  # rows back in top-down order
+    assert tuple(who[0, 0]) == (1, 1) and tuple(who[-1, -1]) == (0, 0) and tuple(who[12, 12]) == (2, 2)
+
+
+def test_neuron_mosaic_stays_small_enough_to_redraw_every_tick():
+    """The Playground redraws it at every tick: a large network's mosaic must not become megabytes
+    (it was 0.9 MB for two layers of four neurons, with a hover string per pixel)."""
+    for shape in ((2, 4), (8, 32)):
+        layers = [np.random.rand(50, 50, shape[1]).astype(np.float32) for _ in range(shape[0])]
+        assert len(neuron_mosaic(layers).to_json()) < 200_000, shape
 
 
 def test_image_grid_and_confusion():
@@ -103,3 +113,23 @@ def test_image_grid_and_confusion():
     assert len(fig.layout.annotations) == 5
     cm = np.array([[3, 1], [0, 4]])
     assert np.array_equal(confusion_figure(cm, ["a", "b"]).data[0].text, cm)
+
+
+def test_rgb_image_carries_exact_pixels_as_a_small_png():
+    from viz.images import decode_rgb_image, rgb_image
+
+    rng = np.random.default_rng(0)
+    smooth = np.repeat(np.repeat(rng.integers(0, 256, (20, 30, 3), dtype=np.uint8), 10, 0), 10, 1)
+    trace = rgb_image(smooth)
+    assert np.array_equal(decode_rgb_image(trace), smooth)  # lossless
+    as_numbers = len(go.Figure(go.Image(z=smooth)).to_json())
+    assert len(go.Figure(trace).to_json()) < as_numbers / 10  # 200×300 picture: a PNG, not 180,000 numbers
+
+
+def test_histogram_ships_counts_not_values():
+    from viz.images import histogram
+
+    v = np.random.default_rng(0).normal(size=200_000)
+    fig = histogram(v, nbins=40)
+    assert sum(fig.data[0].y) == 200_000 and len(fig.data[0].y) == 40
+    assert len(fig.to_json()) < 20_000

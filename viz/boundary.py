@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from viz.images import rgb_image
+
 # Playground's orange (negative / class 0) and blue (positive / class 1)
 ORANGE, BLUE = "#f59322", "#0877bd"
 CLASS_COLORS = [ORANGE, BLUE, "#2f9e44", "#ae3ec9", "#e03131", "#1098ad", "#5c940d", "#495057"]
@@ -69,15 +71,7 @@ def decision_boundary(
         rgb = 255 - (255 - rgb) * (0.3 + 0.5 * fade)
         dx = float(xs[1] - xs[0])
         fig.add_trace(
-            go.Image(
-                z=rgb.astype(np.uint8),
-                x0=float(xs[0]),
-                dx=dx,
-                y0=float(xs[0]),
-                dy=dx,
-                hoverinfo="skip",
-                name="prediction",
-            )
+            rgb_image(rgb.astype(np.uint8), x0=float(xs[0]), dx=dx, y0=float(xs[0]), dy=dx, name="prediction")
         )
     else:
         z = out[..., 1] if out.ndim == 3 else out
@@ -113,29 +107,37 @@ def decision_boundary(
 
 
 def neuron_mosaic(
-    layers: list[np.ndarray], layer_names: list[str] | None = None, height: int | None = None
+    layers: list[np.ndarray],
+    layer_names: list[str] | None = None,
+    height: int | None = None,
+    tile: int = 25,
+    budget: int = 15_000,
 ) -> go.Figure:
     """Every hidden neuron's output over the plane, one row of tiles per layer, in one heatmap.
 
-    ``layers[i]`` is (R, R, n_i). Each tile is scaled by its own largest |value| so its shape shows;
-    hovering a tile names the layer and neuron."""
+    ``layers[i]`` is (R, R, n_i). Each tile is scaled by its own largest |value| so its shape shows, and
+    shown at most ``tile`` pixels wide, smaller when there are many (``budget`` pixels in all): a
+    thumbnail, as in TensorFlow Playground. The figure is redrawn at every tick of a run, and a browser
+    that must parse a megabyte per tick falls seconds behind the run and its buttons.
+    Hovering a tile names the layer and neuron (numbers in ``customdata``, sent as compact binary)."""
+    n_tiles = sum(a.shape[-1] for a in layers)
+    tile = max(6, min(tile, int((budget / max(1, n_tiles)) ** 0.5)))
+    stride = max(1, -(-layers[0].shape[0] // tile))
+    layers = [a[::stride, ::stride] for a in layers]
     R = layers[0].shape[0]
     ncols = max(a.shape[-1] for a in layers)
     gap = max(1, R // 8)
     H = len(layers) * (R + gap) - gap
     W = ncols * (R + gap) - gap
     z = np.full((H, W), np.nan, dtype=np.float32)
-    text = np.full((H, W), "", dtype=object)
+    small = len(layers) < 256 and ncols < 256
+    who = np.zeros((H, W, 2), dtype=np.uint8 if small else np.int32)  # (layer, neuron) from 1; 0 in gaps
     for li, a in enumerate(layers):
         for j in range(a.shape[-1]):
-            tile = a[..., j]
-            s = np.abs(tile).max() or 1.0
+            t = a[..., j]
             r0, c0 = li * (R + gap), j * (R + gap)
-            z[r0 : r0 + R, c0 : c0 + R] = tile / s
-            text[r0 : r0 + R, c0 : c0 + R] = (
-                f"{(layer_names or [f'layer {k + 1}' for k in range(len(layers))])[li]}, "
-                f"neuron {j + 1} (max |h| = {s:.3g})"
-            )
+            z[r0 : r0 + R, c0 : c0 + R] = t / (np.abs(t).max() or 1.0)
+            who[r0 : r0 + R, c0 : c0 + R] = (li + 1, j + 1)
     fig = go.Figure(
         go.Heatmap(
             z=z[::-1],
@@ -143,8 +145,9 @@ def neuron_mosaic(
             zmin=-1,
             zmax=1,
             showscale=False,
-            customdata=text[::-1],
-            hovertemplate="%{customdata}<br>h / max|h| = %{z:.2f}<extra></extra>",
+            customdata=who[::-1],
+            hovertemplate="layer %{customdata[0]}, neuron %{customdata[1]}<br>"
+            "h / max|h| = %{z:.2f}<extra></extra>",
         )
     )
     names = layer_names or [f"layer {k + 1}" for k in range(len(layers))]

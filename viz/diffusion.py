@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from viz.curves import PALETTE
+from viz.images import rgb_image
 
 
 def schedule_figure(
@@ -197,7 +198,7 @@ def rgb_grid(
             1, 2, 0
         )
     big = np.kron(canvas, np.ones((scale, scale, 1), np.float32))  # crisp pixels at any zoom
-    fig = go.Figure(go.Image(z=(big * 255).astype(np.uint8), hoverinfo="skip"))
+    fig = go.Figure(rgb_image((big * 255).astype(np.uint8)))
     ann = []
     for i, t in enumerate(titles or []):
         r, c = divmod(i, ncols)
@@ -227,7 +228,7 @@ def attention_figure(
     """The sample, then one heatmap per word: where the image attended to that word."""
     k = len(words)
     fig = make_subplots(1, k + 1, subplot_titles=["sample", *words], horizontal_spacing=0.01)
-    fig.add_trace(go.Image(z=(np.clip(image, 0, 1).transpose(1, 2, 0) * 255).astype(np.uint8)), 1, 1)
+    fig.add_trace(rgb_image((np.clip(image, 0, 1).transpose(1, 2, 0) * 255).astype(np.uint8)), 1, 1)
     vmax = float(np.max(maps[:k])) or 1.0
     for i in range(k):
         fig.add_trace(

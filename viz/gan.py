@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from viz.curves import ema
+from viz.images import rgb_image
 
 REAL, FAKE, GRID, ARROW = "#2f9e44", "#ae3ec9", "rgba(80, 80, 80, 0.45)", "#e8590c"
 
@@ -212,7 +213,7 @@ def rgb_grid(
         canvas[
             pad + r * (h + pad) : pad + r * (h + pad) + h, pad + c * (w + pad) : pad + c * (w + pad) + w
         ] = rgb[i]
-    fig = go.Figure(go.Image(z=canvas, hoverinfo="skip"))
+    fig = go.Figure(rgb_image(canvas))
     ticks = {}
     if row_labels:
         ticks["yaxis"] = dict(
@@ -241,7 +242,7 @@ def rgb_grid(
 def attention_figure(image: np.ndarray, attention: np.ndarray, pixel: tuple[int, int]) -> go.Figure:
     """A generated image beside the attention of one pixel of the attention grid (marked ×)."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("generated image", f"where pixel {pixel} looks"))
-    fig.add_trace(go.Image(z=to_rgb(image[None])[0], hoverinfo="skip"), 1, 1)
+    fig.add_trace(rgb_image(to_rgb(image[None])[0]), 1, 1)
     side = attention.shape[0]
     fig.add_trace(
         go.Heatmap(

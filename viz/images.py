@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
+
+
+def rgb_image(rgb: np.ndarray, **kwargs) -> go.Image:
+    """An RGB picture (H, W, 3) of uint8 as a Plotly image trace that carries a PNG (a data URI) instead
+    of every pixel as JSON numbers: a 200×300 mosaic is ~20 KB instead of ~700 KB, which matters for
+    views redrawn at every tick of a run. Pixels are exact (PNG is lossless); no per-pixel hover."""
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    if rgb.ndim != 3 or rgb.shape[-1] != 3:
+        raise ValueError(f"expected an (H, W, 3) picture, got {rgb.shape}")
+    buf = io.BytesIO()
+    Image.fromarray(rgb, "RGB").save(buf, format="PNG", optimize=False, compress_level=6)
+    uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return go.Image(source=uri, hoverinfo="skip", **kwargs)
+
+
+def decode_rgb_image(trace: go.Image) -> np.ndarray:
+    """The pixels of an ``rgb_image`` trace (for tests and exports)."""
+    data = base64.b64decode(trace.source.split(",", 1)[1])
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
 
 
 def image_grid(
@@ -93,9 +115,20 @@ def confusion_figure(cm: np.ndarray, class_names: Sequence[str], height: int = 4
 
 
 def histogram(values: np.ndarray, title: str = "", nbins: int = 50, height: int = 260) -> go.Figure:
+    """Counted here, drawn as bars: the figure holds ``nbins`` counts, not every value (a layer of a
+    million weights would otherwise ship a million numbers to the browser)."""
     v = np.asarray(values, dtype=float).ravel()
     v = v[np.isfinite(v)]
-    fig = go.Figure(go.Histogram(x=v, nbinsx=nbins, marker_color="#1c7ed6"))
+    counts, edges = np.histogram(v, bins=nbins) if v.size else (np.zeros(0), np.zeros(1))
+    fig = go.Figure(
+        go.Bar(
+            x=(edges[:-1] + edges[1:]) / 2,
+            y=counts,
+            width=np.diff(edges),
+            marker_color="#1c7ed6",
+            hovertemplate="%{x:.4g}: %{y} values<extra></extra>",
+        )
+    )
     fig.update_layout(
         title=title or None,
         height=height,
