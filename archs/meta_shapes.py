@@ -1,7 +1,9 @@
-"""Shape rules for tracing on the ``meta`` device: layers whose output shape follows from a formula
-(norms, activations, Linear, Embedding, attention, convolutions and pools) answer with an empty
-tensor of that shape instead of running meta kernels, which were most of a large model's tracing
-time. Where a window does not fit, PyTorch's own forward runs and raises its own error."""
+"""Shape rules for the ``meta`` device: layers whose output shape follows from a formula (norms,
+activations, Linear, Embedding, convolutions, pools, recurrent layers) answer with an empty tensor of
+that shape instead of running meta kernels, which were most of a large model's tracing time and, for
+recurrent layers, a loop over every time step. Where an input does not fit (a window larger than the
+map, a wrong width or channel count), PyTorch's own forward runs and raises its own error, so a rule
+never hides a mistake. Used by graph tracing and by the configuration fuzzing."""
 
 from __future__ import annotations
 
@@ -26,6 +28,35 @@ _SHAPE_PRESERVING = tuple(
 
 def _empty_like_first(x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
     return torch.empty_like(x)
+
+
+def _fits(m: nn.Module, x: Any) -> bool:
+    """Whether ``x`` is what the layer accepts, as far as its shape rule must know: a norm's channels or
+    trailing dims, a linear layer's width. Where not, the real forward runs and raises PyTorch's error,
+    so a wrong width between two layers is never hidden by a rule."""
+    if not isinstance(x, torch.Tensor):
+        return False
+    if isinstance(m, nn.modules.batchnorm._BatchNorm):
+        return x.dim() >= 2 and x.shape[1] == m.num_features
+    if isinstance(m, nn.GroupNorm):
+        return x.dim() >= 2 and x.shape[1] == m.num_channels
+    if isinstance(m, nn.modules.instancenorm._InstanceNorm):
+        return False  # unbatched inputs and affine checks: leave to PyTorch
+    if isinstance(m, (nn.LayerNorm, getattr(nn, "RMSNorm", nn.LayerNorm))):
+        ns = tuple(m.normalized_shape)
+        return tuple(x.shape[-len(ns) :]) == ns
+    if isinstance(m, nn.Linear):
+        return x.dim() >= 1 and x.shape[-1] == m.in_features
+    return True
+
+
+def _checked(m: nn.Module, rule):
+    def forward(x, *args, **kwargs):
+        if not _fits(m, x):
+            return type(m).forward(m, x, *args, **kwargs)
+        return rule(x, *args, **kwargs)
+
+    return forward
 
 
 class _NoShapeRule(Exception):
@@ -95,12 +126,38 @@ def _pool_shape(m: nn.Module, nd: int):
     return fwd
 
 
+def _rnn_shape(m: nn.RNNBase):
+    """torch.nn.RNN / LSTM / GRU: (out, h_n) or (out, (h_n, c_n)) from the input's shape; anything
+    unusual (packed sequences, a wrong width) runs PyTorch's own forward, which raises its own error."""
+
+    def forward(x, hx=None):
+        if not isinstance(x, torch.Tensor) or x.dim() not in (2, 3) or x.shape[-1] != m.input_size:
+            return type(m).forward(m, x, hx)
+        D, L, H = 2 if m.bidirectional else 1, m.num_layers, m.hidden_size
+        H_out = m.proj_size or H
+        batched = x.dim() == 3
+        B = (x.shape[0] if m.batch_first else x.shape[1]) if batched else None
+        lead = x.shape[:-1]
+        out = x.new_empty((*lead, D * H_out))
+        h = x.new_empty((D * L, B, H_out) if batched else (D * L, H_out))
+        if isinstance(m, nn.LSTM):
+            return out, (h, x.new_empty((D * L, B, H) if batched else (D * L, H)))
+        return out, h
+
+    return forward
+
+
 def _shape_forward(m: nn.Module):
-    """A forward that only makes the output's shape, for the layers whose shape rule is simple."""
+    """A forward that only makes the output's shape, for the layers whose shape rule is simple. A
+    module of ours may offer its own as a ``shape_forward`` method (same signature as ``forward``)."""
+    if callable(getattr(m, "shape_forward", None)):
+        return m.shape_forward
+    if isinstance(m, nn.RNNBase) and type(m) in (nn.RNN, nn.LSTM, nn.GRU):
+        return _rnn_shape(m)
     if type(m) in _SHAPE_PRESERVING:
-        return _empty_like_first
+        return _checked(m, _empty_like_first)
     if type(m) is nn.Linear:
-        return lambda x: x.new_empty((*x.shape[:-1], m.out_features))
+        return _checked(m, lambda x: x.new_empty((*x.shape[:-1], m.out_features)))
     if type(m) is nn.Embedding:
         return lambda x: m.weight.new_empty((*x.shape, m.embedding_dim))
     if type(m) in _CONV:
@@ -111,12 +168,18 @@ def _shape_forward(m: nn.Module):
 
 
 @contextlib.contextmanager
-def shape_only(model: nn.Module):
+def shape_only(model: nn.Module, leaves_only: bool = True):
     """On the meta device only shapes exist: let layers with a simple shape rule answer with an empty
     tensor of the output's shape instead of running their meta kernels (BatchNorm, LayerNorm and Linear
-    go through Python decompositions there and were most of a ResNet's or a GPT's tracing time)."""
+    go through Python decompositions there and were most of a ResNet's or a GPT's tracing time).
+
+    ``leaves_only``: tracing keeps modules with children running for real, so the graph still shows
+    what is inside them (an RNN's cell at every step); fuzzing a configuration, which only asks whether
+    it builds and runs, lets such a module answer for its whole subtree too."""
     patched = []
     for m in model.modules():
+        if leaves_only and next(m.children(), None) is not None:
+            continue
         fwd = _shape_forward(m)
         if fwd is not None:
             m.forward = fwd

@@ -41,6 +41,10 @@ SAMPLE_JS = """() => {
 }"""
 
 
+PAUSE_JS = """() => [...document.querySelectorAll('button')]
+    .find(b => b.innerText.trim().endsWith('Pause')).click()"""
+
+
 def open_playground(browser, url: str, steps_value: str = "End"):
     """The Playground tab with its longest run selected (``End`` of the Stop-after slider)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
@@ -72,8 +76,10 @@ def run_and_pause(page, run_s: float = 8.0, every_s: float = 0.3, after_pause_s:
         s["t"] = time.perf_counter()
         samples.append(s)
         time.sleep(every_s)
+    # a DOM click, timed from when it happens: Playwright's own click first waits for the button to
+    # hold still, which a page redrawing every tick makes it take seconds to believe
     t_click = time.perf_counter()
-    page.get_by_role("button", name="Pause").first.click()
+    page.evaluate(PAUSE_JS)
     paused_at = None
     while time.perf_counter() - t_click < 30:
         s = page.evaluate(SAMPLE_JS)

@@ -1,5 +1,7 @@
 """Graph tracing (fx and the executed-path fallback), collapsing, and activation capture."""
 
+import copy
+
 import networkx as nx
 import pytest
 import torch
@@ -224,3 +226,63 @@ def test_conv_and_pool_shape_rules_agree_with_pytorch(kind, size, k, s, d, p, pa
             rule(x.to("meta"))
     else:
         assert rule(x.to("meta")).shape == expected
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    kind=st.sampled_from(["rnn", "lstm", "gru", "ours_lstm", "ours_gru"]),
+    batch=st.integers(1, 3),
+    T=st.integers(1, 6),
+    width=st.integers(1, 5),
+    hidden=st.integers(1, 5),
+    layers=st.integers(1, 3),
+    bidirectional=st.booleans(),
+    batch_first=st.booleans(),
+    proj=st.booleans(),
+)
+def test_recurrent_shape_rules_agree_with_pytorch(
+    kind, batch, T, width, hidden, layers, bidirectional, batch_first, proj
+):
+    """torch.nn.RNN/LSTM/GRU (projections, time-first too) and our Recurrent answer on meta with the
+    shapes a real run produces; a wrong input width still raises PyTorch's own error."""
+    from archs.blocks.recurrent import Recurrent
+    from archs.meta_shapes import shape_only
+
+    if kind.startswith("ours"):
+        m = Recurrent(kind[5:], width, hidden, layers, bidirectional).eval()
+        x = torch.randn(batch, T, width)
+    else:
+        cls = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind]
+        extra = {"proj_size": max(1, hidden - 1)} if proj and kind == "lstm" and hidden > 1 else {}
+        m = cls(width, hidden, layers, batch_first=batch_first, bidirectional=bidirectional, **extra).eval()
+        x = torch.randn(batch, T, width) if batch_first else torch.randn(T, batch, width)
+    with torch.no_grad():
+        real = m(x)
+        meta = copy.deepcopy(m).to("meta")
+        with shape_only(meta, leaves_only=False):
+            ruled = meta(x.to("meta"))
+            with pytest.raises(RuntimeError):
+                meta(torch.empty(batch, T, width + 1, device="meta"))
+    shapes = lambda out: [tuple(t.shape) for t in _flat(out)]
+    assert shapes(ruled) == shapes(real)
+
+
+def _flat(out):
+    if isinstance(out, torch.Tensor):
+        return [out]
+    return [t for o in out if o is not None for t in _flat(o)]
+
+
+def test_norm_and_linear_rules_never_hide_a_wrong_width():
+    from archs.meta_shapes import shape_only
+
+    cases = [
+        (torch.nn.Linear(4, 3), (2, 5)),
+        (torch.nn.BatchNorm2d(4), (2, 3, 5, 5)),
+        (torch.nn.LayerNorm(4), (2, 3)),
+        (torch.nn.GroupNorm(2, 4), (2, 6, 5)),
+    ]
+    for layer, bad in cases:
+        model = torch.nn.Sequential(layer).to("meta")
+        with shape_only(model), pytest.raises(RuntimeError):
+            model(torch.empty(bad, device="meta"))

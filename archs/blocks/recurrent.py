@@ -210,6 +210,17 @@ class Recurrent(nn.Module):
             rec.update({name: torch.stack(v) for name, v in rec_g.items()})
         return inp, final, rec
 
+    def shape_forward(self, x: torch.Tensor, state=None, record: bool = False):
+        """The outputs' shapes without the loop over time (``archs.meta_shapes``: tracing and fuzzing on
+        the meta device); anything else runs the real forward."""
+        if record or x.dim() != 3 or x.shape[-1] != self.cells[0].weight_ih.shape[1]:
+            return type(self).forward(self, x, state, record)
+        B, T, _ = x.shape
+        n = self.num_layers * self.num_dirs
+        h = x.new_empty(n, B, self.hidden_size)  # (L*D, B, H)
+        final = (h, x.new_empty(n, B, self.hidden_size)) if self.kind == "lstm" else h
+        return x.new_empty(B, T, self.num_dirs * self.hidden_size), final, None
+
     def _fused(self, x: torch.Tensor, state=None):
         """The same stack through the kernels torch.nn.RNN / LSTM / GRU call (the cells' weights are laid
         out as theirs), used while training: the loop over time runs in C++ (CPU) or cuDNN (CUDA). Eval
