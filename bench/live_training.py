@@ -63,13 +63,17 @@ def open_playground(browser, url: str, steps_value: str = "End"):
     return page
 
 
-def run_and_pause(page, run_s: float = 8.0, every_s: float = 0.3, after_pause_s: float = 3.0) -> dict:
+TRAINING_JS = """() => { const b = document.querySelector('[data-testid="stProgress"]');
+    return !!b && b.innerText.startsWith('training'); }"""
+
+
+def run_and_pause(
+    page, run_s: float = 8.0, every_s: float = 0.3, after_pause_s: float = 3.0, already_training: bool = False
+) -> dict:
     """Train for ``run_s`` while sampling, press Pause, time it, watch the counter."""
-    page.get_by_role("button", name="Train").first.click()
-    page.wait_for_function(
-        "() => { const b = document.querySelector('[data-testid=\"stProgress\"]');"
-        " return !!b && b.innerText.startsWith('training'); }"
-    )
+    if not already_training:
+        page.get_by_role("button", name="Train").first.click()
+    page.wait_for_function(TRAINING_JS)
     samples, t_end = [], time.perf_counter() + run_s
     while time.perf_counter() < t_end:
         s = page.evaluate(SAMPLE_JS)

@@ -36,11 +36,12 @@ def open_page(browser, url):
     return page
 
 
-# points in the drawn "train loss" curve (plotly.js's decoded _fullData: data may hold base64 arrays)
-CURVE_LENGTH = """() => {
+# the last step drawn on the "train loss" curve (plotly.js's decoded _fullData). Not the number of
+# points: the curve is thinned to 2,000 points, so past step 2,000 its length stops growing.
+CURVE_LAST_STEP = """() => {
     for (const p of document.querySelectorAll('.js-plotly-plot')) {
         const t = (p._fullData || []).find(t => (t.name || '').includes('train loss'));
-        if (t && t.x) return t.x.length;
+        if (t && t.x && t.x.length) return Number(t.x[t.x.length - 1]);
     }
     return 0;
 }"""
