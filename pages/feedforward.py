@@ -8,7 +8,7 @@ from training.recipes import get_recipe, list_recipes
 from ui import state
 from ui.boot import ensure_app
 from ui.feedforward.playground import playground
-from ui.forms import config_form
+from ui.forms import config_form, link_caption
 from ui.panels import arch_picker, graph_panel, summary_panel
 from ui.train_panel import train_panel
 from viz.feedforward import activation_figure
@@ -89,11 +89,7 @@ if cfg is not None:
         )
         data = recipe.make_data()
         linked = recipe.link(data) if recipe.link else {}
-        st.caption(
-            "The data fixes the input and output sizes: "
-            + ", ".join(f"{k} = {v}" for k, v in linked.items())
-            + "."
-        )
+        st.caption(link_caption(linked, cfg))
         c = st.columns(4)
         opt = c[0].selectbox("Optimizer", ("sgd", "momentum", "adam", "adamw"), index=2, key="ff.t.opt")
         lr = c[1].select_slider(

@@ -232,3 +232,25 @@ def test_pause_then_train_again_at_once_keeps_training():
         assert job.trainer.step_count == s
     finally:
         job.stop()
+
+
+def test_a_run_that_learned_nothing_says_so_and_why():
+    """Learning rate 10 with plain SGD on eight layers stays at chance: the run ends done, but with a
+    warning that names the learning rate, not a green 'Finished'."""
+    t = get_recipe("mlp_toy2d").trainer(
+        name="circle",
+        hidden_dims=(8,) * 8,
+        activation="sigmoid",
+        optimizer="sgd",
+        lr=10.0,
+        num_steps=300,
+        seed=0,
+    )
+    t.step(300)
+    if t.status == "failed":  # it may also diverge outright, which is reported as a failure
+        assert "learning rate" in t.message
+        return
+    assert t.status == "done" and t.warning and "chance" in t.warning and "learning rate (10)" in t.warning
+    good = get_recipe("mlp_toy2d").trainer(name="circle", num_steps=600, seed=0)
+    good.step(600)
+    assert good.status == "done" and good.warning is None, good.warning

@@ -79,6 +79,14 @@ def test_training_curves_overlay_runs():
     assert any("acc" in n for n in names)
 
 
+def test_one_runs_train_and_test_curves_have_different_colours():
+    hist = [{"step": i, "loss": 1 / i} for i in range(1, 101)]
+    hist[49].update(test_loss=0.1, test_acc=0.9, train_acc=0.95)
+    colour = {t.name: t.line.color for t in training_curves({"run": hist}).data}
+    assert colour["train loss (smoothed)"] != colour["test loss"]
+    assert colour["train acc"] != colour["test acc"]
+
+
 def test_decision_boundary_binary_and_multiclass():
     xs = np.linspace(-6, 6, 20)
     two = np.random.default_rng(0).dirichlet([1, 1], size=(20, 20))

@@ -105,6 +105,7 @@ class Trainer:
         self._ref_loss: float | None = None
         self.status: Status = "idle"
         self.message = ""
+        self.warning: str | None = None  # set when a finished run learned nothing (see diagnose)
         self.samples_seen = 0
         self.train_seconds = 0.0
         self.arch: str | None = None  # set by the recipe: what a checkpoint records
@@ -212,6 +213,7 @@ class Trainer:
                 if not self.history or "test_loss" not in self.history[-1]:
                     self._record_eval()
                 self.status, self.message = "done", f"Finished {self.num_steps} steps."
+                self.warning = self.diagnose()
         except torch.cuda.OutOfMemoryError:
             self._fail("The GPU ran out of memory. Lower the batch size or the model's size, then reset.")
         except MemoryError:
@@ -254,6 +256,36 @@ class Trainer:
                 f"training diverged. Lower the learning rate ({self.lr:g}) and reset."
             )
 
+    def diagnose(self) -> str | None:
+        """A sentence when a finished run learned nothing a student should mistake for success: test
+        accuracy no better than always guessing the commonest class, or a training loss that did not
+        go down; with the likeliest cause (the learning rate) and what to try."""
+        ev, rows = self.last_eval(), [r for r in self.history if "train_loss" in r]
+        what = None
+        if "test_acc" in ev and self.data.kind == "classification" and len(self.data.y_train):
+            counts = np.bincount(np.asarray(self.data.y_train, dtype=np.int64))
+            chance = counts.max() / counts.sum()
+            if ev["test_acc"] <= chance + 0.02:
+                what = (
+                    f"It finished at chance level: test accuracy {ev['test_acc']:.0%}, no better than "
+                    f"always guessing the commonest class ({chance:.0%}). The network did not learn."
+                )
+        if what is None and len(rows) >= 2 and rows[-1]["train_loss"] >= 0.98 * rows[0]["train_loss"]:
+            what = (
+                f"The training loss did not go down ({rows[0]['train_loss']:.3g} at step {rows[0]['step']}, "
+                f"{rows[-1]['train_loss']:.3g} at the end): the network did not learn."
+            )
+        if what is None:
+            return None
+        adaptive = self.optimizer_name in ("adam", "adamw")
+        if self.lr >= (0.1 if adaptive else 1.0):
+            hint = f"The learning rate ({self.lr:g}) is probably too high: steps overshoot. Try 0.03."
+        elif self.lr <= 1e-4:
+            hint = f"The learning rate ({self.lr:g}) may be too low to move in {self.num_steps} steps."
+        else:
+            hint = "Try a higher learning rate, more steps, ReLU instead of sigmoid, or residual connections."
+        return f"{what} {hint}"
+
     def last_eval(self) -> dict[str, float]:
         for row in reversed(self.history):
             if "test_loss" in row:
@@ -278,6 +310,7 @@ class Trainer:
             num_steps=self.num_steps,
             status=self.status,
             message=self.message,
+            warning=self.warning,
             history=list(self.history),
             last_eval=self.last_eval(),
             samples_seen=self.samples_seen,

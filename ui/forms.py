@@ -124,3 +124,18 @@ def config_form(
     except ConfigError as e:
         st.error(f"**Impossible configuration.** {e}", icon=":material/block:")
         return None
+
+
+def link_caption(linked: dict[str, Any], cfg: Any) -> str:
+    """What a recipe's data overrides in the form, said plainly: "The data fixes in_features = 2 (the
+    form says 64)…", so a student does not wonder why the trained model differs from the form."""
+    if not linked:
+        return "The form's hyperparameters are used as set."
+    parts = []
+    for k, v in linked.items():
+        mine = getattr(cfg, k, v)
+        parts.append(f"{k} = {v}" + (f" (the form says {mine})" if mine != v else ""))
+    return (
+        "This experiment's data fixes " + ", ".join(parts) + "; every other hyperparameter of the form is "
+        "used as set."
+    )

@@ -226,5 +226,7 @@ def _status_line(snap: dict[str, Any]) -> None:
     st.progress(min(1.0, frac), text=f"**{label}** · " + " · ".join(parts))
     if state == "failed":
         st.error(f"**Training failed.** {snap['message']}", icon=":material/error:")
+    elif state == "done" and snap.get("warning"):
+        st.warning(f"**{snap['message']}** {snap['warning']}", icon=":material/warning:")
     elif state == "done" and snap["message"]:
         st.success(snap["message"], icon=":material/check_circle:")

@@ -29,7 +29,10 @@ def training_curves(
 ) -> go.Figure:
     """``runs`` maps a run's name to its Trainer history. Left: the per-step training loss (faint)
     with its moving average, and each evaluation's train and test (or validation) loss. Right: the
-    headline metric (``acc`` or ``r2``) at each evaluation, if any run has one."""
+    headline metric (``acc`` or ``r2``) at each evaluation, if any run has one.
+
+    One run: training curves blue, held-out (test or validation) curves orange, so the two read apart at
+    a glance. Several runs: one colour per run, held-out curves dashed."""
     if metric is None:
         keys = {k for h in runs.values() for row in h for k in row}
         metric = "acc" if "test_acc" in keys else ("r2" if "test_r2" in keys else None)
@@ -41,6 +44,7 @@ def training_curves(
     )
     for i, (name, hist) in enumerate(runs.items()):
         color = PALETTE[i % len(PALETTE)]
+        held_color = PALETTE[1] if len(runs) == 1 else color
         tag = f"{name} · " if len(runs) > 1 else ""
         steps = np.array([r["step"] for r in hist if "loss" in r], dtype=float)
         loss = np.array([r["loss"] for r in hist if "loss" in r], dtype=float)
@@ -84,7 +88,7 @@ def training_curves(
                     x=es,
                     y=[r[f"{held}_loss"] for r in ev],
                     mode="lines+markers",
-                    line=dict(color=color, dash="dash"),
+                    line=dict(color=held_color, dash="dash"),
                     marker=dict(size=5),
                     name=f"{tag}{'validation' if held == 'val' else 'test'} loss",
                 ),
@@ -99,7 +103,7 @@ def training_curves(
                                 x=es,
                                 y=[r[f"{split}_{metric}"] for r in ev],
                                 mode="lines+markers",
-                                line=dict(color=color, dash=dash),
+                                line=dict(color=color if split == "train" else held_color, dash=dash),
                                 marker=dict(size=5),
                                 name=f"{tag}{'validation' if split == 'val' else split} {metric}",
                                 showlegend=True,

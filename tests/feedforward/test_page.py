@@ -81,3 +81,36 @@ def test_weights_download_after_training():
     at.button(key="pg.save").click().run()
     assert not at.exception
     assert at.session_state["pg.blob"][:8]  # safetensors bytes ready for the download button
+
+
+def test_a_layer_of_zero_neurons_is_refused_with_a_sentence():
+    at = open_page("pages/feedforward.py")
+    at.number_input(key="pg.w1").set_value(0).run()
+    assert not at.exception
+    assert any("Hidden layer 2 has no neurons" in e.value for e in at.error)
+    at.button(key="pg.step").click().run()
+    assert any("Cannot train this configuration" in e.value for e in at.error)
+    assert not progress(at)
+
+
+def test_a_run_that_learned_nothing_is_a_warning_not_a_success():
+    at = open_page("pages/feedforward.py")
+    at.slider(key="pg.layers").set_value(8).run()
+    at.selectbox(key="pg.act").set_value("sigmoid").run()
+    at.selectbox(key="pg.opt").set_value("sgd").run()
+    at.select_slider(key="pg.lr").set_value(10.0).run()
+    at.select_slider(key="pg.steps").set_value(500).run()
+    at.selectbox(key="pg.nstep").set_value(100).run()
+    for _ in range(5):
+        at.button(key="pg.step").click().run()
+    assert not at.exception
+    assert not at.success, [s.value for s in at.success]
+    text = " ".join(w.value for w in at.warning) + " ".join(e.value for e in at.error)
+    assert "learning rate (10)" in text, text
+
+
+def test_the_train_caption_names_what_the_data_overrides():
+    at = open_page("pages/feedforward.py")
+    caption = " ".join(c.value for c in at.caption)
+    # the default experiment is the 2-D toy set; the default MLP form has 64 inputs and 10 classes
+    assert "in_features = 2 (the form says 64), num_classes = 2 (the form says 10)" in caption, caption

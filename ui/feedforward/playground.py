@@ -48,13 +48,20 @@ def _network_controls(max_layers: int = 8, max_neurons: int = 32) -> dict:
             widths.append(
                 wc[i].number_input(
                     f"layer {i + 1}",
-                    1,
+                    0,  # 0 is accepted here and refused below with a sentence, not silently undone
                     max_neurons,
                     4 if i < 2 else 2,
                     key=f"{K}.w{i}",
                     help=f"Neurons in hidden layer {i + 1} (1–{max_neurons}).",
                 )
             )
+    empty = [i + 1 for i, w in enumerate(widths) if w < 1]
+    if empty:
+        st.error(
+            f"Hidden layer {', '.join(map(str, empty))} has no neurons: every hidden layer needs at least "
+            "one. Give it 1 or more, or lower 'Hidden layers'.",
+            icon=":material/block:",
+        )
     c = st.columns(4)
     lr = c[0].select_slider("Learning rate", LRS, value=0.03, key=f"{K}.lr")
     reg = c[1].selectbox(
