@@ -163,6 +163,42 @@ def numeric_columns(df: pd.DataFrame) -> list[str]:
     return out
 
 
+def describe_columns(df: pd.DataFrame) -> list[dict]:
+    """Each column as the column picker should present it: ``usable`` (every row a finite number),
+    ``index`` (counts up by a constant step, like a row number: a poor thing to forecast) and a ``note``
+    saying in words what is wrong or special about it (empty, text or infinite cells, with a row)."""
+    out = []
+    for c in df.columns:
+        col = df[c]
+        parsed = pd.to_numeric(col, errors="coerce")
+        values = parsed.to_numpy(dtype=np.float64)
+        notes = []
+        empty = [i for i, v in enumerate(col) if pd.isna(v) or str(v).strip() == ""]
+        text = [i for i in np.flatnonzero(np.isnan(values)) if i not in set(empty)]
+        inf = np.flatnonzero(np.isinf(values))
+        for what, rows in (("empty cell", empty), ("text cell", text), ("infinite value", inf)):
+            if len(rows):
+                n = len(rows)
+                notes.append(
+                    f"{n} {what}{'s' if n > 1 else ''} (row {int(rows[0]) + 1}{', …' if n > 1 else ''})"
+                )
+        finite = values[np.isfinite(values)]
+        steps = np.diff(finite)
+        index = bool(len(finite) > 2 and not notes and np.allclose(steps, steps[0]) and steps[0] != 0)
+        if index:
+            notes.append(f"counts up by {steps[0]:g} from {finite[0]:g}, like a row number")
+        out.append(
+            {
+                "column": str(c),
+                "numeric": bool(len(df) and parsed.notna().mean() >= 0.5),
+                "usable": not notes or index,
+                "index": index,
+                "note": "; ".join(notes),
+            }
+        )
+    return out
+
+
 def csv_column(df: pd.DataFrame, column: str) -> np.ndarray:
     """The chosen column as float64 (T, 1); text or empty cells and too few rows are refused."""
     if column not in [str(c) for c in df.columns]:

@@ -77,12 +77,14 @@ with compare:
             "Models",
             fp.forecasters(),
             ["forecast_lstm", "forecast_gru", "forecast_linear_ar"],
+            format_func=fp.title,
             key="fc.c.models",
         )
         n = st.select_slider("Steps per model", (50, 100, 300, 600, 1000, 2000), 300, key="fc.c.steps")
         sig = fp.data_signature(data_kw) + f"|{seed}"
         if st.button("Run comparison", key="fc.c.run", type="primary", disabled=not models):
-            fp.launch("fc.c", {m: fp.compare_trainer(m, data_kw, n, seed, device) for m in models}, sig)
+            runs = {fp.title(m): fp.compare_trainer(m, data_kw, n, seed, device) for m in models}
+            fp.launch("fc.c", runs, sig)
         fp.job_group_view(
             "fc.c", sig, lambda jobs: fp.forecast_view(data, fp.finished_predictions(jobs), "fc.c.view")
         )
@@ -94,17 +96,21 @@ with sweep:
     if data is not None:
         c = st.columns([2, 2, 3])
         s_arch = c[0].selectbox(
-            "Model", fp.forecasters(), fp.forecasters().index("forecast_lstm"), key="fc.w.arch"
+            "Model",
+            fp.forecasters(),
+            fp.forecasters().index("forecast_lstm"),
+            format_func=fp.title,
+            key="fc.w.arch",
         )
         options = fp.sweepable(s_arch)
         hp_name = c[1].selectbox("Hyperparameter", list(options), key="fc.w.hp")
         text = c[2].text_input(
-            "Values (3 to 5, commas)", options[hp_name][1], key=f"fc.w.vals.{s_arch}.{hp_name}"
+            "Values (3 to 5, commas)", options[hp_name].default, key=f"fc.w.vals.{s_arch}.{hp_name}"
         )
         n = st.select_slider("Steps per run", (50, 100, 300, 600, 1000), 300, key="fc.w.steps")
         sig = fp.data_signature(data_kw) + f"|{seed}|{s_arch}|{hp_name}"
         try:
-            values = fp.parse_values(text, options[hp_name][0])
+            values = fp.parse_values(text, options[hp_name], hp_name)
         except ValueError as e:
             st.error(fp.sentence(e), icon=":material/block:")
             values = []

@@ -168,10 +168,14 @@ class Trainer:
             if not math.isfinite(v) or abs(v) > limit:
                 what = f"became {v}" if not math.isfinite(v) else f"exploded to {v:.3g}"
                 self._fail(
-                    f"The loss {what} at step {first + i}: training diverged. The learning rate "
-                    f"({self.lr:g}) is probably too high for this model; lower it and reset."
+                    f"The loss {what} at step {first + i}: training diverged. "
+                    + self.divergence_advice(terms[i] if i < len(terms) else {}, limit)
                 )
                 return
+
+    def divergence_advice(self, terms: dict[str, float], limit: float) -> str:
+        """What to change when the loss blew up (a family with several optimizers says which)."""
+        return f"The learning rate ({self.lr:g}) is probably too high for this model; lower it and reset."
 
     def _fail(self, message: str) -> None:
         self.status, self.message = "failed", message
@@ -253,7 +257,7 @@ class Trainer:
         if bad:
             self._fail(
                 f"The {bad[0].replace('_', ' ')} became {metrics[bad[0]]} at step {self.step_count}: "
-                f"training diverged. Lower the learning rate ({self.lr:g}) and reset."
+                "training diverged. " + self.divergence_advice(self.history[-1], math.inf)
             )
 
     def diagnose(self) -> str | None:

@@ -84,10 +84,11 @@ def test_compare_runs_queued_models_and_tabulates_them(at):
     at.multiselect(key="fc.c.models").set_value(["forecast_linear_ar", "forecast_gru"]).run()
     at.select_slider(key="fc.c.steps").set_value(50).run()
     at.button(key="fc.c.run").click().run()
-    at = poll(at, lambda a: _has_table(a, "forecast_gru") and _has_table(a, "forecast_linear_ar"), timeout=90)
-    df = next(df for df in _frames(at) if "forecast_gru" in list(getattr(df, "index", [])))
+    gru, ar = "GRU forecaster", "Linear autoregression (AR)"  # models are named by title, not registry name
+    at = poll(at, lambda a: _has_table(a, gru) and _has_table(a, ar), timeout=90)
+    df = next(df for df in _frames(at) if gru in list(getattr(df, "index", [])))
     assert list(df.columns) == ["RMSE", "MSE", "MAE", "MAPE"]
-    assert list(df.index) == ["persistence (last value)", "forecast_linear_ar", "forecast_gru"]
+    assert list(df.index) == ["persistence (last value)", ar, gru]
     assert (df["RMSE"] ** 2 - df["MSE"]).abs().max() < 1e-9
 
 
@@ -109,6 +110,15 @@ def test_sweep_needs_three_to_five_numbers(at):
     at.text_input(key=key).input("0.001, fast, 0.1").run()
     assert any("numbers separated by commas" in e.value for e in at.error)
     assert at.button(key="fc.w.run").disabled
+    for bad in ("-1, 0.01, 0.1", "0, 0.01, 0.1", "1e11, 0.01, 0.1", "inf, 0.01, 0.1"):
+        at.text_input(key=key).input(bad).run()
+        assert any("Every value of lr must lie between" in e.value for e in at.error), bad
+        assert at.button(key="fc.w.run").disabled
+
+
+def test_model_pickers_show_titles(at):
+    assert at.selectbox(key="fc.w.arch").format_func("forecast_lstm") == "LSTM forecaster"
+    assert "GRU forecaster" in at.multiselect(key="fc.c.models").options
 
 
 def test_bad_window_or_horizon_shows_a_sentence(at):
@@ -157,3 +167,17 @@ def test_attention_and_ar_coefficients_are_drawn(at):
         at.selectbox(key="fc.arch").set_value(archs.get_arch(name)).run()
         assert not at.exception and not at.error
         assert any(title in str(c.proto.spec) for c in at.get("plotly_chart")), name
+
+
+def test_a_csv_with_bad_cells_says_why_and_does_not_default_to_the_row_counter(at):
+    """An index column and a value column with an infinite and an empty cell: the picker does not quietly
+    offer the index; it says what is wrong with each column, and choosing the value column is refused
+    with the row of the bad cell."""
+    rows = "\n".join(f"{i},{'inf' if i == 5 else '' if i == 9 else 20 + i % 7}" for i in range(60))
+    at = _upload(at, f"t,value\n{rows}".encode())
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "**t**: counts up by 1 from 0, like a row number" in captions, captions
+    assert "1 empty cell (row 10)" in captions and "1 infinite value (row 6)" in captions, captions
+    assert at.selectbox(key="fc.d.col").value == "value"  # the column one would forecast, not the counter
+    assert any("row 10" in e.value or "infinite" in e.value for e in at.error), [e.value for e in at.error]

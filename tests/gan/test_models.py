@@ -238,3 +238,11 @@ def test_cgan_draws_the_requested_class(digit_classifier):
     v = classifier_verdict(digit_classifier, _generate(t.model, labels=y))
     acc = (v["pred"] == y.numpy()).mean()
     assert acc >= 0.3, acc  # chance is 0.1; measured 0.42 after 500 steps and rising
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_diverging_discriminator_is_blamed_on_its_own_learning_rate(optimizer):
+    t = get_recipe("gan_8gaussians").trainer(lr_d=10.0, lr=1e-3, optimizer=optimizer, num_steps=200)
+    t.step(200)
+    assert t.status == "failed"
+    assert "discriminator's learning rate (10)" in t.message and "0.001" not in t.message, t.message

@@ -290,6 +290,24 @@ class GANTrainer(Trainer):
         if self.step_delay:
             time.sleep(self.step_delay)
 
+    def divergence_advice(self, terms: dict[str, float], limit: float) -> str:
+        """Blame the player whose loss blew up, with its own learning rate."""
+        bad = lambda v: v is not None and (not math.isfinite(v) or abs(v) > limit)
+        d, g = bad(terms.get("d_loss")), bad(terms.get("g_loss"))
+        if d == g:  # both (one exploding player drags the other's loss along) or neither: the faster
+            ratio = self.lr_d / self.lr  # learner is the likelier culprit when the rates differ clearly
+            d, g = ratio >= 10, ratio <= 0.1
+        if d and not g:
+            who, lr = "discriminator", self.lr_d
+        elif g and not d:
+            who, lr = "generator", self.lr
+        else:
+            return (
+                f"Both players' losses blew up; their learning rates (generator {self.lr:g}, discriminator "
+                f"{self.lr_d:g}) are probably too high. Lower them and reset."
+            )
+        return f"The {who}'s learning rate ({lr:g}) is probably too high; lower it and reset."
+
     def evaluate(self, max_examples: int | None = None) -> dict[str, float]:
         """Metrics on each split, on at most ``eval_examples`` examples (GAN metrics generate as many
         samples as they judge: 1,024 points for the 2-D lab, 256 images otherwise)."""

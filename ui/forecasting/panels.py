@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ import torch
 
 import archs
 from data.base import Supervised
-from data.timeseries import SCALINGS, csv_column, forecast_data, numeric_columns, read_csv
+from data.timeseries import SCALINGS, csv_column, describe_columns, forecast_data, read_csv
 from training.forecasting.metrics import METRICS
 from training.forecasting.tasks import internals, persistence, predict, score, truth
 from training.jobs import Job
@@ -51,8 +52,22 @@ def _upload(key: str) -> tuple[np.ndarray, tuple[str, ...]] | None:
     try:
         df = read_csv(up.getvalue(), up.name)
         cols = [str(c) for c in df.columns]
-        num = numeric_columns(df)
-        column = st.selectbox("Column to forecast", cols, index=cols.index(num[0]), key=f"{key}.col")
+        info = {d["column"]: d for d in describe_columns(df)}
+        # the first numeric column that is not a row counter (its bad cells, if any, are then named)
+        ranked = sorted(
+            cols,
+            key=lambda c: (not info[c]["numeric"], info[c]["index"], not info[c]["usable"], cols.index(c)),
+        )
+        column = st.selectbox(
+            "Column to forecast",
+            cols,
+            index=cols.index(ranked[0]),
+            key=f"{key}.col",
+            format_func=lambda c: c + (f" — {info[c]['note']}" if info[c]["note"] else ""),
+        )
+        odd = [f"**{c}**: {d['note']}" for c, d in info.items() if d["note"] and d["numeric"]]
+        if odd:
+            st.caption("Columns with something to know: " + "; ".join(odd) + ".")
         return csv_column(df, column), (column,)
     except ValueError as e:
         st.error(f"**This file cannot be used.** {sentence(e)}", icon=":material/block:")
@@ -238,29 +253,49 @@ def compare_trainer(arch: str, data_kw: dict, steps: int, seed: int, device: str
     return lambda: get_recipe(RECIPE).trainer(arch=arch, num_steps=steps, seed=seed, device=device, **data_kw)
 
 
-def parse_values(text: str, kind: str) -> list[float | int]:
-    """3 to 5 comma-separated values of the swept hyperparameter; ValueError with a sentence."""
+class Sweepable(NamedTuple):
+    """A hyperparameter a sweep may vary: its kind, the values offered, and the range it accepts."""
+
+    kind: str
+    default: str
+    lo: float
+    hi: float
+
+
+def parse_values(text: str, hp: Sweepable, name: str) -> list[float | int]:
+    """3 to 5 comma-separated values of the swept hyperparameter, each inside its range; ValueError
+    with a sentence otherwise."""
     parts = [p for p in text.replace(" ", "").split(",") if p]
     try:
-        vals = [int(p) if kind == "int" else float(p) for p in parts]
+        vals = [int(p) if hp.kind == "int" else float(p) for p in parts]
     except ValueError:
         raise ValueError(
-            f"the values must be {'whole ' if kind == 'int' else ''}numbers separated by commas"
+            f"the values must be {'whole ' if hp.kind == 'int' else ''}numbers separated by commas"
         ) from None
     if not 3 <= len(vals) <= 5:
         raise ValueError(f"give 3 to 5 values to sweep, not {len(vals)}")
     if len(set(vals)) != len(vals):
         raise ValueError("each value may appear only once")
+    bad = [v for v in vals if not (math.isfinite(v) and hp.lo <= v <= hp.hi)]
+    if bad:
+        raise ValueError(
+            f"every value of {name} must lie between {hp.lo:g} and {hp.hi:g}; {bad[0]:g} does not"
+        )
     return vals
 
 
-def sweepable(arch: str) -> dict[str, tuple[str, str]]:
-    """Hyperparameter -> (kind, default values) that a sweep may vary for ``arch``."""
-    out = {
-        "lr": ("float", "0.0003, 0.001, 0.003, 0.01"),
-        "batch_size": ("int", "16, 64, 256"),
-        "window": ("int", "12, 24, 48, 96"),
-    }
+# what the trainer and the windowing accept (the architectures' own fields carry their ranges)
+TRAINING_SWEEPS = {
+    "lr": Sweepable("float", "0.0003, 0.001, 0.003, 0.01", 1e-6, 10.0),
+    "batch_size": Sweepable("int", "16, 64, 256", 1, 4096),
+    "window": Sweepable("int", "12, 24, 48, 96", 2, 512),
+}
+
+
+def sweepable(arch: str) -> dict[str, Sweepable]:
+    """Hyperparameter -> what a sweep may vary for ``arch``: the training settings, then the
+    architecture's numeric fields with their declared ranges."""
+    out = dict(TRAINING_SWEEPS)
     fixed = {"in_features", "num_outputs", "window", "horizon"}
     for f in archs.get_arch(arch).fields:
         if f.kind in ("int", "float") and f.name not in fixed:
@@ -268,12 +303,18 @@ def sweepable(arch: str) -> dict[str, tuple[str, str]]:
             vals = sorted({min(max(v, lo), hi) for v in (f.default / 2, f.default, f.default * 2)})
             if len(vals) < 3:
                 vals = [lo, (lo + hi) / 2, hi]
-            out[f.name] = (f.kind, ", ".join(str(int(v) if f.kind == "int" else round(v, 4)) for v in vals))
+            shown = ", ".join(str(int(v) if f.kind == "int" else round(v, 4)) for v in vals)
+            out[f.name] = Sweepable(f.kind, shown, lo, hi)
     return out
 
 
 def forecasters() -> list[str]:
     return [s.name for s in archs.list_archs("forecasting")]
+
+
+def title(arch: str) -> str:
+    """A model's name as the pickers show it (its title, not its registry name)."""
+    return archs.get_arch(arch).title
 
 
 def sweep_trainer(arch: str, data_kw: dict, name: str, value, steps: int, seed: int, device: str) -> Callable:
