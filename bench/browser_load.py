@@ -33,6 +33,11 @@ ARGS = [
 ]
 
 
+# true once the app's script (or fragment) run has finished: Streamlit's own attribute on the app root
+IDLE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
+    return !!a && a.getAttribute('data-test-script-state') === 'notRunning'; }"""
+
+
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

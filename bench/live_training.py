@@ -14,7 +14,7 @@ import json
 import statistics
 import time
 
-from bench.browser_load import ARGS, Server
+from bench.browser_load import ARGS, IDLE_JS, Server
 
 # What the page shows right now: the playground's status line and step, and whether the loss curve
 # and the decision boundary are painted (an SVG line with points; a drawn heatmap image).
@@ -60,6 +60,7 @@ def open_playground(browser, url: str, steps_value: str = "End"):
         if time.monotonic() > deadline:
             raise TimeoutError("the Stop-after slider did not reach 50,000")
         page.wait_for_timeout(100)
+    page.wait_for_function(IDLE_JS)  # the rerun for the new slider value has finished: Train is live
     return page
 
 

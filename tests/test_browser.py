@@ -119,6 +119,11 @@ def test_playground_trains_live_and_pauses(server, browser):
         # a loaded 2-core machine (the other test worker, the server) may delay a poll: wait up to 60 s
         assert _eventually(lambda: step() > first), "the step counter did not move while training"
         assert _eventually(lambda: page.evaluate(CURVE_LAST_STEP) > last), "the loss curve did not grow"
+        # the sidebar's job counter follows jobs that start and end between the page's reruns
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=\"stSidebar\"]').innerText.includes('1 running')",
+            timeout=60_000,
+        )
         row = run_and_pause(page, run_s=4.0, already_training=True)
         assert row["curve_painted"] >= 0.95 and row["boundary_painted"] >= 0.95, row
         assert row["pause_latency_s"] is not None, f"the page never said paused: {row}"

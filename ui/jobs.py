@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from training.jobs import Job
+from training.jobs import RUNNER, Job
 
 
 class JobBoard:
@@ -54,3 +54,18 @@ def job_board() -> JobBoard:
         board = st.session_state["atlas.jobs"] = JobBoard()
         _session_boards().append(board)
     return board
+
+
+def job_counter() -> None:
+    """The server's training jobs, running and waiting, in the sidebar. While any job exists it redraws
+    every 2 s on its own (a fragment), since jobs start and end between this page's reruns."""
+    busy = RUNNER.running or RUNNER.queued or any(j.is_active for j in job_board().jobs.values())
+
+    @st.fragment(run_every=2.0 if busy else None)
+    def counter() -> None:
+        st.caption(
+            f"Training jobs on this server: {RUNNER.running} running, {RUNNER.queued} waiting "
+            f"(at most {RUNNER.max_concurrent} at once)."
+        )
+
+    counter()

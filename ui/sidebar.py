@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from training.device import available_devices, device_info, pick_device
-from training.jobs import RUNNER
 from ui import state
+from ui.jobs import job_counter
 
 PRESENTER_CSS = """<style>
 html, body, [class*="st-"] { font-size: 1.18rem; }
@@ -50,7 +50,4 @@ def sidebar() -> None:
         )
         if presenter:
             st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
-        st.caption(
-            f"Training jobs on this server: {RUNNER.running} running, {RUNNER.queued} waiting "
-            f"(at most {RUNNER.max_concurrent} at once)."
-        )
+        job_counter()

@@ -35,12 +35,15 @@ def _new_job(key: str, make_trainer: Callable[[], Trainer], signature: object) -
     return job_board().put(key, Job(trainer), signature)
 
 
-def _on_play(key: str, make_trainer: Callable[[], Trainer], signature: object) -> None:
+def _on_play(key: str, make_trainer: Callable[[], Trainer], signature: object, action: str) -> None:
     """Train or Pause, run as the click's callback: before the script reruns, so the job obeys the
-    click at once even while the live view is mid-tick."""
+    click at once even while the live view is mid-tick. ``action`` is what the button said when it was
+    clicked, not a toggle: Streamlit may deliver one click twice (a rerun replacing one in flight), and
+    a toggle would then pause and restart the run."""
     job = job_board().get(key)
-    if job is not None and job.is_active:
-        job.pause()
+    if action == "pause":
+        if job is not None:
+            job.pause()
         return
     job = job or _new_job(key, make_trainer, signature)
     if job is not None:
@@ -93,7 +96,7 @@ def train_panel(
         icon=":material/pause:" if active else ":material/play_arrow:",
         width="stretch",
         on_click=_on_play,
-        args=args,
+        args=(*args, "pause" if active else "start"),
     )
     c[2].selectbox("steps", step_sizes, key=child(key, "nstep"), label_visibility="collapsed")
     c[1].button(

@@ -114,3 +114,26 @@ def test_the_train_caption_names_what_the_data_overrides():
     caption = " ".join(c.value for c in at.caption)
     # the default experiment is the 2-D toy set; the default MLP form has 64 inputs and 10 classes
     assert "in_features = 2 (the form says 64), num_classes = 2 (the form says 10)" in caption, caption
+
+
+def test_a_click_delivered_twice_does_not_undo_itself(monkeypatch):
+    """Streamlit may run one click's callback twice (a rerun that replaces one in flight): the button's
+    callback does what the button said (Pause or Train), so Pause twice stays paused and Train twice
+    trains one job, where a toggle would have paused and restarted."""
+    import ui.train_panel as tp
+    from training import get_recipe
+    from ui.jobs import JobBoard
+
+    board = JobBoard()
+    monkeypatch.setattr(tp, "job_board", lambda: board)
+    make = lambda: get_recipe("mlp_digits").trainer(num_steps=50_000)
+    try:
+        for _ in range(2):
+            tp._on_play("k", make, "sig", "start")
+        job = board.get("k")
+        assert job.is_active and len(board.jobs) == 1
+        for _ in range(2):
+            tp._on_play("k", make, "sig", "pause")
+        assert not job.is_active and job.state == "paused"
+    finally:
+        board.stop_all()
