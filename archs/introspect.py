@@ -347,8 +347,10 @@ def trace_graph(
 
 
 def capture(model: nn.Module, inputs: Any, names: Iterable[str]) -> dict[str, torch.Tensor]:
-    """Outputs of the named submodules (module paths) for ``inputs``, detached; the first tensor of a
-    tuple output. Unknown names raise KeyError with the closest paths."""
+    """Outputs of the named submodules (module paths) for ``inputs``, detached copies; the first tensor
+    of a tuple output. Copies, because a later in-place op (ResNet's ``ReLU(inplace=True)`` after a
+    BatchNorm) would otherwise overwrite the captured tensor. Unknown names raise KeyError with the
+    closest paths."""
     modules = dict(model.named_modules())
     names = list(names)
     missing = [n for n in names if n not in modules]
@@ -366,7 +368,7 @@ def capture(model: nn.Module, inputs: Any, names: Iterable[str]) -> dict[str, to
         def hook(mod, args, o, n=n):
             t = next(iter(_tensors(o)), None)
             if t is not None:
-                out[n] = t.detach()
+                out[n] = t.detach().clone()
 
         handles.append(modules[n].register_forward_hook(hook))
     try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import numpy as np
 import streamlit as st
 import torch
 
@@ -27,6 +26,7 @@ from archs.introspect import capture, trace_graph
 from archs.spec import ArchSpec, to_device
 from ui import state
 from viz.images import heatmap, histogram
+from viz.layer_view import weights_figure
 from viz.model_graph import graph_figure, graph_stats
 
 AUTO = "auto"
@@ -202,8 +202,9 @@ def layer_details(
     inputs: Any = None,
     input_label: str = "a random example input",
 ) -> None:
-    """One layer's weights (histogram) and its activation for ``inputs``. A freshly initialised model's
-    views depend only on the architecture, config and layer: they are kept for this session's reruns."""
+    """One layer's weights (a histogram per tensor) and its activation for ``inputs``. A freshly
+    initialised model's views depend only on the architecture, config and layer: they are kept for this
+    session's reruns."""
     if model is None and inputs is None:
         version = (spec.name, cfg, d["path"])
         view_ = state.memo("panels.layer", version, lambda: layer_view(spec, cfg, d, None, None, input_label))
@@ -251,10 +252,9 @@ def layer_view(
         "title": f"**{d['path']}** · `{d['type']}` · {d.get('params', 0):,} parameters"
         + (" · weights of the model being trained" if live else " · freshly initialised weights"),
     }
-    weights = [p.detach().float().cpu().numpy().ravel() for p in module.parameters()]
-    if weights:
-        w = np.concatenate(weights)
-        view_["weights"] = histogram(w, f"weights of {d['path']} (mean {w.mean():.3g}, std {w.std():.3g})")
+    weights = weights_figure(module)
+    if weights is not None:
+        view_["weights"] = weights
     device = next((q.device for q in model.parameters()), torch.device("cpu"))
     x = to_device(inputs if inputs is not None else spec.example_input(cfg), device)
     try:
