@@ -242,34 +242,100 @@ def receptive_field_figure(rows: list[dict], image_size: int) -> go.Figure:
     return fig
 
 
+FAMILY_SIZE = (920, 560)  # the family chart's fixed size: its labels are placed for it, in pixels
+FAMILY_MARGIN = dict(l=70, r=110, t=20, b=60, autoexpand=False)  # the colour bar sits in the right one
+FAMILY_FONT = 11
+
+
+def _log_range(values, pad: float) -> list[float]:
+    lo, hi = float(np.log10(min(values))), float(np.log10(max(values)))
+    return [lo - pad, hi + pad]
+
+
 def family_figure(rows: list[dict]) -> go.Figure:
-    """Parameters against mult-adds (log-log) for the canonical models; colour = ImageNet top-1."""
+    """Parameters against mult-adds (log-log) for the canonical models; colour = ImageNet top-1.
+
+    Names are annotations placed by ``viz.labels.place_labels`` in the figure's own pixels (its size and
+    margins are fixed, so are its pixels): beside their point where there is room, further out with a
+    leader line where the points crowd (ResNet-50 and ConvNeXt-T, EfficientNet-B3 and ResNet-18)."""
+    from viz.labels import Box, place_labels
+
     rows = [r for r in rows if r["classes"] == 1000]
     top = [r["top1"] if r["top1"] is not None else np.nan for r in rows]
+    x = [r["mult_adds"] / 1e9 for r in rows]
+    y = [r["params"] / 1e6 for r in rows]
+    texts = [f"{r['title']}" + (f" · {r['top1']:.1f}%" if r["top1"] else "") for r in rows]
     fig = go.Figure(
         go.Scatter(
-            x=[r["mult_adds"] / 1e9 for r in rows],
-            y=[r["params"] / 1e6 for r in rows],
-            mode="markers+text",
-            text=[f"{r['title']}" + (f" · {r['top1']:.1f}%" if r["top1"] else "") for r in rows],
-            textposition="top center",
-            textfont=dict(size=10),
+            x=x,
+            y=y,
+            mode="markers",
+            text=texts,
             marker=dict(
                 size=12,
                 color=top,
                 colorscale="Viridis",
                 showscale=True,
-                colorbar=dict(title="top-1 %"),
+                colorbar=dict(title="top-1 %", x=1.02, xanchor="left", thickness=14, len=0.9),
                 line=dict(width=1, color="#333"),
             ),
             hovertemplate="%{text}<br>%{x:.2f} G mult-adds<br>%{y:.2f} M parameters<extra></extra>",
+            name="models",
         )
     )
+    (w, h), m = FAMILY_SIZE, FAMILY_MARGIN
+    pw, ph = w - m["l"] - m["r"], h - m["t"] - m["b"]
+    xr, yr = (_log_range(x, 0.25), _log_range(y, 0.2)) if rows else ([-1, 1], [-1, 1])
+    px = [
+        ((np.log10(v) - xr[0]) / (xr[1] - xr[0]) * pw, (np.log10(u) - yr[0]) / (yr[1] - yr[0]) * ph)
+        for v, u in zip(x, y, strict=True)
+    ]
+    spots = place_labels(px, texts, FAMILY_FONT, Box(0, 0, pw, ph), radius=7)
+    notes, lx, ly = [], [], []
+    for (x0, y0), (v, u), t, p in zip(px, zip(x, y, strict=True), texts, spots, strict=True):
+        notes.append(
+            dict(
+                x=float(np.log10(v)),  # annotations on a log axis are placed in log10 units
+                y=float(np.log10(u)),
+                xshift=p.dx,
+                yshift=p.dy,
+                xanchor=p.xanchor,
+                yanchor=p.yanchor,
+                text=t,
+                showarrow=False,
+                font=dict(size=FAMILY_FONT),
+            )
+        )
+        if p.leader:  # from the point to the nearest corner or edge middle of its label, in data units
+            bx = min(max(x0, p.box.x0), p.box.x1)
+            by = min(max(y0, p.box.y0), p.box.y1)
+            lx += [v, 10 ** (xr[0] + bx / pw * (xr[1] - xr[0])), None]
+            ly += [u, 10 ** (yr[0] + by / ph * (yr[1] - yr[0])), None]
+    if lx:
+        fig.add_trace(
+            go.Scatter(
+                x=lx,
+                y=ly,
+                mode="lines",
+                line=dict(color="#868e96", width=1),
+                hoverinfo="skip",
+                showlegend=False,
+                name="leader lines",
+            )
+        )
     fig.update_layout(
-        height=520,
-        margin=dict(l=10, r=10, t=10, b=10),
-        xaxis=dict(type="log", title="mult-adds per image (G), at the published resolution"),
-        yaxis=dict(type="log", title="parameters (M)"),
+        width=w,
+        height=h,
+        margin=m,
+        annotations=notes,
+        showlegend=False,
+        xaxis=dict(
+            type="log",
+            range=xr,
+            automargin=False,
+            title="mult-adds per image (G), at the published resolution",
+        ),
+        yaxis=dict(type="log", range=yr, automargin=False, title="parameters (M)"),
     )
     return fig
 

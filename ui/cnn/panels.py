@@ -59,7 +59,8 @@ def _family() -> list[dict]:
 
 def family_chart_panel() -> None:
     rows = _family()
-    st.plotly_chart(family_figure(rows), key="cnn.family.fig")
+    # the names are placed for the figure's own size (920×560 px): drawn at that size, never stretched
+    st.plotly_chart(family_figure(rows), key="cnn.family.fig", width="content")
     df = pd.DataFrame(rows)[
         ["title", "year", "params", "mult_adds", "image_size", "classes", "top1", "top1_source"]
     ]
