@@ -18,7 +18,7 @@ from archs.detail import (
 )
 from archs.introspect import trace_graph
 from archs.spec import to_device
-from viz.labels import Box, text_size
+from viz.labels import Box, anchored_box, text_size
 from viz.model_graph import FONT_PX, PLOT_WIDTH, ROW_PX, graph_figure
 
 
@@ -34,25 +34,27 @@ def giants():
     return {n: _graph(n) for n in ("resnet152", "efficientnet_b7", "gpt2_small")}
 
 
-def label_boxes(fig, width: int = PLOT_WIDTH) -> list[tuple[str, Box, Box]]:
-    """(node id, label box, marker box) in pixels, for a plot ``width`` pixels wide (or the figure's own
-    width): x from the axis range, y from the rows and the figure's height, label sizes estimated."""
+def label_boxes(fig, width: int = PLOT_WIDTH) -> list[tuple[str, Box, Box | None]]:
+    """(name, label box, marker box) in pixels, for a plot ``width`` pixels wide (or the figure's own
+    width): x from the axis range, y from the rows and the figure's height, label sizes estimated from
+    font size and characters. The "×N" notes of blocks drawn once are labels too (without markers)."""
     t = fig.data[-1]
     m = fig.layout.margin
     pw = fig.layout.width - m.l - m.r if fig.layout.width else width
     ph = fig.layout.height - m.t - m.b
     (x0, x1), (y0, y1) = fig.layout.xaxis.range, fig.layout.yaxis.range
+
+    def px(x, y):
+        return (x - x0) / (x1 - x0) * pw, (y - y0) / (y1 - y0) * ph
+
     out = []
     for n, x, y, text, s in zip(t.customdata, t.x, t.y, t.text, t.marker.size, strict=True):
-        px, py = (x - x0) / (x1 - x0) * pw, (y - y0) / (y1 - y0) * ph
-        w, h = text_size(text, t.textfont.size)
-        out.append(
-            (
-                n,
-                Box(px + s / 2 + 1, py - h / 2, px + s / 2 + 1 + w, py + h / 2),
-                Box(px - s / 2, py - s / 2, px + s / 2, py + s / 2),
-            )
-        )
+        (cx, cy), (w, h) = px(x, y), text_size(text, t.textfont.size)
+        label = Box(cx + s / 2 + 1, cy - h / 2, cx + s / 2 + 1 + w, cy + h / 2)
+        out.append((n, label, Box(cx - s / 2, cy - s / 2, cx + s / 2, cy + s / 2)))
+    for a in fig.layout.annotations:
+        (ax, ay), (w, h) = px(a.x, a.y), text_size(a.text, a.font.size)
+        out.append((f"note {a.text}", anchored_box(ax, ay, w, h, a.xanchor, a.yanchor), None))
     return out
 
 
@@ -61,7 +63,15 @@ def assert_no_overlaps(fig, width: int = PLOT_WIDTH) -> None:
     for i, (a, la, ma) in enumerate(boxes):
         for b, lb, mb in boxes[i + 1 :]:
             assert not la.overlaps(lb), f"labels of {a} and {b} overlap"
-            assert not la.overlaps(mb) and not lb.overlaps(ma), f"a label covers {a} or {b}"
+            assert not (mb and la.overlaps(mb)) and not (ma and lb.overlaps(ma)), f"a label covers {a} or {b}"
+
+
+def assert_bands_apart(fig) -> None:
+    """The shaded bands of two different blocks drawn once never overlap (a block's own bands touch)."""
+    bands = [(s.name, Box(s.x0, s.y0 + 0.01, s.x1, s.y1 - 0.01)) for s in fig.layout.shapes]
+    for i, (a, ba) in enumerate(bands):
+        for b, bb in bands[i + 1 :]:
+            assert a == b or not ba.overlaps(bb), f"the bands of {a} and {b} overlap"
 
 
 # ------------------------------------------------------------------------ default level of detail
@@ -95,7 +105,13 @@ def test_gpt2_is_one_block_in_detail_drawn_for_twelve(giants):
     inside = [H.nodes[n] for n in group["nodes"]]
     assert any(d["type"] == "Linear" for d in inside) and len(inside) >= 8
     fig = graph_figure(H)
-    assert len(fig.layout.shapes) == 1 and "×12" in fig.layout.annotations[0].text
+    (note,) = fig.layout.annotations
+    assert note.text == "<b>×12</b> identical blocks"
+    assert "decoder.blocks.0 … decoder.blocks.11" in note.hovertext
+    ys = dict(zip(fig.data[-1].customdata, fig.data[-1].y, strict=True))
+    rows = {ys[n] for n in group["nodes"]}
+    assert len(fig.layout.shapes) == len(rows) >= 8  # a band behind each row of the block
+    assert {s.name for s in fig.layout.shapes} == {group["id"]}
     unfolded = view(G, auto_opened(G), unfold=[group["id"]])
     assert not unfolded.graph["groups"]
     assert any(d.get("repeat") == 11 for _, d in unfolded.nodes(data=True))
@@ -136,7 +152,10 @@ def test_no_two_labels_overlap_in_transformer_graphs(name):
     max_depth = max(d["path"].count(".") + 1 for _, d in G.nodes(data=True) if d.get("path"))
     views = [auto_opened(G), all_opened(G)] + [depth_opened(G, k) for k in range(1, max_depth)]
     for opened in views:
-        assert_no_overlaps(graph_figure(view(G, opened)))
+        fig = graph_figure(view(G, opened))
+        assert_no_overlaps(fig)
+        assert_bands_apart(fig)
+    assert view(G, auto_opened(G)).graph["groups"]  # blocks drawn once are part of what is checked
 
 
 @pytest.mark.parametrize("name", ["bert_base", "gpt2_small", "t5_small"])

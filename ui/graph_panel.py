@@ -133,10 +133,15 @@ def graph_panel(
     # its figure changes, which would swallow the click that changed it
     fig = graph_figure(H, highlight=ringed)
     s = graph_stats(H)
+    notes = []
+    if H.graph["groups"]:
+        notes.append("a shaded block is drawn once for its N identical copies (×N)")
+    if fig.data[-1].mode == "markers":
+        notes.append("too tall to label legibly: hover over a node, search, or choose auto or a depth")
     st.caption(
         f"{s['nodes']} nodes · {s['edges']} edges · {s['skips']} skip connections · traced with "
         f"{'torch.fx' if H.graph.get('method') == 'fx' else 'the executed path (fx could not trace)'}"
-        f" · click a node to inspect it"
+        f" · click a node to inspect it" + "".join(f" · {n}" for n in notes)
     )
     event = st.plotly_chart(
         fig,

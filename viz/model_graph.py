@@ -110,17 +110,39 @@ def _rows(G: nx.DiGraph, order: list[str]) -> dict[str, int]:
     return row
 
 
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def _side_by_side(nodes: list[str], clusters: dict[str, int]) -> list[str]:
+    slots: list[list[str]] = []
+    where: dict[int, list[str]] = {}
+    for n in nodes:
+        c = clusters.get(n)
+        if c is None:
+            slots.append([n])
+        elif c in where:
+            where[c].append(n)
+        else:
+            where[c] = [n]
+            slots.append(where[c])
+    return [n for slot in slots for n in slot]
+
+
 def layer_layout(
-    G: nx.DiGraph, widths: dict[str, tuple[float, float]] | None = None
+    G: nx.DiGraph,
+    widths: dict[str, tuple[float, float]] | None = None,
+    clusters: dict[str, int] | None = None,
 ) -> dict[str, tuple[float, float]]:
     """Positions (x, y): y = -row (the longest path from any input), x from a barycentre ordering per
     row. ``widths`` gives each node's extent left and right of its centre (pixels); nodes of a row are
     then at least that far apart, each as near as it can be to the mean x of its predecessors, so a chain
-    stays straight. Without ``widths`` nodes are one unit apart, centred on 0."""
+    stays straight. Without ``widths`` nodes are one unit apart, centred on 0. Nodes of one cluster
+    (``clusters``: node -> id) sit side by side in every row, at the place of the first of them."""
     if not nx.is_directed_acyclic_graph(G):  # never crash on a cyclic graph: lay out without back edges
         G = G.copy()
         G.remove_edges_from([(u, v) for u, v, _ in nx.find_cycle(G)][-1:])
-        return layer_layout(G, widths)
+        return layer_layout(G, widths, clusters)
     order = list(nx.topological_sort(G))
     row = _rows(G, order)
     rows: dict[int, list[str]] = defaultdict(list)
@@ -129,9 +151,11 @@ def layer_layout(
     x: dict[str, float] = {}
     for r in sorted(rows):
         nodes = rows[r]
-        want = {n: np.mean([x[p] for p in G.predecessors(n)]) if G.in_degree(n) else 0.0 for n in nodes}
+        want = {n: _mean([x[p] for p in G._pred[n]]) for n in nodes}
         if r > 0:  # order by the mean column of the predecessors (one downward sweep)
             nodes.sort(key=lambda n: want[n])
+        if clusters:
+            nodes = _side_by_side(nodes, clusters)
         if widths is None:
             k = len(nodes)
             for i, n in enumerate(nodes):
@@ -141,7 +165,7 @@ def layer_layout(
         for i, n in enumerate(nodes):  # as near its wish as the node to its left allows
             left = pos[-1] + widths[nodes[i - 1]][1] + widths[n][0] if i else -np.inf
             pos.append(max(want[n], left))
-        shift = float(np.mean([want[n] - p for n, p in zip(nodes, pos, strict=True)]))
+        shift = _mean([want[n] - p for n, p in zip(nodes, pos, strict=True)])
         for n, p in zip(nodes, pos, strict=True):
             x[n] = p + shift
     return {n: (x[n], -float(row[n])) for n in G.nodes}
@@ -194,45 +218,76 @@ def _curve(x0, y0, x1, y1, bend) -> tuple[list[float], list[float]]:
     return xs.tolist(), ys.tolist()
 
 
-def _group_shapes(G, pos, size, label_w) -> tuple[list[dict], list[dict], float]:
-    """A shaded box around each block drawn once for N copies, and its ×N note to its right."""
-    shapes, notes, right = [], [], -np.inf
+def _clusters(G: nx.DiGraph) -> dict[str, int]:
+    """Node -> the (largest) block drawn once for N copies that holds it."""
+    out: dict[str, int] = {}
+    groups = G.graph.get("groups", [])
+    for i in sorted(range(len(groups)), key=lambda i: len(groups[i]["nodes"])):
+        out.update({n: i for n in groups[i]["nodes"]})  # larger groups last: they win
+    return out
+
+
+_NOTE_GAP = 8
+
+
+def _note_holders(G: nx.DiGraph) -> list[str]:
+    """For each block drawn once, its first node (the one run first): its "×N" note sits to its right."""
+    out = []
     for g in G.graph.get("groups", []):
-        members = [n for n in g["nodes"] if n in pos]
-        if not members:
-            continue
-        x0 = min(pos[n][0] - size[n] / 2 for n in members) - 10
-        x1 = max(pos[n][0] + size[n] / 2 + 4 + label_w[n] for n in members) + 8
-        y0, y1 = min(pos[n][1] for n in members) - 0.45, max(pos[n][1] for n in members) + 0.45
-        shapes.append(
-            dict(
-                type="rect",
-                x0=x0,
-                x1=x1,
-                y0=y0,
-                y1=y1,
-                line=dict(color="#364fc7", width=1.5, dash="dot"),
-                fillcolor="rgba(54, 79, 199, 0.06)",
-                layer="below",
+        members = [n for n in g["nodes"] if n in G]
+        if members:
+            out.append(min(members, key=lambda n: G.nodes[n].get("order", 0)))
+    return out
+
+
+def _note(G: nx.DiGraph, holder: str) -> str:
+    g = next(g for g in G.graph["groups"] if holder in g["nodes"])
+    return f"<b>×{g['repeat']}</b> identical blocks"
+
+
+def _group_shapes(G, pos, size, label_w) -> tuple[list[dict], list[dict]]:
+    """Each block drawn once for N copies: a shaded band behind its nodes and their labels, row by row
+    (its nodes are side by side in every row, see ``layer_layout``, so bands of two blocks never
+    overlap), and a "×N identical blocks" note right of its first node (details on hover)."""
+    shapes, notes = [], []
+    for g in G.graph.get("groups", []):
+        rows: dict[float, list[str]] = defaultdict(list)
+        for n in g["nodes"]:
+            if n in pos:
+                rows[pos[n][1]].append(n)
+        for y, members in rows.items():
+            shapes.append(
+                dict(
+                    type="rect",
+                    x0=min(pos[n][0] - size[n] / 2 for n in members) - 4,
+                    x1=max(pos[n][0] + size[n] / 2 + 4 + label_w[n] for n in members) + 4,
+                    y0=y - 0.5,
+                    y1=y + 0.5,
+                    name=g["id"],
+                    line=dict(width=0),
+                    fillcolor="rgba(54, 79, 199, 0.08)",
+                    layer="below",
+                )
             )
-        )
-        text = f"<b>×{g['repeat']}</b><br>{g['path']} … {g['last']}"
+        holder = next((n for n in _note_holders(G) if n in g["nodes"]), None)
+        if holder is None:
+            continue
+        detail = f"{g['repeat']} identical blocks, {g['path']} … {g['last']}, drawn once"
         if g.get("params"):
-            text += f"<br>{_fmt_params(g['params'])} in all"
+            detail += f"; {_fmt_params(g['params'])} parameters in all"
         notes.append(
             dict(
-                x=x1 + 6,
-                y=y1,
+                x=pos[holder][0] + size[holder] / 2 + 4 + label_w[holder] + _NOTE_GAP,
+                y=pos[holder][1],
                 xanchor="left",
-                yanchor="top",
-                text=text,
+                yanchor="middle",
+                text=_note(G, holder),
+                hovertext=detail,
                 showarrow=False,
-                align="left",
                 font=dict(size=FONT_PX, color="#364fc7"),
             )
         )
-        right = max(right, x1 + 6 + text_size(text, FONT_PX)[0])
-    return shapes, notes, right
+    return shapes, notes
 
 
 def graph_figure(
@@ -258,7 +313,9 @@ def graph_figure(
     texts = [node_label(G.nodes[n], labels) for n in nodes]
     label_w = {n: text_size(t, FONT_PX)[0] for n, t in zip(nodes, texts, strict=True)}
     widths = {n: (size[n] / 2 + _GAP / 2, size[n] / 2 + 4 + label_w[n] + _GAP / 2) for n in nodes}
-    pos = layer_layout(G, widths)
+    for n in _note_holders(G):  # room for the block's "×N" note right of its first node's label
+        widths[n] = (widths[n][0], widths[n][1] + _NOTE_GAP + text_size(_note(G, n), FONT_PX)[0])
+    pos = layer_layout(G, widths, _clusters(G))
     n_rows = 1 - int(min((p[1] for p in pos.values()), default=0))
     if show_labels is None:
         show_labels = 30 + ROW_PX * n_rows <= MAX_HEIGHT
@@ -268,13 +325,13 @@ def graph_figure(
     for u, v in G.edges:
         (x0, y0), (x1, y1) = pos[u], pos[v]
         if y0 - y1 > 1.01:  # skips a row: a residual or concatenation input, or a second output
-            cx, cy = _curve(x0, y0, x1, y1, 16 + 4 * min(y0 - y1, 10))
+            cx, cy = _curve(x0, y0, x1, y1, 30 + 6 * min(y0 - y1, 10))
             skip = G.nodes[v].get("kind") in ("add", "cat", "mul")
-            (sx if skip else ex).extend(cx + [None])
-            (sy if skip else ey).extend(cy + [None])
+            (sx if skip else ex).extend(cx + [np.nan])
+            (sy if skip else ey).extend(cy + [np.nan])
         else:
-            ex += [x0, x1, None]
-            ey += [y0, y1, None]
+            ex += [x0, x1, np.nan]
+            ey += [y0, y1, np.nan]
     symbols = [
         "square"
         if G.nodes[n].get("repeat") or c == "block"
@@ -289,8 +346,8 @@ def graph_figure(
     traces = [
         dict(
             type="scatter",
-            x=ex,
-            y=ey,
+            x=np.array(ex, dtype=float),
+            y=np.array(ey, dtype=float),
             mode="lines",
             line=dict(color="#adb5bd", width=1.4),
             hoverinfo="skip",
@@ -302,8 +359,8 @@ def graph_figure(
         traces.append(
             dict(
                 type="scatter",
-                x=sx,
-                y=sy,
+                x=np.array(sx, dtype=float),
+                y=np.array(sy, dtype=float),
                 mode="lines",
                 line=dict(color="#2f9e44", width=1.8),
                 hoverinfo="skip",
@@ -321,7 +378,7 @@ def graph_figure(
             textposition="middle right",
             textfont=dict(size=FONT_PX, color=text_color),
             marker=dict(
-                size=[size[n] for n in nodes],
+                size=np.array([size[n] for n in nodes]),
                 color=[CATEGORY_COLORS[c] for c in cats],
                 symbol=symbols,
                 line=dict(color=ring, width=ring_w),
@@ -333,10 +390,10 @@ def graph_figure(
             showlegend=False,
         )
     )
-    shapes, notes, note_right = _group_shapes(G, pos, size, label_w)
+    shapes, notes = _group_shapes(G, pos, size, label_w)
     left = min((pos[n][0] - size[n] / 2 for n in nodes), default=0.0)
-    curves_left = min([v for v in sx + ex if v is not None], default=left)
-    right = max([pos[n][0] + widths[n][1] for n in nodes] + [note_right], default=1.0)
+    curves_left = float(np.nanmin(sx + ex)) if sx or ex else left
+    right = max([pos[n][0] + widths[n][1] for n in nodes], default=1.0)
     x0, x1 = min(left, curves_left) - 10, right + 10
     if x1 - x0 < width:  # at least ``width`` wide: one x unit is one pixel at the narrowest plot
         pad = (width - (x1 - x0)) / 2
