@@ -29,6 +29,7 @@ FONT_PX = 12
 ROW_PX = 56  # two 12 px label lines and a marker, with air between rows
 PLOT_WIDTH = 800  # the narrowest plot, in pixels, at which no two labels of a row overlap
 MAX_HEIGHT = 50_000  # about 890 rows; taller graphs are drawn without labels (choose a coarser detail)
+_JOINS = ("add", "cat", "mul")  # an edge into one of these that passes over rows is a skip connection
 _GAP = 10  # between a label's end and the next marker of its row, pixels
 
 CATEGORY_COLORS = {
@@ -326,7 +327,7 @@ def graph_figure(
         (x0, y0), (x1, y1) = pos[u], pos[v]
         if y0 - y1 > 1.01:  # skips a row: a residual or concatenation input, or a second output
             cx, cy = _curve(x0, y0, x1, y1, 30 + 6 * min(y0 - y1, 10))
-            skip = G.nodes[v].get("kind") in ("add", "cat", "mul")
+            skip = G.nodes[v].get("kind") in _JOINS
             (sx if skip else ex).extend(cx + [np.nan])
             (sy if skip else ey).extend(cy + [np.nan])
         else:
@@ -426,6 +427,8 @@ def category_legend() -> list[tuple[str, str]]:
 
 
 def graph_stats(G: nx.DiGraph) -> dict[str, int]:
+    """Nodes, edges, rows, and skip connections: edges into an add, a concatenation or a product that
+    pass over at least one row (as the figure draws them)."""
     pos_rows = {n: 0 for n in G}
     for n in nx.topological_sort(G):
         pos_rows[n] = max((pos_rows[p] + 1 for p in G.predecessors(n)), default=0)
@@ -433,5 +436,7 @@ def graph_stats(G: nx.DiGraph) -> dict[str, int]:
         "nodes": G.number_of_nodes(),
         "edges": G.number_of_edges(),
         "rows": (max(pos_rows.values()) + 1) if pos_rows else 0,
-        "skips": sum(1 for u, v in G.edges if pos_rows[v] - pos_rows[u] > 1),
+        "skips": sum(
+            1 for u, v in G.edges if pos_rows[v] - pos_rows[u] > 1 and G.nodes[v].get("kind") in _JOINS
+        ),
     }

@@ -225,3 +225,14 @@ def test_sampling_node_samples_while_training_and_gives_the_mean_in_eval():
     torch.manual_seed(0)
     assert torch.allclose(z, mu + torch.exp(0.5 * logvar) * torch.randn_like(mu))
     assert not torch.equal(z, mu)
+
+
+def test_vae_graph_counts_no_skip_connections():
+    from archs.introspect import trace_graph
+    from archs.spec import to_device
+    from viz.model_graph import graph_stats
+
+    spec = archs.get_arch("vae")
+    cfg = spec.make_config("tiny")
+    G = trace_graph(archs.build_model("vae", device="meta"), to_device(spec.example_input(cfg), "meta"))
+    assert graph_stats(G)["skips"] == 0  # μ and log σ² reach the output as outputs, not as skips
