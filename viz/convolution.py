@@ -225,7 +225,7 @@ def explainer_figure(padded, kernel, out, i, j, s, d, pad) -> go.Figure:
             col=1,
         )
     _square(fig, (1, 2, 3))
-    fig.update_layout(height=400, margin=dict(l=5, r=5, t=30, b=5))
+    fig.update_layout(height=320, margin=dict(l=5, r=5, t=30, b=5))
     return fig
 
 
