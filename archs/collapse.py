@@ -146,6 +146,7 @@ def collapse_repeats(G: nx.DiGraph, expanded: Iterable[str] = ()) -> nx.DiGraph:
     is in ``expanded``. The merged node keeps ``members`` (the node ids) and ``repeat``."""
     expanded = set(expanded)
     H = G.copy()
+    folded: dict[str, str] = {}  # a member of a run folded earlier -> its ×N node
     for run in repeat_runs(G):
         if run[0] in expanded:
             continue
@@ -166,12 +167,10 @@ def collapse_repeats(G: nx.DiGraph, expanded: Iterable[str] = ()) -> nx.DiGraph:
                 "member_paths": [G.nodes[r].get("path", "") for r in run],
             },
         )
-        for r in run:
-            for u in G.predecessors(r):
-                if u not in run:
-                    H.add_edge(u if u in H else u, rid)
-            for v in G.successors(r):
-                if v not in run:
-                    H.add_edge(rid, v)
+        members = set(run)
+        for r in run:  # edges to a run folded before go to its ×N node (never re-create a removed node)
+            H.add_edges_from((folded.get(u, u), rid) for u in G.predecessors(r) if u not in members)
+            H.add_edges_from((rid, folded.get(v, v)) for v in G.successors(r) if v not in members)
             H.remove_node(r)
+            folded[r] = rid
     return H

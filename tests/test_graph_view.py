@@ -185,3 +185,42 @@ def test_search_finds_a_layer_and_opens_the_run_that_hides_it(giants):
     assert 16 in runs and 35 not in runs  # layer3.1–16 before the opened block
     (group,) = [g for g in H.graph["groups"] if g["path"] == "layer3.17"]  # drawn once for 17–35
     assert group["repeat"] == 19 and group["last"] == "layer3.35" and n in group["nodes"]
+
+
+def test_two_runs_in_a_row_fold_into_two_linked_nodes():
+    """The Transformer's decoder blocks all read the encoder's last block: folding the encoder run first
+    must not bring its removed member back as a bare node when the decoder run is folded."""
+    from archs.collapse import collapse_repeats
+
+    G = nx.DiGraph()
+    for i in range(4):
+        G.add_node(
+            f"e{i}", kind="block", type="Enc", params=5, shape=(1,), scope="enc", order=i, path=f"enc.{i}"
+        )
+        G.add_node(
+            f"d{i}",
+            kind="block",
+            type="Dec",
+            params=7,
+            shape=(1,),
+            scope="dec",
+            order=10 + i,
+            path=f"dec.{i}",
+        )
+        G.add_edge("e3", f"d{i}")
+    G.add_edges_from([("e0", "e1"), ("e1", "e2"), ("e2", "e3"), ("d0", "d1"), ("d1", "d2"), ("d2", "d3")])
+    H = collapse_repeats(G)
+    assert all("kind" in d for _, d in H.nodes(data=True))
+    assert sorted(H.nodes) == ["repeat:d0", "repeat:e0"] and list(H.edges) == [("repeat:e0", "repeat:d0")]
+
+
+@pytest.mark.parametrize(
+    "spec", [s for s in archs.list_archs() if "canonical" in s.presets], ids=lambda s: s.name
+)
+def test_every_canonical_graph_has_a_readable_default_view(spec):
+    G = _graph(spec.name)
+    H = view(G, auto_opened(G))
+    assert H.number_of_nodes() <= MAX_NODES
+    assert all("kind" in d and "order" in d for _, d in H.nodes(data=True))
+    assert nx.is_directed_acyclic_graph(H) and nx.is_weakly_connected(H)
+    assert graph_figure(H).data[-1].mode == "markers+text"
