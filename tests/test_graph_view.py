@@ -223,4 +223,7 @@ def test_every_canonical_graph_has_a_readable_default_view(spec):
     assert H.number_of_nodes() <= MAX_NODES
     assert all("kind" in d and "order" in d for _, d in H.nodes(data=True))
     assert nx.is_directed_acyclic_graph(H) and nx.is_weakly_connected(H)
-    assert graph_figure(H).data[-1].mode == "markers+text"
+    fig = graph_figure(H)
+    assert fig.data[-1].mode == "markers+text" and fig.layout.width is None  # fits an 800 px plot
+    assert_no_overlaps(fig)
+    assert_bands_apart(fig)

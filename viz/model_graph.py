@@ -8,11 +8,13 @@ Labels stay legible at any size: a fixed 12 px font, each node's label (its laye
 output shape, as Netron shows them) to the right of its marker, and nodes of a row spaced by the width
 of their labels (``viz.labels`` estimates it), so no two labels of a row overlap when the plot is at
 least ``PLOT_WIDTH`` pixels wide (its x axis is in pixels at that width; a wider plot only spreads it).
-A taller graph gets a taller figure, ``ROW_PX`` per row, instead of packing rows closer. Edges that
-skip rows bend to the left, away from the labels: into an add or a concatenation they are skip
-connections in their own colour, others (a second output, a mask) are plain data flow. A block drawn
-once for N identical copies (``archs.detail``) sits in a shaded box marked ×N. All edges go in two
-traces (data flow and skip), all nodes in one.
+A graph too wide for that gets its labels on three narrow lines, then its rows packed tight; only
+then does the figure ask for more width. A taller graph gets a taller figure, ``ROW_PX`` per row,
+instead of packing rows closer. Edges that skip rows bend to the left, away from the labels: into an
+add or a concatenation they are skip connections in their own colour, others (a second output, a
+mask) are plain data flow. A block drawn once for N identical copies (``archs.detail``) sits on a
+shaded band, row by row, with a "×N identical blocks" note. All edges go in two traces (data flow
+and skip), all nodes in one.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from viz.labels import text_size
 
 FONT_PX = 12
 ROW_PX = 56  # two 12 px label lines and a marker, with air between rows
+ROW_PX_STACKED = 70  # three label lines (a graph too wide for two-line labels)
 PLOT_WIDTH = 800  # the narrowest plot, in pixels, at which no two labels of a row overlap
 MAX_HEIGHT = 50_000  # about 890 rows; taller graphs are drawn without labels (choose a coarser detail)
 _JOINS = ("add", "cat", "mul")  # an edge into one of these that passes over rows is a skip connection
@@ -134,16 +137,18 @@ def layer_layout(
     G: nx.DiGraph,
     widths: dict[str, tuple[float, float]] | None = None,
     clusters: dict[str, int] | None = None,
+    tight: bool = False,
 ) -> dict[str, tuple[float, float]]:
     """Positions (x, y): y = -row (the longest path from any input), x from a barycentre ordering per
     row. ``widths`` gives each node's extent left and right of its centre (pixels); nodes of a row are
     then at least that far apart, each as near as it can be to the mean x of its predecessors, so a chain
-    stays straight. Without ``widths`` nodes are one unit apart, centred on 0. Nodes of one cluster
-    (``clusters``: node -> id) sit side by side in every row, at the place of the first of them."""
+    stays straight (``tight``: packed side by side instead, the row centred on their wishes: narrower).
+    Without ``widths`` nodes are one unit apart, centred on 0. Nodes of one cluster (``clusters``:
+    node -> id) sit side by side in every row, at the place of the first of them."""
     if not nx.is_directed_acyclic_graph(G):  # never crash on a cyclic graph: lay out without back edges
         G = G.copy()
         G.remove_edges_from([(u, v) for u, v, _ in nx.find_cycle(G)][-1:])
-        return layer_layout(G, widths, clusters)
+        return layer_layout(G, widths, clusters, tight)
     order = list(nx.topological_sort(G))
     row = _rows(G, order)
     rows: dict[int, list[str]] = defaultdict(list)
@@ -165,7 +170,7 @@ def layer_layout(
         pos: list[float] = []
         for i, n in enumerate(nodes):  # as near its wish as the node to its left allows
             left = pos[-1] + widths[nodes[i - 1]][1] + widths[n][0] if i else -np.inf
-            pos.append(max(want[n], left))
+            pos.append(left if tight and i else max(want[n], left))
         shift = _mean([want[n] - p for n, p in zip(nodes, pos, strict=True)])
         for n, p in zip(nodes, pos, strict=True):
             x[n] = p + shift
@@ -187,12 +192,13 @@ def fmt_shape(shape) -> str:
 
 
 def node_label(d: dict, labels: str = "full") -> str:
-    """The text beside a node: its layer, its parameters (``labels`` "short" and "full") and, on a
-    second line in grey, its output shape ("full"); "name" is the layer alone."""
+    """The text beside a node: its layer, its parameters ("short", "full", "stacked") and, in grey, its
+    output shape ("full": two lines, "stacked": layer, parameters and shape on three narrow lines);
+    "name" is the layer alone."""
     lab = {"add": "+ add", "cat": "⧺ concat"}.get(d.get("kind"), d.get("label", d.get("type")))
     if d.get("params") and labels != "name":
-        lab += f" · {_fmt_params(d['params'])}"
-    if labels == "full" and d.get("shape") is not None:
+        lab += ("<br>" if labels == "stacked" else " · ") + _fmt_params(d["params"])
+    if labels in ("full", "stacked") and d.get("shape") is not None:
         lab += f"<br><span style='color:#868e96'>{fmt_shape(d['shape'])}</span>"
     return lab
 
@@ -232,12 +238,23 @@ _NOTE_GAP = 8
 
 
 def _note_holders(G: nx.DiGraph) -> list[str]:
-    """For each block drawn once, its first node (the one run first): its "×N" note sits to its right."""
+    """For each block drawn once, the node its "×N" note sits right of: one in the block's least
+    crowded row (a chain's own row, not a row of parallel projections), the first such one run."""
+    groups = G.graph.get("groups", [])
+    if not groups:
+        return []
+    if nx.is_directed_acyclic_graph(G):
+        row = _rows(G, list(nx.topological_sort(G)))
+    else:
+        row = {n: 0 for n in G}
+    crowd: dict[int, int] = defaultdict(int)
+    for r in row.values():
+        crowd[r] += 1
     out = []
-    for g in G.graph.get("groups", []):
+    for g in groups:
         members = [n for n in g["nodes"] if n in G]
         if members:
-            out.append(min(members, key=lambda n: G.nodes[n].get("order", 0)))
+            out.append(min(members, key=lambda n: (crowd[row[n]], G.nodes[n].get("order", 0))))
     return out
 
 
@@ -291,6 +308,22 @@ def _group_shapes(G, pos, size, label_w) -> tuple[list[dict], list[dict]]:
     return shapes, notes
 
 
+def _place(G: nx.DiGraph, size: dict, style: str, tight: bool):
+    """Labels in ``style``, their widths, each node's extent, and the layout that spaces them."""
+    texts = [node_label(G.nodes[n], style) for n in G]
+    label_w = {n: text_size(t, FONT_PX)[0] for n, t in zip(G, texts, strict=True)}
+    widths = {n: (size[n] / 2 + _GAP / 2, size[n] / 2 + 4 + label_w[n] + _GAP / 2) for n in G}
+    for n in _note_holders(G):  # room for the block's "×N" note right of its first node's label
+        widths[n] = (widths[n][0], widths[n][1] + _NOTE_GAP + text_size(_note(G, n), FONT_PX)[0])
+    return texts, label_w, widths, layer_layout(G, widths, _clusters(G), tight)
+
+
+def _span(pos: dict, widths: dict) -> float:
+    if not pos:
+        return 0.0
+    return max(pos[n][0] + widths[n][1] for n in pos) - min(pos[n][0] - widths[n][0] for n in pos)
+
+
 def graph_figure(
     G: nx.DiGraph,
     *,
@@ -311,15 +344,17 @@ def graph_figure(
     cats = [category(G.nodes[n]) for n in nodes]
     params = np.array([G.nodes[n].get("params", 0) or 0 for n in nodes], dtype=float)
     size = dict(zip(nodes, np.clip(9 + 3.2 * np.log10(params + 1), 9, 26).tolist(), strict=True))
-    texts = [node_label(G.nodes[n], labels) for n in nodes]
-    label_w = {n: text_size(t, FONT_PX)[0] for n, t in zip(nodes, texts, strict=True)}
-    widths = {n: (size[n] / 2 + _GAP / 2, size[n] / 2 + 4 + label_w[n] + _GAP / 2) for n in nodes}
-    for n in _note_holders(G):  # room for the block's "×N" note right of its first node's label
-        widths[n] = (widths[n][0], widths[n][1] + _NOTE_GAP + text_size(_note(G, n), FONT_PX)[0])
-    pos = layer_layout(G, widths, _clusters(G))
+    # too wide for ``width``: labels on three narrow lines, then rows packed tight
+    styles = [labels, "stacked"] if labels == "full" else [labels]
+    tries = [(st, False) for st in styles] + [(styles[-1], True)]
+    for style, tight in tries:
+        texts, label_w, widths, pos = _place(G, size, style, tight)
+        if _span(pos, widths) <= width - 60:  # room for the curves on the left
+            break
+    row_px = ROW_PX_STACKED if style == "stacked" else ROW_PX
     n_rows = 1 - int(min((p[1] for p in pos.values()), default=0))
     if show_labels is None:
-        show_labels = 30 + ROW_PX * n_rows <= MAX_HEIGHT
+        show_labels = 30 + row_px * n_rows <= MAX_HEIGHT
     xs = np.array([pos[n][0] for n in nodes])
     ys = np.array([pos[n][1] for n in nodes])
     ex, ey, sx, sy = [], [], [], []
@@ -400,7 +435,7 @@ def graph_figure(
         pad = (width - (x1 - x0)) / 2
         x0, x1 = x0 - pad, x1 + pad
     top = 40 if title else 10
-    auto_height = int(min(MAX_HEIGHT, max(360, top + 20 + ROW_PX * n_rows)))
+    auto_height = int(min(MAX_HEIGHT, max(360, top + 20 + row_px * n_rows)))
     layout = dict(
         title=dict(text=title) if title else None,
         height=height or auto_height,
@@ -414,7 +449,7 @@ def graph_figure(
     )
     if shapes:
         layout.update(shapes=shapes, annotations=notes)
-    if x1 - x0 > width:  # a row wider than the design width: ask for the width it needs
+    if x1 - x0 > width + 0.5:  # a row wider than the design width: ask for the width it needs
         layout["width"] = int(x1 - x0) + 20
     # Plotly's per-element validation was most of this function's time on large graphs (0.14 s of a
     # 0.15 s figure for EfficientNet-B7); the properties are fixed here and checked by a test instead
