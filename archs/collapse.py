@@ -1,10 +1,13 @@
 """Graphs at a chosen level of detail: merge every node below a module path of some depth into one
-node (``collapse_depth``), and fold runs of identical blocks into one node marked ×N
-(``repeat_runs``, ``collapse_repeats``), which the graph view can expand again."""
+node (``collapse_depth``), or below any set of closed modules (``collapse_open``: every module not in
+``opened`` is drawn as one node), and fold runs of identical blocks into one node marked ×N
+(``repeat_runs``, ``collapse_repeats``), which the graph view can expand again. ``archs.detail`` picks
+the level of detail a graph is drawn at."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Collection, Iterable
 
 import networkx as nx
 
@@ -18,6 +21,26 @@ def _group_of(d: dict, depth: int) -> str | None:
     return ".".join(comps[:depth]) if comps and len(comps) >= depth else None
 
 
+def enclosing(d: dict) -> tuple[str, ...]:
+    """The module paths a node lies inside, outermost first: a module's ancestors (not itself), a
+    functional op's scope and the scope's ancestors."""
+    if d["kind"] == "module":
+        return _prefixes(d["path"].rpartition(".")[0])
+    return _prefixes(d.get("scope") or "")
+
+
+@functools.lru_cache(maxsize=65536)
+def _prefixes(path: str) -> tuple[str, ...]:
+    comps = path.split(".") if path else []
+    return tuple(".".join(comps[: i + 1]) for i in range(len(comps)))
+
+
+def owner_in(d: dict, opened: Collection[str]) -> str | None:
+    """The closed module a node is merged into: its outermost enclosing module not in ``opened``
+    (None: every enclosing module is open, the node is drawn itself)."""
+    return next((p for p in enclosing(d) if p not in opened), None)
+
+
 def collapse_depth(G: nx.DiGraph, depth: int) -> nx.DiGraph:
     """Merge every node below a module path of ``depth`` components into one node for that module.
 
@@ -26,19 +49,36 @@ def collapse_depth(G: nx.DiGraph, depth: int) -> nx.DiGraph:
     its own node ("decoder", "decoder ·2", ...), in execution order, which keeps the graph acyclic."""
     if depth < 1:
         raise ValueError("depth must be at least 1")
-    H = _collapse(G, depth, per_call=False)
-    return H if nx.is_directed_acyclic_graph(H) else _collapse(G, depth, per_call=True)
+    return _merge(G, lambda d: _group_of(d, depth))
 
 
-def _collapse(G: nx.DiGraph, depth: int, per_call: bool) -> nx.DiGraph:
+def collapse_open(G: nx.DiGraph, opened: Collection[str], nodes: Collection[str] | None = None) -> nx.DiGraph:
+    """Draw every module whose path is not in ``opened`` as one node; inside open modules, their
+    children (again one node each unless open). ``opened`` = every path of fewer than k components
+    is ``collapse_depth(G, k)``; every path is the graph itself. ``nodes``: draw only these nodes of
+    ``G`` (faster than a subgraph view)."""
+    return _merge(G, lambda d: owner_in(d, opened), nodes)
+
+
+def _merge(
+    G: nx.DiGraph, group: Callable[[dict], str | None], nodes: Collection[str] | None = None
+) -> nx.DiGraph:
+    H = _collapse(G, group, False, nodes)
+    return H if nx.is_directed_acyclic_graph(H) else _collapse(G, group, True, nodes)
+
+
+def _collapse(
+    G: nx.DiGraph, group: Callable[[dict], str | None], per_call: bool, nodes: Collection[str] | None
+) -> nx.DiGraph:
     table = G.graph.get("modules", {})
     H = nx.DiGraph(**G.graph)
     owner: dict[str, str] = {}
     entries: dict[str, int] = {}
     previous: str | None = None
-    for n in sorted(G.nodes, key=lambda n: G.nodes[n]["order"]):
-        d = G.nodes[n]
-        g = _group_of(d, depth)
+    data = G._node  # plain dicts: the node views' lookups were most of this function's time
+    for n in sorted(G if nodes is None else nodes, key=lambda n: data[n]["order"]):
+        d = data[n]
+        g = group(d)
         if g is None:
             H.add_node(n, **d)
             owner[n] = n
@@ -64,12 +104,14 @@ def _collapse(G: nx.DiGraph, depth: int, per_call: bool) -> nx.DiGraph:
                 shape=d["shape"],
                 members=0,
             )
-        H.nodes[gid]["members"] += 1
-        H.nodes[gid]["shape"] = d["shape"] or H.nodes[gid]["shape"]  # the block's output: its last node's
-    for u, v in G.edges:
-        a, b = owner[u], owner[v]
-        if a != b:
-            H.add_edge(a, b)
+        b = H._node[gid]
+        b["members"] += 1
+        b["shape"] = d["shape"] or b["shape"]  # the block's output: its last node's
+    for u, a in owner.items():
+        for v in G._succ[u]:
+            b = owner.get(v)
+            if b is not None and a != b:
+                H.add_edge(a, b)
     return H
 
 
@@ -104,6 +146,7 @@ def collapse_repeats(G: nx.DiGraph, expanded: Iterable[str] = ()) -> nx.DiGraph:
     is in ``expanded``. The merged node keeps ``members`` (the node ids) and ``repeat``."""
     expanded = set(expanded)
     H = G.copy()
+    folded: dict[str, str] = {}  # a member of a run folded earlier -> its ×N node
     for run in repeat_runs(G):
         if run[0] in expanded:
             continue
@@ -121,14 +164,13 @@ def collapse_repeats(G: nx.DiGraph, expanded: Iterable[str] = ()) -> nx.DiGraph:
                 "params": sum({G.nodes[r].get("path") or r: G.nodes[r]["params"] for r in run}.values()),
                 "shape": G.nodes[run[-1]]["shape"],
                 "run": run[0],
+                "member_paths": [G.nodes[r].get("path", "") for r in run],
             },
         )
-        for r in run:
-            for u in G.predecessors(r):
-                if u not in run:
-                    H.add_edge(u if u in H else u, rid)
-            for v in G.successors(r):
-                if v not in run:
-                    H.add_edge(rid, v)
+        members = set(run)
+        for r in run:  # edges to a run folded before go to its ×N node (never re-create a removed node)
+            H.add_edges_from((folded.get(u, u), rid) for u in G.predecessors(r) if u not in members)
+            H.add_edges_from((rid, folded.get(v, v)) for v in G.successors(r) if v not in members)
             H.remove_node(r)
+            folded[r] = rid
     return H

@@ -120,6 +120,7 @@ class _Counter(TorchDispatchMode):
 @contextmanager
 def _counting(model: nn.Module) -> Iterator[_Counter]:
     counter = _Counter()
+
     def enter(path: str) -> Callable:
         def hook(*_: Any) -> None:
             counter.stack.append(path)

@@ -8,8 +8,10 @@ TorchFunctionMode that records the functional ops between them, so RNNs still gi
 Graph nodes carry: ``path`` (module path, '' for functional ops at top level), ``scope`` (enclosing
 module path), ``type`` (class or function name), ``kind`` (input, output, module, add, cat, mul,
 function, param, block), ``shape`` (output shape), ``params`` (parameters of that module, tied
-tensors once) and ``order`` (execution order). ``G.graph["modules"]`` maps each module path to its
-(type, params) so graphs can be collapsed to any depth without the model.
+tensors once), ``order`` (execution order) and ``label`` (the class name, or a module's
+``graph_label`` where its class declares one, e.g. the VAE's "μ" and "log σ²" heads).
+``G.graph["modules"]`` maps each module path to its (type, params) so graphs can be collapsed to any
+depth without the model.
 """
 
 from __future__ import annotations
@@ -61,6 +63,13 @@ def module_table(model: nn.Module) -> dict[str, tuple[str, int]]:
     return {name: (type(m).__name__, sum(sizes[i] for i in below(m))) for name, m in model.named_modules()}
 
 
+def _labels(model: nn.Module) -> dict[str, str]:
+    """Module path -> the label a module class asks the graph to show (``graph_label``)."""
+    return {
+        n: m.graph_label for n, m in model.named_modules() if isinstance(getattr(m, "graph_label", 0), str)
+    }
+
+
 def _fn_name(target: Any) -> str:
     if isinstance(target, str):
         return target
@@ -104,7 +113,7 @@ def _trace_fx(model: nn.Module, inputs: tuple) -> nx.DiGraph:
     graph = tracer.trace(model, concrete_args=concrete or None)
     with torch.no_grad():  # interpreted on the model itself: no GraphModule (its code generation is slow)
         _ShapeProp(tracer.root, graph=graph).run(*inputs)
-    table = module_table(model)
+    table, labels = module_table(model), _labels(model)
     G = nx.DiGraph()
     for i, n in enumerate(graph.nodes):
         shape = n.meta.get("atlas_shape")
@@ -119,7 +128,7 @@ def _trace_fx(model: nn.Module, inputs: tuple) -> nx.DiGraph:
             shape = shape or _first_arg_shape(n)
         elif n.op == "call_module":
             typ, p = table[n.target]
-            attrs = dict(kind="module", type=typ, path=n.target, params=p, label=typ)
+            attrs = dict(kind="module", type=typ, path=n.target, params=p, label=labels.get(n.target, typ))
             scope = n.target.rpartition(".")[0] if not stack else (stack[-2][0] if len(stack) > 1 else "")
         elif n.op == "get_attr":
             attrs = dict(kind="param", type="parameter", path=n.target, label=n.target.rsplit(".", 1)[-1])
@@ -237,7 +246,7 @@ def _trace_executed(model: nn.Module, inputs: tuple) -> nx.DiGraph:
     producers: dict[int, str] = {}
     keep: list = []
     rec = _Recorder(G, producers, keep)
-    table = module_table(model)
+    table, labels = module_table(model), _labels(model)
     names = {m: n for n, m in model.named_modules()}
     for i, t in enumerate(_tensors(inputs)):
         rec.add_node(dict(kind="input", type="input", path="", label=f"input {i}"), tuple(t.shape), [], [t])
@@ -261,7 +270,7 @@ def _trace_executed(model: nn.Module, inputs: tuple) -> nx.DiGraph:
             if is_leaf(mod):
                 typ, p = table[path]
                 rec.add_node(
-                    dict(kind="module", type=typ, path=path, label=typ, params=p),
+                    dict(kind="module", type=typ, path=path, label=labels.get(path, typ), params=p),
                     _shape_of(out),
                     getattr(mod, "_atlas_srcs", []),
                     list(_tensors(out)),
@@ -338,8 +347,10 @@ def trace_graph(
 
 
 def capture(model: nn.Module, inputs: Any, names: Iterable[str]) -> dict[str, torch.Tensor]:
-    """Outputs of the named submodules (module paths) for ``inputs``, detached; the first tensor of a
-    tuple output. Unknown names raise KeyError with the closest paths."""
+    """Outputs of the named submodules (module paths) for ``inputs``, detached copies; the first tensor
+    of a tuple output. Copies, because a later in-place op (ResNet's ``ReLU(inplace=True)`` after a
+    BatchNorm) would otherwise overwrite the captured tensor. Unknown names raise KeyError with the
+    closest paths."""
     modules = dict(model.named_modules())
     names = list(names)
     missing = [n for n in names if n not in modules]
@@ -357,7 +368,7 @@ def capture(model: nn.Module, inputs: Any, names: Iterable[str]) -> dict[str, to
         def hook(mod, args, o, n=n):
             t = next(iter(_tensors(o)), None)
             if t is not None:
-                out[n] = t.detach()
+                out[n] = t.detach().clone()
 
         handles.append(modules[n].register_forward_hook(hook))
     try:

@@ -286,3 +286,19 @@ def test_norm_and_linear_rules_never_hide_a_wrong_width():
         model = torch.nn.Sequential(layer).to("meta")
         with shape_only(model), pytest.raises(RuntimeError):
             model(torch.empty(bad, device="meta"))
+
+
+def test_capture_copies_outputs_before_an_in_place_relu_overwrites_them():
+    """ResNet's BatchNorm is followed by ReLU(inplace=True): the captured BatchNorm output must be the
+    normalised tensor (with negative values), not the rectified one the ReLU leaves in its memory."""
+    from data import digits
+
+    torch.manual_seed(0)
+    model = archs.build_model("resnet18", in_channels=1, num_classes=10, image_size=28).eval()
+    x = torch.as_tensor(digits(size=28).x_test[:4])  # real digits, (4, 1, 28, 28)
+    acts = capture(model, x, ["layer1.0.bn1", "layer1.0.relu"])
+    bn = acts["layer1.0.bn1"]
+    assert bn.shape[:2] == (4, 8) and (bn < 0).float().mean() > 0.2
+    with torch.no_grad():  # the same BatchNorm run by hand
+        direct = model.layer1[0].bn1(model.layer1[0].conv1(model.stem(x)))
+    assert torch.allclose(bn, direct, atol=1e-5)

@@ -43,8 +43,22 @@ def test_graph_figure_is_three_traces_with_node_ids(monkeypatch):
 def test_graph_figure_passes_plotlys_validation():
     """graph_figure skips Plotly's slow per-element validation: every property it sets must still be
     valid, so rebuilding the figure with validation on gives the same JSON."""
+    from archs.detail import auto_opened, view
+
     G = _graph(hidden_dims=(8, 8, 8), residual=True)
-    for fig in (graph_figure(G), graph_figure(G, title="MLP", selected=list(G)[2], show_labels=False)):
+    spec = archs.get_arch("gpt2_small")
+    cfg = spec.make_config("tiny")
+    gpt = trace_graph(archs.build_from_config(spec, cfg), spec.example_input(cfg))
+    H = view(gpt, auto_opened(gpt))  # a block drawn once ×N: a shape and an annotation
+    assert H.graph["groups"]
+    figs = (
+        graph_figure(G),
+        graph_figure(G, title="MLP", selected=list(G)[2], show_labels=False),
+        graph_figure(H, highlight={next(iter(H))}),
+        graph_figure(H, width=200, labels="name"),  # too narrow: the figure asks for its width
+    )
+    assert figs[-1].layout.width > 200 and figs[0].layout.width is None
+    for fig in figs:
         assert json.loads(go.Figure(fig.to_dict()).to_json()) == json.loads(fig.to_json())
 
 

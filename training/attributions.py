@@ -2,8 +2,10 @@
 
 Saliency (|∂score/∂x|, Simonyan et al. 2013), Integrated Gradients (Sundararajan et al. 2017: the
 gradient averaged along the straight path from a black image to the input, times the input),
-Grad-CAM on a chosen convolutional layer (Selvaraju et al. 2017: the layer's maps weighted by their
-average gradient, ReLU, upsampled to the input) and Occlusion (Zeiler & Fergus 2014: how much the
+Grad-CAM on a chosen layer (Selvaraju et al. 2017: the layer's maps weighted by their average
+gradient, ReLU, upsampled to the input; by default the last spatial map before global pooling, the
+"last convolutional layer" of the paper: ResNet's ``layer4``, VGG's ``features``; see
+``cam_layers``) and Occlusion (Zeiler & Fergus 2014: how much the
 score drops when a patch is greyed out). Every method returns an (H, W) map of the input's size.
 """
 
@@ -28,6 +30,37 @@ def conv_layers(model: nn.Module) -> list[str]:
     return [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d)]
 
 
+def cam_layers(model: nn.Module, x: torch.Tensor) -> list[str]:
+    """Grad-CAM targets for input ``x`` (1, C, H, W): the modules whose output is a spatial map
+    (B, C, H, W), convolutions and blocks in the order their forward passes end. The last one is the
+    default: the output of the network's last stage before global pooling (a container ends after its
+    last child, so ResNet's ``layer4`` comes after ``layer4.1`` and its convolutions, and a shortcut
+    convolution is never last). Maps of one pixel count only when no larger map exists."""
+    ends: list[tuple[str, int]] = []
+    hooks = []
+    for name, m in model.named_modules():
+        # convolutions and blocks (a norm or an activation repeats its convolution's map; a channels-last
+        # Linear, as in ConvNeXt, gives (B, H, W, C): not a map); pooling is where the maps end
+        if name and (isinstance(m, nn.Conv2d) or any(True for _ in m.children())):
+
+            def hook(mod, args, out, name=name):
+                if isinstance(out, torch.Tensor) and out.dim() == 4:
+                    ends.append((name, out.shape[-2] * out.shape[-1]))
+
+            hooks.append(m.register_forward_hook(hook))
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            model(x.to(_device(model)))
+    finally:
+        model.train(was_training)
+        for h in hooks:
+            h.remove()
+    names = [n for n, area in ends if area > 1] or [n for n, _ in ends]
+    return list(dict.fromkeys(reversed(names)))[::-1]  # a module run twice counts at its last end
+
+
 def _device(model: nn.Module) -> torch.device:
     return next((p.device for p in model.parameters()), torch.device("cpu"))
 
@@ -50,7 +83,7 @@ def attribute(
     window: int | None = None,
 ) -> np.ndarray:
     """Attribution map (H, W) of ``method`` for image ``x`` (C, H, W) and class ``target`` (default:
-    the predicted class). ``layer`` picks Grad-CAM's convolution (default: the last one)."""
+    the predicted class). ``layer`` picks Grad-CAM's layer (default: the last of ``cam_layers``)."""
     from captum.attr import IntegratedGradients, LayerGradCam, Occlusion, Saliency
 
     if method not in METHODS:
@@ -70,7 +103,7 @@ def attribute(
             a = ig.attribute(inp, baselines=torch.zeros_like(inp), target=target, n_steps=steps).sum(1)
         elif method == "grad_cam":
             layers = dict(model.named_modules())
-            name = layer or (conv_layers(model) or [None])[-1]
+            name = layer or (cam_layers(model, inp) or [None])[-1]
             if name not in layers:
                 raise ValueError(f"the model has no layer {name!r} for Grad-CAM")
             cam = LayerGradCam(model, layers[name]).attribute(inp, target=target, relu_attributions=True)

@@ -56,6 +56,36 @@ class ConditionalVAEConfig(VAEConfig):
     )
 
 
+class Mean(nn.Module):
+    """μ, the centre of q(z|x): the first Z of the encoder's 2Z outputs. A module of its own (without
+    weights: the state dict is unchanged) so that the layer graph shows the VAE's two heads."""
+
+    graph_label = "μ"
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return h[:, : h.shape[1] // 2]  # (B, Z)
+
+
+class LogVariance(nn.Module):
+    """log σ², the log-variance of q(z|x): the last Z outputs, clamped to [−12, 12] so that exp() stays
+    finite at wild learning rates."""
+
+    graph_label = "log σ²"
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return h[:, h.shape[1] // 2 :].clamp(-12.0, 12.0)  # (B, Z)
+
+
+class Reparameterize(nn.Module):
+    """The reparameterisation trick as a node of the graph: z = μ + σ ⊙ ε with ε ~ N(0, I) while
+    training (the noise is an input, so gradients reach μ and σ), z = μ in eval mode."""
+
+    graph_label = "sample z = μ + σ·ε"
+
+    def forward(self, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+        return VAE.reparameterize(mu, logvar) if self.training else mu
+
+
 class VAE(nn.Module):
     """q(z|x) = N(μ, diag σ²) from the encoder, z = μ + σ ⊙ ε, p(x|z) Bernoulli with logits decoder(z).
 
@@ -70,6 +100,8 @@ class VAE(nn.Module):
         self.cfg = cfg
         k = cfg.num_classes if self.conditional else 0
         self.encoder = make_encoder(cfg, 2 * cfg.latent_dim, extra_in=k)  # μ and log σ², side by side
+        self.mu, self.logvar = Mean(), LogVariance()  # the two heads (no weights: halves of the above)
+        self.sampler = Reparameterize()
         self.decoder = make_decoder(cfg, extra_in=k)
 
     @property
@@ -85,8 +117,7 @@ class VAE(nn.Module):
 
     def encode(self, x: torch.Tensor, y: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         h = self.encoder(x, self._cond(y))  # (B, 2Z)
-        mu, logvar = h.chunk(2, dim=1)  # (B, Z) each
-        return mu, logvar.clamp(-12.0, 12.0)  # keeps exp() finite at wild learning rates
+        return self.mu(h), self.logvar(h)  # (B, Z) each
 
     @staticmethod
     def reparameterize(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -112,7 +143,7 @@ class VAE(nn.Module):
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None):
         mu, logvar = self.encode(x, y)
-        z = self.reparameterize(mu, logvar) if self.training else mu
+        z = self.sampler(mu, logvar)  # a sample while training, μ in eval mode
         return self.decode(z, y), mu, logvar
 
 

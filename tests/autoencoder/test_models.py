@@ -185,3 +185,54 @@ def test_bad_input_gives_clear_sentences():
         archs.build_model("autoencoder", variant="conv", hidden_dims=(8, 8), image_size=10)
     with pytest.raises(ConfigError, match="prior to sample"):
         latent.prior_samples(archs.build_model("autoencoder"), 2)
+
+
+@pytest.mark.parametrize("name", ["vae", "conditional_vae"])
+def test_vae_graph_shows_two_heads_feeding_a_sampling_node_then_the_decoder(name):
+    """μ and log σ² are two heads of the encoder, both inputs of the reparameterisation z = μ + σ·ε,
+    which alone feeds the decoder; their edges to the output (forward returns them) are data flow,
+    not skip connections."""
+    from archs.collapse import collapse_depth
+    from archs.introspect import trace_graph
+    from archs.spec import to_device
+    from viz.model_graph import graph_figure
+
+    spec = archs.get_arch(name)
+    cfg = spec.make_config("tiny")
+    G = collapse_depth(
+        trace_graph(archs.build_model(name, device="meta"), to_device(spec.example_input(cfg), "meta")), 1
+    )
+    by_path = {d.get("path"): n for n, d in G.nodes(data=True)}
+    enc, mu, logvar, z, dec = (by_path[p] for p in ("encoder", "mu", "logvar", "sampler", "decoder"))
+    assert G.nodes[z]["type"] == "Reparameterize" and "μ + σ·ε" in G.nodes[z]["label"]
+    assert (G.nodes[mu]["label"], G.nodes[logvar]["label"]) == ("μ", "log σ²")
+    assert set(G.predecessors(mu)) == set(G.predecessors(logvar)) == {enc}
+    assert set(G.predecessors(z)) == {mu, logvar}
+    assert list(G.successors(z)) == [dec] and z in set(G.predecessors(dec))
+    assert G.nodes[z]["shape"] == G.nodes[mu]["shape"] == (4, cfg.latent_dim)
+    assert "skip connection" not in {t.name for t in graph_figure(G).data}
+
+
+def test_sampling_node_samples_while_training_and_gives_the_mean_in_eval():
+    model = archs.build_model("vae")
+    x = archs.get_arch("vae").example_input(model.cfg)
+    model.eval()
+    _, mu, logvar = model(x)
+    assert torch.equal(model.sampler(mu, logvar), mu)
+    model.train()
+    torch.manual_seed(0)
+    z = model.sampler(mu, logvar)
+    torch.manual_seed(0)
+    assert torch.allclose(z, mu + torch.exp(0.5 * logvar) * torch.randn_like(mu))
+    assert not torch.equal(z, mu)
+
+
+def test_vae_graph_counts_no_skip_connections():
+    from archs.introspect import trace_graph
+    from archs.spec import to_device
+    from viz.model_graph import graph_stats
+
+    spec = archs.get_arch("vae")
+    cfg = spec.make_config("tiny")
+    G = trace_graph(archs.build_model("vae", device="meta"), to_device(spec.example_input(cfg), "meta"))
+    assert graph_stats(G)["skips"] == 0  # μ and log σ² reach the output as outputs, not as skips

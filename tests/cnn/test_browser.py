@@ -1,5 +1,7 @@
 """The CNN page in Chromium: choose ResNet-152 at its canonical (published) size and see its layer graph
-drawn (built and traced on the meta device). Uses the browser suite's server and browser fixtures."""
+drawn (built and traced on the meta device) at a readable detail, its labels 12 px, with output shapes,
+and no two labels overlapping as Chromium draws them. Uses the browser suite's server and browser
+fixtures."""
 
 from tests.browser import BROWSER_MARKS, no_exception, open_page
 
@@ -8,6 +10,23 @@ pytestmark = BROWSER_MARKS
 GRAPH_NODES = """() => Math.max(0, ...[...document.querySelectorAll('.js-plotly-plot')].filter(p =>
     p.offsetParent !== null).map(p => ((p.data || []).find(t => t.name === 'layers') || {}).customdata)
     .filter(c => c).map(c => c.length))"""
+
+
+# the drawn node labels of the visible layer graph: text, font size, and box on the page
+LABELS = """() => { const p = [...document.querySelectorAll('.js-plotly-plot')].find(p =>
+    p.offsetParent !== null && (p.data || []).some(t => t.name === 'layers'));
+  return [...p.querySelectorAll('.scatterlayer .textpoint text')].map(t => {
+    const r = t.getBoundingClientRect();
+    return [t.textContent, getComputedStyle(t).fontSize, r.left, r.top, r.right, r.bottom]; }); }"""
+
+
+def _overlapping(labels) -> list[tuple[str, str]]:
+    out = []
+    for i, (a, _, l0, t0, r0, b0) in enumerate(labels):
+        for b, _, l1, t1, r1, b1 in labels[i + 1 :]:
+            if min(r0, r1) - max(l0, l1) > 1 and min(b0, b1) - max(t0, t1) > 1:
+                out.append((a, b))
+    return out
 
 
 def _choose(page, label: str, option: str) -> None:
@@ -29,7 +48,12 @@ def test_resnet152_canonical_graph_is_drawn(server, browser):
         _choose(page, "Preset", "canonical")
         page.get_by_role("tab", name="Graph", exact=True).click()
         page.wait_for_function(f"() => ({GRAPH_NODES})() > 20", timeout=180_000)
-        assert page.evaluate(GRAPH_NODES) > 20  # collapsed view: stages, repeated bottlenecks as ×N
+        assert 20 < page.evaluate(GRAPH_NODES) <= 70  # auto detail: a bottleneck per stage, the rest ×N
+        labels = page.evaluate(LABELS)
+        assert len(labels) == page.evaluate(GRAPH_NODES)
+        assert {size for _, size, *_ in labels} == {"12px"}
+        assert any("2×256×56×56" in text for text, *_ in labels)  # output shapes, as Netron shows them
+        assert not _overlapping(labels)
         page.get_by_role("tab", name="Summary", exact=True).click()
         page.wait_for_selector("text=60,192,808 parameters", timeout=180_000)
         assert "matches exactly" in page.inner_text("body")

@@ -13,7 +13,7 @@ from archs.cnn.stats import TOP1, receptive_fields
 from archs.introspect import trace_graph
 from archs.spec import ConfigError, to_device
 from data.images import ImageRejected, load_image
-from training.attributions import METHODS, attribute, conv_layers
+from training.attributions import METHODS, attribute, cam_layers, conv_layers
 from training.recipes import get_recipe
 from viz.cnn import KERNELS, convolve, out_size, patch_at, pool
 
@@ -192,6 +192,33 @@ def test_every_attribution_is_a_finite_map_of_the_input_shape(name):
         a = attribute(model, x, method, layer=conv_layers(model)[-1])
         assert a.shape == (28, 28) and np.isfinite(a).all(), method
         assert np.abs(a).sum() > 0, method
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [("resnet18", "layer4"), ("resnet152", "layer4"), ("vgg16", "features"), ("efficientnet_b0", "features")]
+    + [("densenet121", "features"), ("convnext_tiny", "features"), ("mobilenet_v2", "features")],
+)
+def test_grad_cam_defaults_to_the_last_stage_not_a_shortcut_convolution(name, expected):
+    """At the published resolution (on meta) Grad-CAM's default target is the last stage's output before
+    global pooling: never ResNet's layer4.0.downsample.0, the last convolution *defined*."""
+    spec = archs.get_arch(name)
+    cfg = spec.make_config("canonical")
+    model = archs.build_from_config(spec, cfg, "meta")
+    targets = cam_layers(model, spec.example_input(cfg).to("meta")[:1])
+    assert targets[-1] == expected
+    assert all("pool" not in t and "fc" not in t and "classifier" not in t for t in targets)
+
+
+def test_grad_cam_default_map_is_the_last_blocks():
+    torch.manual_seed(0)
+    model = archs.build_model("resnet18", "tiny")
+    x = np.random.default_rng(0).random((1, 28, 28)).astype(np.float32)
+    assert conv_layers(model)[-1] == "layer4.0.downsample.0"  # what the default used to be
+    assert cam_layers(model, torch.as_tensor(x)[None])[-1] == "layer4"
+    default = attribute(model, x, "grad_cam")
+    assert np.allclose(default, attribute(model, x, "grad_cam", layer="layer4"))
+    assert not np.allclose(default, attribute(model, x, "grad_cam", layer="layer4.0.downsample.0"))
 
 
 # ------------------------------------------------------------------------------------- learning

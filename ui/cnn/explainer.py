@@ -10,8 +10,16 @@ from data import digits
 from data.images import ImageRejected, load_image
 from data.shapes import KINDS, draw
 from ui import state
-from viz.cnn import KERNELS, convolve, dot_product_figure, explainer_figure, patch_at, pool, size_formula
-from viz.images import heatmap
+from viz.convolution import (
+    KERNELS,
+    convolve,
+    dot_product_figure,
+    explainer_figure,
+    patch_at,
+    pool,
+    pooled_figure,
+    size_formula,
+)
 
 
 def _input_image(key: str) -> np.ndarray | None:
@@ -95,12 +103,4 @@ def explainer(key: str, learned: dict[str, np.ndarray] | None = None) -> None:
         except ValueError as e:
             st.error(f"**Impossible pooling.** {e}", icon=":material/block:")
             return
-        st.plotly_chart(
-            heatmap(
-                pooled,
-                title=f"{pk} pooling {int(ps)}×{int(ps)}, stride {int(ps)}: "
-                f"{out.shape[0]}×{out.shape[1]} → {pooled.shape[0]}×{pooled.shape[1]}",
-                colorscale="RdBu",
-            ),
-            key=f"{key}.pooled",
-        )
+        st.plotly_chart(pooled_figure(pooled, pk, int(ps), out.shape), key=f"{key}.pooled")

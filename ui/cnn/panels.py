@@ -15,7 +15,7 @@ import archs
 from archs.cnn.stats import family_table, receptive_fields
 from archs.introspect import capture, trace_graph
 from archs.spec import ArchSpec, to_device
-from training.attributions import METHODS, TITLES, attribute, conv_layers, predict
+from training.attributions import METHODS, TITLES, attribute, cam_layers, conv_layers, predict
 from training.probes import confusion_probe
 from training.recipes import get_recipe
 from ui import state
@@ -60,7 +60,8 @@ def _family() -> list[dict]:
 
 def family_chart_panel() -> None:
     rows = _family()
-    st.plotly_chart(family_figure(rows), key="cnn.family.fig")
+    # the names are placed for the figure's own size (920×560 px): drawn at that size, never stretched
+    st.plotly_chart(family_figure(rows), key="cnn.family.fig", width="content")
     df = pd.DataFrame(rows)[
         ["title", "year", "params", "mult_adds", "image_size", "classes", "top1", "top1_source"]
     ]
@@ -159,7 +160,16 @@ def internals_panel(spec: ArchSpec, cfg: Any) -> None:
     for name, fig in maps.items():
         st.plotly_chart(fig, key=f"cnn.int.fm.{name}")
     st.markdown("**Attributions** of the predicted class (captum): where the evidence is")
-    layer = st.selectbox("Grad-CAM layer", layers, index=len(layers) - 1, key="cnn.int.camlayer")
+    targets = state.memo("cnn.int.cam", version, lambda: cam_layers(model, torch.as_tensor(x)[None]))
+    layer = st.selectbox(
+        "Grad-CAM layer",
+        targets,
+        index=len(targets) - 1,
+        key=f"cnn.int.camlayer.{type(model).__name__}.{len(targets)}",
+        help="The maps whose gradients Grad-CAM weighs. By default the last spatial map before global "
+        "pooling (the output of the last stage, e.g. ResNet's layer4): the most abstract features that "
+        "still know where things are. Earlier layers give finer but less class-specific maps.",
+    )
     fig = state.memo(
         "cnn.int.attr",
         (version, idx, layer),

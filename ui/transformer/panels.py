@@ -147,6 +147,9 @@ FAMILIES_TABLE = (
 )
 
 
+COLUMN_PX = 320  # a third of the wide page's main column on a 1400 px screen with the sidebar open
+
+
 def comparison(key: str = "tx.cmp") -> None:
     masks = family_masks(6)
     cols = st.columns(3)
@@ -159,7 +162,9 @@ def comparison(key: str = "tx.cmp") -> None:
                 st.plotly_chart(
                     mask_figure(masks["decoder (causal)"], "decoder self-attention"), key=f"{key}.m2"
                 )
-            st.plotly_chart(graph_figure(_small_graph(name, 2)), key=f"{key}.g.{name}")
+            # a third of the page: short labels (sizes on hover), laid out for a 320 px column
+            fig = graph_figure(_small_graph(name, 2), width=COLUMN_PX, labels="name")
+            st.plotly_chart(fig, key=f"{key}.g.{name}")
 
 
 def text_input_ids(
