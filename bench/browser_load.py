@@ -49,8 +49,8 @@ class Server:
     """``with Server() as srv:`` a real ``streamlit run app.py`` on a free local port (``srv.url``), stopped
     (killed if it will not stop) on exit. Used by the benchmarks and the browser tests."""
 
-    def __init__(self, start_timeout: float = 120.0):
-        self.start_timeout = start_timeout
+    def __init__(self, start_timeout: float = 120.0, backend: str = "process"):
+        self.start_timeout, self.backend = start_timeout, backend
 
     def __enter__(self):
         with socket.socket() as s:
@@ -61,7 +61,11 @@ class Server:
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port)]
             + ["--server.headless", "true", "--server.address", "127.0.0.1"],
             cwd=ROOT,
-            env={**os.environ, "ARCHATLAS_DEVICE": os.environ.get("ARCHATLAS_DEVICE", "cpu")},
+            env={
+                **os.environ,
+                "ARCHATLAS_DEVICE": os.environ.get("ARCHATLAS_DEVICE", "cpu"),
+                "ARCHATLAS_JOBS": self.backend,
+            },
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )

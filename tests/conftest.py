@@ -7,6 +7,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("ARCHATLAS_DEVICE", "cpu")  # tests never depend on a GPU
+# AppTest pages train on threads (fast to start, one process); the job contract tests run every backend,
+# and the browser tests' server runs the default (process) backend, as a real server does
+os.environ.setdefault("ARCHATLAS_JOBS", "thread")
 
 # Parallel workers share the cores: each gets its share of intra-op threads, and so does the streamlit server
 # the browser tests start (it inherits OMP_NUM_THREADS). Oversubscribed OpenMP pools wait at every barrier

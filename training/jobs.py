@@ -92,6 +92,33 @@ _ids = iter(range(1, 1 << 62))
 _ids_lock = threading.Lock()
 
 
+def new_job_id() -> int:
+    with _ids_lock:
+        return next(_ids)
+
+
+BACKENDS = ("thread", "process")
+
+
+def backend_name() -> str:
+    """The job backend of this server: ``ARCHATLAS_JOBS`` (thread or process); process by default.
+    Threads are what the tests use for speed, and what a job whose trainer has no recipe falls back to."""
+    name = os.environ.get("ARCHATLAS_JOBS", "process")
+    if name not in BACKENDS:
+        raise ValueError(f"ARCHATLAS_JOBS={name!r}: choose one of {', '.join(BACKENDS)}")
+    return name
+
+
+def make_job(trainer: Trainer, backend: str | None = None, **kw: Any):
+    """A job for ``trainer`` on this server's backend (see ``backend_name``)."""
+    backend = backend or backend_name()
+    if backend == "process" and getattr(trainer, "origin", None) is not None:
+        from training.workers import ProcessJob
+
+        return ProcessJob(trainer, **kw)
+    return Job(trainer, **kw)
+
+
 class PageFirstLock:
     """A re-entrant lock that the worker takes one slice at a time (``worker()``) and gives up to any
     page thread waiting for it (``with lock:``) before taking it again."""
@@ -125,6 +152,8 @@ class PageFirstLock:
 class Job:
     """A Trainer driven by a worker thread: start, pause, step, stop; snapshot from any thread."""
 
+    backend = "thread"
+
     def __init__(
         self,
         trainer: Trainer,
@@ -133,8 +162,7 @@ class Job:
         max_seconds: float = 600.0,
         publish_s: float = 0.2,
     ):
-        with _ids_lock:
-            self.id = next(_ids)
+        self.id = new_job_id()
         self.trainer = trainer
         self.runner = runner or RUNNER
         self.slice_s, self.max_seconds, self.publish_s = slice_s, max_seconds, publish_s
@@ -217,15 +245,7 @@ class Job:
                         self._try_threads(trial)
                     t.run_for(self.slice_s)
                     self.slices += 1
-                    if not t.finished and t.train_seconds >= self.max_seconds:
-                        t._record_eval()
-                        t.status, t.message = (
-                            "done",
-                            (
-                                f"Stopped at the time cap of {self.max_seconds:.0f} s "
-                                f"after {t.step_count} steps."
-                            ),
-                        )
+                    t.cap_time(self.max_seconds)
                     if t.finished:
                         break
                     self._publish()

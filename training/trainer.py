@@ -42,11 +42,23 @@ def make_optimizer(name: str, params, lr: float, momentum: float = 0.9, weight_d
     raise ConfigError(f"Unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}.")
 
 
+def _bytes_asked(message: str) -> str:
+    """'16.0 GB' from PyTorch's "you tried to allocate 16000000000 bytes", or 'the memory it needed'."""
+    import re
+
+    m = re.search(r"allocate (\d+) bytes", message)
+    return f"{int(m.group(1)) / 1e9:.1f} GB" if m else "the memory it needed"
+
+
 def _to_tensor(a: np.ndarray, device: torch.device) -> torch.Tensor:
     return torch.as_tensor(np.ascontiguousarray(a)).to(device)
 
 
 class Trainer:
+    # attributes a family's views read besides progress and history (a GAN's sample snapshots): a job
+    # in another process sends them to the server's mirror of the trainer whenever it evaluates
+    mirrored: tuple[str, ...] = ()
+
     def __init__(
         self,
         model: nn.Module,
@@ -227,6 +239,17 @@ class Trainer:
             self._fail("The GPU ran out of memory. Lower the batch size or the model's size, then reset.")
         except MemoryError:
             self._fail("The machine ran out of memory. Lower the batch size or the model's size, then reset.")
+        except RuntimeError as e:
+            if "can't allocate memory" in str(e) or "out of memory" in str(e).lower():  # PyTorch's allocator
+                self._fail(
+                    "The machine ran out of memory (PyTorch could not allocate "
+                    f"{_bytes_asked(str(e))}). Lower the batch size or the model's size, then reset."
+                )
+            else:
+                self._fail(
+                    f"Training stopped with an error at step {self.step_count + 1}: "
+                    f"{type(e).__name__}: {str(e)[:400]}"
+                )
         except Exception as e:  # a bad shape, a failing task: the run ends, the app lives
             self._fail(
                 f"Training stopped with an error at step {self.step_count + 1}: "
@@ -264,6 +287,16 @@ class Trainer:
                 f"The {bad[0].replace('_', ' ')} became {metrics[bad[0]]} at step {self.step_count}: "
                 "training diverged. " + self.divergence_advice(self.history[-1], math.inf)
             )
+
+    def cap_time(self, max_seconds: float) -> None:
+        """End the run (done, with the reason) once it has trained ``max_seconds``: a job's hard cap."""
+        if not self.finished and self.train_seconds >= max_seconds:
+            self._record_eval()
+            if not self.finished:
+                self.status = "done"
+                self.message = (
+                    f"Stopped at the time cap of {max_seconds:.0f} s after {self.step_count} steps."
+                )
 
     def diagnose(self) -> str | None:
         """A sentence when a finished run learned nothing a student should mistake for success: test

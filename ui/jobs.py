@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from training.jobs import RUNNER, Job
+from training.jobs import RUNNER, Job, backend_name
+from training.workers import POOL
 
 
 class JobBoard:
@@ -53,13 +54,17 @@ def job_board() -> JobBoard:
     if board is None:
         board = st.session_state["atlas.jobs"] = JobBoard()
         _session_boards().append(board)
+        if backend_name() == "process":
+            POOL.prewarm()  # a warm worker for this session's first Train
     return board
 
 
 def job_counter() -> None:
     """The server's training jobs, running and waiting, in the sidebar. While any job exists it redraws
     every 2 s on its own (a fragment), since jobs start and end between this page's reruns."""
-    busy = RUNNER.running or RUNNER.queued or any(j.is_active for j in job_board().jobs.values())
+    # the sidebar is drawn before the page: a Train click's wish (see ui.train_panel) counts as busy
+    wished = any(str(k).endswith(".wish") for k in st.session_state.keys())
+    busy = RUNNER.running or RUNNER.queued or wished or any(j.is_active for j in job_board().jobs.values())
 
     @st.fragment(run_every=2.0 if busy else None)
     def counter() -> None:

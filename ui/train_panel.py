@@ -16,7 +16,7 @@ import streamlit as st
 from archs.spec import ConfigError
 from data.base import Supervised
 from training.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
-from training.jobs import Job
+from training.jobs import Job, make_job
 from training.trainer import Trainer
 from ui.jobs import job_board
 from ui.keys import child
@@ -32,7 +32,7 @@ def _new_job(key: str, make_trainer: Callable[[], Trainer], signature: object) -
         st.session_state[child(key, "error")] = str(e)
         return None
     st.session_state.pop(child(key, "error"), None)
-    return job_board().put(key, Job(trainer), signature)
+    return job_board().put(key, make_job(trainer), signature)
 
 
 def _on_play(key: str, action: str) -> None:

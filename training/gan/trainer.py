@@ -208,6 +208,7 @@ class GANTrainer(Trainer):
 
     n_fixed = 64
     max_snapshots = 48
+    mirrored = ("sample_snapshots",)
 
     def __init__(self, model, task, data, *, optimizer: str = "adam", lr: float = 2e-4, **kw):
         if optimizer not in GAN_OPTIMIZERS:

@@ -19,7 +19,7 @@ from data.base import Supervised
 from data.timeseries import SCALINGS, csv_column, describe_columns, forecast_data, read_csv
 from training.forecasting.metrics import METRICS
 from training.forecasting.tasks import internals, persistence, predict, score, truth
-from training.jobs import Job
+from training.jobs import Job, make_job
 from training.recipes import get_recipe
 from ui.jobs import job_board
 from viz.forecasting import candlestick_figure, forecast_figure, internals_figure, series_figure, sweep_figure
@@ -194,7 +194,7 @@ def launch(key: str, trainers: dict[str, Callable[[], Any]], signature: str) -> 
     errors = []
     for label, make in trainers.items():
         try:
-            board.put(f"{key}.{label}", Job(make()), signature).start()
+            board.put(f"{key}.{label}", make_job(make()), signature).start()
         except archs.ConfigError as e:
             errors.append(f"{label}: {e}")
     st.session_state[f"{key}.errors"] = errors

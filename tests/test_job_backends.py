@@ -1,0 +1,148 @@
+"""The job contract, on every backend (threads in the server; worker processes): start, queue, pause,
+step, snapshot with probes, stop, failures with a sentence; and what only worker processes promise: a
+crashed or memory-hungry job ends failed while the others train on."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from training import get_recipe
+from training.jobs import JobRunner, make_job
+from training.probes import plane_probe
+from training.workers import WorkerPool
+
+BACKENDS = ["thread", "process"]
+
+
+def _wait(pred, timeout=90.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.02)
+    return pred()
+
+
+@pytest.fixture(scope="module")
+def pool():
+    p = WorkerPool(warm=2)
+    yield p
+    p.close()
+
+
+def _job(backend, pool, runner=None, recipe="mlp_toy2d", **kw):
+    kw.setdefault("num_steps", 50_000)
+    extra = {"pool": pool} if backend == "process" else {}
+    return make_job(get_recipe(recipe).trainer(**kw), backend=backend, runner=runner or JobRunner(2), **extra)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_start_snapshot_pause_step_stop(backend, pool):
+    job = _job(backend, pool)
+    assert job.backend == backend
+    try:
+        job.start()
+        assert _wait(lambda: job.state == "running" and job.trainer.step_count > 50)
+        snap = job.snapshot({"plane": plane_probe(job.trainer.data, 10)})
+        assert snap["state"] == "running" and snap["step"] > 0 and snap["plane"]["out"].shape == (10, 10, 2)
+        job.pause()
+        assert job.state == "paused" and not job.is_active
+        paused_at = job.trainer.step_count
+        time.sleep(0.3)
+        assert job.trainer.step_count == paused_at  # paused means paused
+        job.step(5)
+        assert job.trainer.step_count == paused_at + 5 and job.state == "paused"
+        with job.lock:  # the model a view reads has the trained weights
+            out = job.trainer.model(__import__("torch").from_numpy(job.trainer.data.x_test[:4]))
+        assert out.shape == (4, 2)
+        job.start()
+        assert _wait(lambda: job.trainer.step_count > paused_at + 5)
+        job.stop()
+        assert job.state == "stopped" and not job.is_active
+    finally:
+        job.stop()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_queue_beyond_the_runner_cap(backend, pool):
+    runner = JobRunner(max_concurrent=1)
+    a, b = _job(backend, pool, runner), _job(backend, pool, runner)
+    try:
+        a.start()
+        assert _wait(lambda: a.state == "running")
+        b.start()
+        assert _wait(lambda: b.state == "queued") and b.queue_position == 1 and b.trainer.step_count == 0
+        a.pause()
+        assert _wait(lambda: b.state == "running" and b.trainer.step_count > 0)
+    finally:
+        a.stop()
+        b.stop()
+    assert runner.running == 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_diverging_run_ends_failed_with_a_sentence(backend, pool):
+    job = _job(backend, pool, recipe="mlp_digits", lr=1e6, optimizer="sgd", num_steps=2000)
+    try:
+        job.start()
+        assert _wait(lambda: job.state == "failed")
+        assert "learning rate" in job.trainer.message and not job.is_active
+    finally:
+        job.stop()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_run_ends_done_at_its_last_step(backend, pool):
+    job = _job(backend, pool, recipe="mlp_digits", num_steps=60, eval_every=30)
+    try:
+        job.start()
+        assert _wait(lambda: job.state == "done")
+        assert job.trainer.step_count == 60 and "test_acc" in job.trainer.last_eval()
+        assert [r["step"] for r in job.trainer.history if "test_loss" in r] == [30, 60]
+    finally:
+        job.stop()
+
+
+def test_a_killed_worker_fails_its_job_and_the_others_train_on(pool):
+    a, b = _job("process", pool), _job("process", pool)
+    try:
+        a.start()
+        b.start()
+        assert _wait(lambda: a.state == "running" and b.state == "running")
+        os.kill(a.worker_pid, signal.SIGSEGV)  # a crash in native code, as a bad kernel would cause
+        assert _wait(lambda: a.state == "failed")
+        assert "stopped unexpectedly (a crash in native code)" in a.trainer.message
+        n = b.trainer.step_count
+        assert _wait(lambda: b.trainer.step_count > n + 100) and b.state == "running"
+    finally:
+        a.stop()
+        b.stop()
+
+
+def test_a_runaway_allocation_fails_only_its_own_job(monkeypatch):
+    """A worker may use ARCHATLAS_JOB_MEMORY_MB (here 1,500 MB): a step that asks for 16 GB ends its job
+    failed with the out-of-memory sentence, in its own process; another job trains on."""
+    import tests.fixtures.fault_recipes  # noqa: F401 (registers the recipe here)
+
+    monkeypatch.setenv("ARCHATLAS_WORKER_IMPORTS", "tests.fixtures.fault_recipes")
+    small = WorkerPool(warm=0, memory_mb=1500)
+    runner = JobRunner(2)
+    bad = make_job(get_recipe("runaway_allocation").trainer(), backend="process", runner=runner, pool=small)
+    good = make_job(
+        get_recipe("mlp_toy2d").trainer(num_steps=50_000), backend="process", runner=runner, pool=small
+    )
+    try:
+        good.start()
+        bad.start()
+        assert _wait(lambda: bad.state == "failed", 180)
+        assert "ran out of memory" in bad.trainer.message, bad.trainer.message
+        n = good.trainer.step_count
+        assert _wait(lambda: good.trainer.step_count > n + 100) and good.state == "running"
+    finally:
+        bad.stop()
+        good.stop()
+        small.close()

@@ -1,0 +1,524 @@
+"""Training jobs in worker processes: the ``process`` backend of ``training.jobs``.
+
+Why: a job driven from a thread of the Streamlit server shares its GIL with the threads that draw the
+pages (a busy job delays every page's rerun), runs PyTorch's thread pool off the main thread (0.6-0.7x
+the speed), and a crash or a runaway allocation in one student's model takes the whole server down.
+Here each running job trains in its own process, on that process's main thread.
+
+The contract with the pages is the thread backend's (see ``training.jobs``), so pages do not change:
+
+- The page builds the Trainer as before (``make_trainer()``); that object stays in the server as the
+  job's *mirror*: its data, its model (for views), and its progress fields, which the job keeps up to
+  date. The worker builds its own Trainer from the mirror's ``origin`` (recipe name and overrides; same
+  seed, so the same initial weights) and receives the mirror's weights, so both start identical.
+- The worker trains in slices and sends, after each slice (at most every ``publish_s``), the progress
+  fields, the new history rows and the family's mirrored attributes (``Trainer.mirrored``, e.g. a GAN's
+  sample snapshots). A reader thread in the server applies them to the mirror.
+- The mirror's weights follow the worker's when a page needs them: entering ``job.lock`` or asking
+  for probes fetches the current weights (only if the worker has stepped since the last fetch). Probes
+  run in the server on the mirror, so they may be any function, as with threads.
+- A worker that dies (a segfault, the memory limit, a kill) ends its job ``failed`` with a sentence;
+  other jobs and the server go on; the pool starts a new worker. Workers are fresh interpreters
+  (``python -m training.workers``, never a fork of the threaded server, whatever started the server)
+  talking plain pickles over a socket pair (tensors by value: multiprocessing's own pickler would share
+  them through handles only its own children may open), and are kept warm between jobs.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from training.jobs import RUNNER, JobRunner, JobState, new_job_id
+from training.trainer import Trainer
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRESS = ("step_count", "status", "message", "warning", "samples_seen", "train_seconds")
+
+
+# ------------------------------------------------------------------------------------- the worker
+
+
+def send(conn: Connection, obj: Any) -> None:
+    conn.send_bytes(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def recv(conn: Connection) -> Any:
+    return pickle.loads(conn.recv_bytes())
+
+
+def _limit_memory(mb: int) -> None:
+    if mb > 0:
+        import resource
+
+        limit = mb * 2**20  # private anonymous memory (heap, mmap'd tensors): a runaway model stops here
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def _serve(conn, threads: int, memory_mb: int) -> None:
+    """A worker process: build a trainer, then train or step it as told, reporting after each slice."""
+    _limit_memory(memory_mb)
+    torch.set_num_threads(max(1, threads))
+    import importlib
+
+    from training.recipes import get_recipe
+
+    # modules that register more recipes (a deployment's own, or a test's): the worker must know every
+    # recipe the server may hand it
+    for name in filter(None, os.environ.get("ARCHATLAS_WORKER_IMPORTS", "").split(",")):
+        importlib.import_module(name.strip())
+
+    trainer: Trainer | None = None
+    running, sent_rows, last = False, 0, 0.0
+    slice_s, publish_s, max_seconds = 0.1, 0.2, 600.0
+
+    def report(**extra: Any) -> None:
+        nonlocal sent_rows, last
+        rows = trainer.history[sent_rows:]
+        sent_rows = len(trainer.history)
+        state = {k: getattr(trainer, k) for k in PROGRESS}
+        # a family's mirrored attributes change when it evaluates (a GAN's sample snapshots): send them then
+        evaluated = any("test_loss" in r for r in rows) or bool(extra)
+        mirrored = {k: getattr(trainer, k) for k in trainer.mirrored} if evaluated else {}
+        send(conn, ("state", {**state, "rows": rows, "mirrored": mirrored, "running": running, **extra}))
+        last = time.perf_counter()
+
+    send(conn, ("ready", os.getpid()))
+    while True:
+        if not running or conn.poll(0):
+            try:
+                cmd, arg = recv(conn)
+            except EOFError:
+                return
+            if cmd == "build":
+                origin, weights, settings = arg
+                slice_s, publish_s, max_seconds = settings
+                try:
+                    trainer = get_recipe(origin[0]).trainer(**origin[1])
+                    trainer.model.load_state_dict(weights)
+                    sent_rows = len(trainer.history)
+                    send(conn, ("built", None))
+                except Exception as e:  # the server built the same trainer, so this is rare: say why
+                    send(conn, ("built", f"{type(e).__name__}: {e}"))
+            elif cmd == "start":
+                running = not trainer.finished
+                report()
+            elif cmd == "pause":
+                running = False
+                report(paused=True)
+            elif cmd == "step":
+                trainer.step(int(arg))
+                report(stepped=True)
+            elif cmd == "weights":
+                state = {k: v.detach().cpu() for k, v in trainer.model.state_dict().items()}
+                send(conn, ("weights", (trainer.step_count, state)))
+            elif cmd == "release":  # the job is over: forget it, and say so (the pool may reuse us)
+                trainer, running = None, False
+                send(conn, ("released", None))
+            elif cmd == "exit":
+                return
+            continue
+        trainer.run_for(slice_s)
+        trainer.cap_time(max_seconds)
+        if trainer.finished:
+            running = False
+            report()
+        elif time.perf_counter() - last >= publish_s:
+            report()
+
+
+class Worker:
+    """One warm worker process and the server's end of its socket."""
+
+    def __init__(self, threads: int, memory_mb: int):
+        mine, theirs = socket.socketpair()
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "training.workers", str(theirs.fileno()), str(threads), str(memory_mb)],
+            pass_fds=(theirs.fileno(),),
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.conn = Connection(mine.detach())
+        self.threads = threads
+        if not self.conn.poll(120):
+            self.kill()
+            raise RuntimeError("a training worker did not start within 120 s")
+        kind, self.pid = recv(self.conn)  # imports done: the worker is warm
+        assert kind == "ready"
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        if self.alive:
+            self.proc.kill()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.conn.close()
+
+    def exit_reason(self) -> str:
+        try:
+            code = self.proc.wait(2)
+        except subprocess.TimeoutExpired:
+            code = None
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name
+            why = {
+                "SIGSEGV": "a crash in native code",
+                "SIGKILL": "it was killed, often by the machine running out of memory",
+            }.get(name, name)
+            return (
+                f"The training process stopped unexpectedly ({why}). Other runs were not affected; "
+                "reset to try again."
+            )
+        return f"The training process ended unexpectedly (exit code {code}). Reset to try again."
+
+
+def default_threads(runner: JobRunner | None = None) -> int:
+    """Each running job's share of the cores: cores / the runner's cap on concurrent jobs."""
+    return max(1, (os.cpu_count() or 1) // max(1, (runner or RUNNER).max_concurrent))
+
+
+class WorkerPool:
+    """Warm workers for jobs: one is taken per running job and given back when the job ends."""
+
+    def __init__(self, warm: int = 1, memory_mb: int | None = None):
+        self.warm = warm
+        env = int(os.environ.get("ARCHATLAS_JOB_MEMORY_MB", 4096))
+        self.memory_mb = env if memory_mb is None else memory_mb
+        self._idle: list[Worker] = []
+        self._lock = threading.Lock()
+        self._warming = False
+
+    def take(self, threads: int) -> Worker:
+        """An idle warm worker (a new one if none is idle); a replacement starts warming meanwhile."""
+        with self._lock:
+            found = None
+            while self._idle and found is None:
+                w = self._idle.pop()
+                if w.alive and w.threads == threads:
+                    found = w
+                else:
+                    w.kill()
+        self.prewarm(threads)
+        return found or Worker(threads, self.memory_mb)
+
+    def prewarm(self, threads: int | None = None) -> None:
+        """Start warming workers in the background until ``warm`` are idle (the next Train waits for
+        none of Python's and PyTorch's imports)."""
+        threads = threads or default_threads()
+
+        def warm() -> None:
+            with self._lock:
+                if self._warming or len(self._idle) >= self.warm:
+                    return
+                self._warming = True
+            try:
+                w = Worker(threads, self.memory_mb)
+                with self._lock:
+                    self._idle.append(w)
+            except Exception:  # a machine that cannot start one: jobs will say so when they try
+                pass
+            finally:
+                with self._lock:
+                    self._warming = False
+
+        if self.warm > 0:
+            threading.Thread(target=warm, daemon=True, name="worker-prewarm").start()
+
+    def give_back(self, w: Worker) -> None:
+        """A released worker (its job's reader has stopped reading): kept warm, or told to exit."""
+        if not w.alive:
+            return
+        with self._lock:
+            if len(self._idle) < self.warm:
+                self._idle.append(w)
+                return
+        try:
+            send(w.conn, ("exit", None))
+        except (BrokenPipeError, OSError):
+            pass
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for w in idle:
+            w.kill()
+
+
+POOL = WorkerPool(warm=int(os.environ.get("ARCHATLAS_WARM_WORKERS", 1)))
+
+
+# ------------------------------------------------------------------------------------- the job
+
+
+class ProcessJob:
+    """The thread Job's interface, with the training in a worker process (see the module docstring)."""
+
+    backend = "process"
+
+    def __init__(
+        self,
+        trainer: Trainer,
+        runner: JobRunner | None = None,
+        slice_s: float = 0.1,
+        max_seconds: float = 600.0,
+        publish_s: float = 0.2,
+        pool: WorkerPool | None = None,
+    ):
+        if getattr(trainer, "origin", None) is None:
+            raise ValueError("a process job needs a trainer made by a recipe (it has no origin)")
+        self.id = new_job_id()
+        self.trainer = trainer  # the mirror
+        self.runner, self.pool = runner or RUNNER, pool or POOL
+        self.slice_s, self.max_seconds, self.publish_s = slice_s, max_seconds, publish_s
+        self._worker: Worker | None = None
+        self._mirror = threading.RLock()  # guards the mirror's model and fields
+        self._send_lock = threading.Lock()
+        self._cv = threading.Condition()
+        self._replies: dict[str, Any] = {}
+        self._want_run = self._stopped = self._queued = self._running = False
+        self._driver: threading.Thread | None = None
+        self._weights_step = 0
+        self._probes: dict[str, Callable] | None = None
+        self.slices = 0
+
+    # --------------------------------------------------------------------------------- plumbing
+
+    def _send(self, msg) -> bool:
+        w = self._worker
+        if w is None:
+            return False
+        try:
+            with self._send_lock:
+                send(w.conn, msg)
+            return True
+        except (BrokenPipeError, OSError):
+            return False
+
+    def _wait(self, kind: str, timeout: float) -> Any:
+        """The next reply of ``kind`` from the worker (None on timeout or if the worker died)."""
+        end = time.monotonic() + timeout
+        with self._cv:
+            while kind not in self._replies:
+                left = end - time.monotonic()
+                if left <= 0 or self._worker is None:
+                    return None
+                self._cv.wait(min(left, 0.05))
+            return self._replies.pop(kind)
+
+    def _attach(self) -> bool:
+        """A warm worker holding this job's trainer (built from the mirror's origin and weights)."""
+        if self._worker is not None and self._worker.alive:
+            return True
+        self._worker = self.pool.take(default_threads(self.runner))
+        reader = threading.Thread(
+            target=self._read, args=(self._worker,), daemon=True, name=f"job-{self.id}-read"
+        )
+        reader.start()
+        with self._mirror:
+            weights = {k: v.detach().cpu() for k, v in self.trainer.model.state_dict().items()}
+        self._send(
+            ("build", (self.trainer.origin, weights, (self.slice_s, self.publish_s, self.max_seconds)))
+        )
+        err = self._wait("built", 120)
+        if err is not None or self._worker is None:
+            self._fail(f"The training process could not build the model: {err or 'no answer'}")
+            return False
+        self._weights_step = self.trainer.step_count
+        return True
+
+    def _read(self, w: Worker) -> None:
+        """Apply what the worker sends to the mirror; a closed pipe is a dead worker."""
+        while True:
+            try:
+                kind, payload = recv(w.conn)
+            except (EOFError, OSError):
+                break
+            if kind == "released":  # the worker forgot this job: hand it back, stop reading
+                self.pool.give_back(w)
+                return
+            if kind == "state":
+                self._apply(payload)
+                reply = "stepped" if payload.get("stepped") else "paused" if payload.get("paused") else None
+            elif kind == "weights":
+                reply = "weights"
+            else:
+                reply = kind
+            if reply:
+                with self._cv:
+                    self._replies[reply] = payload
+                    self._cv.notify_all()
+        if self._worker is w:
+            self._worker = None
+            if not self._stopped:
+                self._fail(w.exit_reason())
+            with self._cv:
+                self._cv.notify_all()
+
+    def _apply(self, s: dict) -> None:
+        t = self.trainer
+        with self._mirror:
+            t.history.extend(s["rows"])
+            for k in PROGRESS:
+                setattr(t, k, s[k])
+            for k, v in s["mirrored"].items():
+                setattr(t, k, v)
+        self._running = s["running"]
+        self.slices += 1
+        with self._cv:
+            self._cv.notify_all()
+
+    def _fail(self, message: str) -> None:
+        with self._mirror:
+            self.trainer.status, self.trainer.message = "failed", message
+        self._want_run = self._running = False
+
+    # --------------------------------------------------------------------------------- controls
+
+    def start(self) -> None:
+        if self._stopped or self.trainer.finished:
+            return
+        self._want_run = True
+        if self._driver is None or not self._driver.is_alive():
+            self._driver = threading.Thread(target=self._drive, daemon=True, name=f"job-{self.id}-driver")
+            self._driver.start()
+
+    def _drive(self) -> None:
+        """Wait for a slot in the runner's queue, then let the worker train until it stops."""
+        self._queued = True
+        got = self.runner.acquire(self.id, cancelled=lambda: not self._want_run or self._stopped)
+        self._queued = False
+        if not got:
+            return
+        try:
+            if not self._attach():
+                return
+            self._running = True
+            if not self._want_run or not self._send(("start", None)):
+                self._running = False
+            with self._cv:
+                while self._running and self._worker is not None:
+                    self._cv.wait(0.1)
+        finally:
+            self._running = False
+            self.runner.release(self.id)
+            if self._want_run and not self._stopped and not self.trainer.finished:
+                self.start()  # Train was pressed again while the last slice ended
+
+    def pause(self, wait: float = 1.0) -> None:
+        self._want_run = False
+        if self._running and self._send(("pause", None)):
+            self._wait("paused", wait)
+        d = self._driver
+        if d is not None and d is not threading.current_thread():
+            d.join(wait)
+
+    def stop(self, wait: float = 2.0) -> None:
+        """Stop for good: the worker forgets the job and goes back to the pool (its reader hands it
+        back on the worker's answer, so no two jobs ever read one pipe)."""
+        self._stopped, self._want_run = True, False
+        w, self._worker = self._worker, None
+        if w is not None:
+            try:
+                with self._send_lock:
+                    send(w.conn, ("release", None))
+            except (BrokenPipeError, OSError):
+                w.kill()
+        with self._cv:
+            self._cv.notify_all()
+        d = self._driver
+        if d is not None and d is not threading.current_thread():
+            d.join(wait)  # its slot in the runner is free when stop returns, as with threads
+
+    def step(self, n: int = 1) -> None:
+        """Train ``n`` steps now in the worker and wait for them (as the thread backend does)."""
+        if self.is_active or self._stopped or self.trainer.finished:
+            return
+        if self._attach() and self._send(("step", n)):
+            self._wait("stepped", 600)
+
+    def watch(self, probes: dict[str, Callable] | None) -> None:
+        self._probes = probes
+
+    # ------------------------------------------------------------------------------- the mirror
+
+    def _sync_weights(self) -> None:
+        """Fetch the worker's weights into the mirror if it has stepped since the last fetch."""
+        if self._worker is None or self._weights_step == self.trainer.step_count:
+            return
+        if self._send(("weights", None)):
+            got = self._wait("weights", 30)
+            if got is not None:
+                step, state = got
+                with self._mirror:
+                    self.trainer.model.load_state_dict(state)
+                self._weights_step = step
+
+    @property
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the mirror with the worker's current weights (``with job.lock:``, as with threads)."""
+        self._sync_weights()
+        with self._mirror:
+            yield
+
+    def snapshot(self, probes: dict[str, Callable] | None = None) -> dict[str, Any]:
+        if probes is not None:
+            self.watch(probes)
+        if probes:
+            self._sync_weights()
+        with self._mirror:
+            snap = self.trainer.snapshot(probes)
+        snap.update(state=self.state, queue_position=self.queue_position)
+        return snap
+
+    # ------------------------------------------------------------------------------------ state
+
+    @property
+    def is_active(self) -> bool:
+        return self._want_run and not self._stopped and not self.trainer.finished
+
+    @property
+    def state(self) -> JobState:
+        if self._stopped and not self.trainer.finished:
+            return "stopped"
+        if self.is_active:
+            return "queued" if self._queued or not self._running else "running"
+        s = self.trainer.status
+        return s if s in ("done", "failed", "idle") else "paused"
+
+    @property
+    def queue_position(self) -> int | None:
+        return self.runner.position(self.id) if self._queued else None
+
+    @property
+    def worker_pid(self) -> int | None:
+        w = self._worker
+        return w.pid if w is not None else None
+
+
+if __name__ == "__main__":  # a worker: python -m training.workers FD THREADS MEMORY_MB
+    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3]))
