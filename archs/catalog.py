@@ -31,3 +31,16 @@ def catalog_rows() -> list[dict]:
             }
         )
     return rows
+
+
+def table_columns(df) -> dict:
+    """The atlas table's display columns: the paper as its first author and year (the full reference
+    stays searchable and in the link), and the published-size count as text, "—" where there is none."""
+    first = [p.split(",")[0].split(" (")[0].strip() for p in df["paper"]]
+    authors = [
+        f"{a}{' et al.' if ',' in p.split(' (')[0] else ''} ({y})"
+        for a, p, y in zip(first, df["paper"], df["year"], strict=True)
+    ]
+    canonical = [f"{int(v):,}" if v == v and v is not None else "—" for v in df["canonical_params"]]
+    short = [title.removesuffix(" networks").removesuffix(" models") for title in df["family_title"]]
+    return {"authors": authors, "canonical": canonical, "family_short": short}

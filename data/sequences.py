@@ -138,6 +138,59 @@ def render_date(d: _dt.date, fmt: int) -> str:
     ][fmt]
 
 
+def _date_parts(t: str) -> tuple[int, int, int] | None:
+    """(day, month, year) of a text written in one of DATE_FORMATS, or None."""
+    import re
+
+    names = {m: i + 1 for i, m in enumerate(MONTHS)} | {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
+    pats = (
+        (r"(\d{1,2}) ([a-z]+),? (\d{2}|\d{4})", "dmy"),
+        (r"([a-z]+) (\d{1,2}),? (\d{4})", "mdy"),
+        (r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", "dmy"),
+        (r"(\d{4})/(\d{1,2})/(\d{1,2})", "ymd"),
+    )
+    for pat, order in pats:
+        m = re.fullmatch(pat, t)
+        if not m:
+            continue
+        parts = dict(zip(order, m.groups(), strict=True))
+        month = names.get(parts["m"]) if not parts["m"].isdigit() else int(parts["m"])
+        if month is None:
+            return None
+        year = int(parts["y"])
+        return int(parts["d"]), month, year + (2000 if year < 50 else 1900) * (len(parts["y"]) == 2)
+    return None
+
+
+def date_remark(text: str) -> str | None:
+    """A sentence when a typed date is not a real date or lies outside what the model learned (dates from
+    1950 to 2049 in DATE_FORMATS); None for an ordinary date. The model translates it anyway: its
+    characters are all it sees, which is what the remark is there to make a student notice."""
+    t = text.strip().lower()
+    parts = _date_parts(t)
+    if parts is None:
+        return (
+            f"“{text.strip()}” is not in a format the model learned ({', '.join(DATE_FORMATS[:3])}, …): "
+            "see what it makes of it."
+        )
+    d, m, y = parts
+    if not 1 <= m <= 12:
+        return f"There is no month {m}: the model will still write a date, from the characters alone."
+    try:
+        _dt.date(y, m, d)
+    except ValueError:
+        import calendar
+
+        days = calendar.monthrange(y, m)[1]
+        return (
+            f"{d} {MONTHS[m - 1].capitalize()} {y} is not a real date ({MONTHS[m - 1].capitalize()} {y} has "
+            f"{days} days). The model never saw one; it will still write an answer from the characters."
+        )
+    if not 1950 <= y <= 2049:
+        return f"The model learned dates from 1950 to 2049; {y} is outside them."
+    return None
+
+
 def encode_source(text: str) -> np.ndarray:
     """A typed date -> source token ids (SRC_LEN,), padded. Raises ValueError with a sentence for
     characters outside the vocabulary or text that is too long."""

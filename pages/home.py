@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from archs.catalog import catalog_rows
+from archs.catalog import catalog_rows, table_columns
 from ui.boot import ensure_app
 from ui.nav import page_for_family, page_link
 
@@ -25,7 +25,7 @@ def rows() -> pd.DataFrame:
     df["page"] = [
         ("/" + p.path.rsplit("/", 1)[-1][:-3]) if (p := page_for_family(f)) else None for f in df["family"]
     ]
-    return df
+    return df.assign(**table_columns(df))
 
 
 df = rows()
@@ -49,37 +49,29 @@ if families:
 if only_canon:
     view = view[view["canonical_params"].notna()]
 st.caption(f"{len(view)} of {len(df)} architectures")
-st.dataframe(
-    view[
-        [
-            "title",
-            "family_title",
-            "year",
-            "paper",
-            "tiny_params",
-            "canonical_params",
-            "tasks",
-            "page",
-            "paper_link",
-        ]
-    ],
+st.dataframe(  # sized to fit a 1024-px window's main column without a horizontal scroll
+    view[["title", "family_short", "year", "authors", "tiny_params", "canonical", "page", "paper_link"]],
     hide_index=True,
     width="stretch",
     column_config={
-        "title": "Architecture",
-        "family_title": "Family",
-        "year": st.column_config.NumberColumn("Year", format="%d"),
-        "paper": st.column_config.TextColumn("Paper", width="large"),
-        "tiny_params": st.column_config.NumberColumn("Params (tiny)", format="localized"),
-        "canonical_params": st.column_config.NumberColumn("Params (canonical)", format="localized"),
-        "tasks": "Tasks",
-        "page": st.column_config.LinkColumn("Page", display_text="open"),
-        "paper_link": st.column_config.LinkColumn("Source", display_text="paper"),
+        "title": st.column_config.TextColumn("Architecture", width=210, help="Search also finds tasks."),
+        "family_short": st.column_config.TextColumn("Family", width=120),
+        "year": st.column_config.NumberColumn("Year", format="%d", width=50),
+        "authors": st.column_config.TextColumn("Paper", width=160, help="First author; Source opens it."),
+        "tiny_params": st.column_config.NumberColumn("Params (tiny)", format="localized", width=95),
+        "canonical": st.column_config.TextColumn(
+            "Published size", width=105, help="Parameters of the canonical preset; — where none is published."
+        ),
+        "page": st.column_config.LinkColumn("Page", display_text="open", width=50),
+        "paper_link": st.column_config.LinkColumn("Source", display_text="paper", width=55),
     },
 )
 
 st.subheader("Families")
-for fam, title in df.groupby("family")["family_title"].first().items():
+shown = " that match" if len(view) < len(df) else ""
+for fam, title in df.groupby("family", sort=False)["family_title"].first().items():
     page = page_for_family(fam)
     if page:
-        page_link(page, f"{title} — {int((df['family'] == fam).sum())} architectures")
+        n, total = int((view["family"] == fam).sum()), int((df["family"] == fam).sum())
+        count = f"{n} of {total} architectures{shown}" if shown else f"{total} architectures"
+        page_link(page, f"{title} — {count}")

@@ -35,29 +35,38 @@ def _new_job(key: str, make_trainer: Callable[[], Trainer], signature: object) -
     return job_board().put(key, Job(trainer), signature)
 
 
-def _on_play(key: str, make_trainer: Callable[[], Trainer], signature: object, action: str) -> None:
-    """Train or Pause, run as the click's callback: before the script reruns, so the job obeys the
-    click at once even while the live view is mid-tick. ``action`` is what the button said when it was
-    clicked, not a toggle: Streamlit may deliver one click twice (a rerun replacing one in flight), and
-    a toggle would then pause and restart the run."""
-    job = job_board().get(key)
+def _on_play(key: str, action: str) -> None:
+    """Train or Pause, as the click's callback (before the script reruns). Pause acts here, at once,
+    even while the live view is mid-tick. Train only records the wish: the job is made or resumed in
+    the script below, with the settings of this rerun (a widget changed in the same rerun as the click
+    must count). ``action`` is what the button said, not a toggle: Streamlit may deliver one click
+    twice (a rerun replacing one in flight), and a toggle would then pause and restart the run."""
     if action == "pause":
+        job = job_board().get(key)
         if job is not None:
             job.pause()
-        return
-    job = job or _new_job(key, make_trainer, signature)
-    if job is not None:
-        job.start()
+    else:
+        st.session_state[child(key, "wish")] = "start"
 
 
-def _on_step(key: str, make_trainer: Callable[[], Trainer], signature: object) -> None:
-    job = job_board().get(key) or _new_job(key, make_trainer, signature)
-    if job is not None:
-        job.step(int(st.session_state.get(child(key, "nstep"), 1)))
+def _on_step(key: str) -> None:
+    st.session_state[child(key, "wish")] = "step"
 
 
 def _on_reset(key: str) -> None:
     job_board().drop(key)
+    st.session_state.pop(child(key, "wish"), None)
+
+
+def _grant_wish(key: str, job: Job | None, make_trainer: Callable[[], Trainer], signature: object, n: int):
+    """Start or step the job as the last click asked, with this rerun's settings."""
+    wish = st.session_state.pop(child(key, "wish"), None)
+    if wish is None:
+        return job
+    job = job or _new_job(key, make_trainer, signature)
+    if job is not None:
+        job.start() if wish == "start" else job.step(n)
+    return job
 
 
 def train_panel(
@@ -86,9 +95,9 @@ def train_panel(
         job = None
         st.toast("Settings changed: the network was reset.", icon=":material/restart_alt:")
 
+    job = _grant_wish(key, job, make_trainer, signature, int(st.session_state.get(child(key, "nstep"), 1)))
     c = st.columns([1.2, 1, 1, 1.2, 3])
     active = job is not None and job.is_active
-    args = (key, make_trainer, signature)
     c[0].button(
         "Pause" if active else "Train",
         key=child(key, "play"),
@@ -96,7 +105,7 @@ def train_panel(
         icon=":material/pause:" if active else ":material/play_arrow:",
         width="stretch",
         on_click=_on_play,
-        args=(*args, "pause" if active else "start"),
+        args=(key, "pause" if active else "start"),
     )
     c[2].selectbox("steps", step_sizes, key=child(key, "nstep"), label_visibility="collapsed")
     c[1].button(
@@ -107,7 +116,7 @@ def train_panel(
         help="Train this many steps now, then stop.",
         disabled=active,
         on_click=_on_step,
-        args=args,
+        args=(key,),
     )
     c[3].button(
         "Reset",

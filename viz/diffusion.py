@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from viz.curves import PALETTE
-from viz.images import rgb_image
+from viz.images import histogram_bars, rgb_image
 
 
 def schedule_figure(
@@ -154,16 +154,7 @@ def field_figure(
 def marginal_figure(values: np.ndarray, mean: float, std: float, title: str, height: int = 260) -> go.Figure:
     """A histogram of values at step t against the closed-form Gaussian N(mean, std²)."""
     v = np.asarray(values, float).ravel()
-    fig = go.Figure(
-        go.Histogram(
-            x=v,
-            histnorm="probability density",
-            nbinsx=60,
-            name="samples of x_t",
-            marker_color="#1c7ed6",
-            opacity=0.7,
-        )
-    )
+    fig = go.Figure(histogram_bars(v, 60, density=True, name="samples of x_t", opacity=0.7))
     xs = np.linspace(v.min() - 0.5, v.max() + 0.5, 200)
     pdf = np.exp(-((xs - mean) ** 2) / (2 * std**2)) / (std * np.sqrt(2 * np.pi))
     fig.add_trace(go.Scatter(x=xs, y=pdf, name="closed form", line=dict(color="#e8590c")))

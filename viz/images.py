@@ -114,21 +114,25 @@ def confusion_figure(cm: np.ndarray, class_names: Sequence[str], height: int = 4
     return fig
 
 
-def histogram(values: np.ndarray, title: str = "", nbins: int = 50, height: int = 260) -> go.Figure:
-    """Counted here, drawn as bars: the figure holds ``nbins`` counts, not every value (a layer of a
-    million weights would otherwise ship a million numbers to the browser)."""
+def histogram_bars(values: np.ndarray, nbins: int = 50, density: bool = False, **kwargs) -> go.Bar:
+    """A histogram counted here and drawn as bars: the figure holds ``nbins`` numbers, not every value
+    (a layer of a million weights would otherwise ship a million numbers to the browser)."""
     v = np.asarray(values, dtype=float).ravel()
     v = v[np.isfinite(v)]
-    counts, edges = np.histogram(v, bins=nbins) if v.size else (np.zeros(0), np.zeros(1))
-    fig = go.Figure(
-        go.Bar(
-            x=(edges[:-1] + edges[1:]) / 2,
-            y=counts,
-            width=np.diff(edges),
-            marker_color="#1c7ed6",
-            hovertemplate="%{x:.4g}: %{y} values<extra></extra>",
-        )
+    counts, edges = np.histogram(v, bins=nbins, density=density) if v.size else (np.zeros(0), np.zeros(1))
+    kwargs.setdefault("marker_color", "#1c7ed6")
+    what = "density" if density else "values"
+    return go.Bar(
+        x=(edges[:-1] + edges[1:]) / 2,
+        y=counts,
+        width=np.diff(edges),
+        hovertemplate=f"%{{x:.4g}}: %{{y:.4g}} {what}<extra></extra>",
+        **kwargs,
     )
+
+
+def histogram(values: np.ndarray, title: str = "", nbins: int = 50, height: int = 260) -> go.Figure:
+    fig = go.Figure(histogram_bars(values, nbins))
     fig.update_layout(
         title=title or None,
         height=height,

@@ -10,6 +10,8 @@ import torch
 from plotly.subplots import make_subplots
 from torch import nn
 
+from viz.images import histogram_bars
+
 _NORM_NAMES = {
     "weight": "weight γ (scale)",
     "bias": "bias β (shift)",
@@ -55,9 +57,7 @@ def weights_figure(module: nn.Module, title: str = "") -> go.Figure | None:
     ]
     fig = make_subplots(len(shown), 1, subplot_titles=titles, vertical_spacing=min(0.12, 0.5 / len(shown)))
     for r, (_, label, t) in enumerate(shown, 1):
-        v = t.float().cpu().numpy().ravel()
-        v = v[np.isfinite(v)]
-        fig.add_trace(go.Histogram(x=v, nbinsx=40, marker_color="#1c7ed6", name=label), r, 1)
+        fig.add_trace(histogram_bars(t.float().cpu().numpy(), 40, name=label), r, 1)
     more = len(tensors) - len(shown)
     head = title + (f" (and {more} more tensors: inspect a layer inside the block)" if more else "")
     fig.update_layout(

@@ -120,20 +120,36 @@ def test_a_click_delivered_twice_does_not_undo_itself(monkeypatch):
     """Streamlit may run one click's callback twice (a rerun that replaces one in flight): the button's
     callback does what the button said (Pause or Train), so Pause twice stays paused and Train twice
     trains one job, where a toggle would have paused and restarted."""
+    from types import SimpleNamespace
+
     import ui.train_panel as tp
     from training import get_recipe
     from ui.jobs import JobBoard
 
-    board = JobBoard()
+    board, fake_st = JobBoard(), SimpleNamespace(session_state={})
     monkeypatch.setattr(tp, "job_board", lambda: board)
+    monkeypatch.setattr(tp, "st", fake_st)
     make = lambda: get_recipe("mlp_digits").trainer(num_steps=50_000)
     try:
         for _ in range(2):
-            tp._on_play("k", make, "sig", "start")
-        job = board.get("k")
+            tp._on_play("k", "start")
+        job = tp._grant_wish("k", None, make, "sig", 1)  # what the script then does, once
+        assert tp._grant_wish("k", job, make, "sig", 1) is job  # no wish left: nothing more
         assert job.is_active and len(board.jobs) == 1
         for _ in range(2):
-            tp._on_play("k", make, "sig", "pause")
+            tp._on_play("k", "pause")
         assert not job.is_active and job.state == "paused"
     finally:
         board.stop_all()
+
+
+def test_a_setting_changed_with_the_click_trains_the_new_setting():
+    """A widget changed in the same rerun as the click (typed, then Step pressed) counts: the run uses
+    the new setting, it is not trained with the old one and then thrown away."""
+    at = open_page("pages/feedforward.py")
+    at.slider(key="pg.layers").set_value(3)  # no rerun in between: one request carries both
+    at.selectbox(key="pg.nstep").set_value(10)
+    at.button(key="pg.step").click().run()
+    assert any("step 10 /" in p for p in progress(at)), progress(at)
+    job = at.session_state["atlas.jobs"].get("pg")
+    assert len(job.trainer.config.hidden_dims) == 3

@@ -74,3 +74,22 @@ def test_dates_translation_with_attention_and_unknown_characters():
     assert not at.exception
     assert any("never seen the character" in e.value for e in at.error), [e.value for e in at.error]
     assert len(at.get("plotly_chart")) == n_charts - 1  # no alignment for unreadable input
+
+
+def test_an_impossible_date_is_remarked_on():
+    at = _page()
+    at.radio(key="rnn.exp").set_value("Dates with attention").run()
+    at.text_input(key="rnn.d.text").input("31 February 1999").run()
+    assert not at.exception
+    assert any("not a real date (February 1999 has 28 days)" in w.value for w in at.warning)
+    at.text_input(key="rnn.d.text").input("7 March 2024").run()
+    assert not at.warning
+
+
+def test_every_rendering_of_a_training_date_passes_without_remark():
+    import datetime as dt
+
+    from data.sequences import DATE_FORMATS, date_remark, render_date
+
+    days = [dt.date(1950, 1, 1) + dt.timedelta(days=37 * i) for i in range(987)]  # to 2049
+    assert all(date_remark(render_date(d, f)) is None for d in days for f in range(len(DATE_FORMATS)))

@@ -41,3 +41,14 @@ def test_seq2seq_dates_reaches_90_percent_exact_match():
     ev = t.evaluate()
     assert ev["test_acc"] >= 0.9, ev
     assert ev["test_token_acc"] >= 0.97, ev
+
+
+def test_the_memory_race_logs_the_mean_loss_the_status_line_shows():
+    """The race's per-step loss is the mean of the cells' losses (the sum trains them), as its
+    evaluation's loss is: the curve (≈ 4.4, the sum of three) once disagreed with the status (1.43)."""
+    t = get_recipe("memory_rnn_vs_lstm").trainer(lag=5, num_steps=20, eval_every=10)
+    t.step(20)
+    row = t.history[-1]
+    cells = [row[f"{n}_loss"] for n in ("rnn", "lstm", "gru") if f"{n}_loss" in row]
+    assert len(cells) >= 2 and abs(row["loss"] - sum(cells) / len(cells)) < 1e-5
+    assert abs(row["train_loss"] - row["loss"]) < 0.5 * row["loss"]  # same scale as the evaluation

@@ -175,4 +175,6 @@ class CompareTrainer(Trainer):
         self.optimizer.step()
         self.step_count += 1
         self.samples_seen += len(x)
-        self._pending.append(loss.detach())
+        # the models learn from the sum (each gets its own gradient); the curve and the status line show
+        # the mean, as the evaluation's "loss" does, so the two agree
+        self._pending.append(loss.detach() / len(self.task.names))

@@ -9,7 +9,7 @@ import streamlit as st
 import torch
 
 from archs.spec import ArchSpec
-from data.sequences import DATE_FORMATS, SRC_VOCAB, decode_target, encode_source
+from data.sequences import DATE_FORMATS, SRC_VOCAB, date_remark, decode_target, encode_source
 from training.recipes import get_recipe, list_recipes
 from ui import state
 from ui.train_panel import train_panel
@@ -111,6 +111,8 @@ def dates_experiment() -> None:
         ids, err = None, str(e)
     if err:
         st.error(f"**Cannot read that date.** {err}")
+    elif remark := date_remark(text):
+        st.warning(remark, icon=":material/event_busy:")
     settings = dict(
         num_steps=steps, lr=float(lr), hidden_dim=hidden, seed=state.seed(), device=state.device()
     )
