@@ -41,6 +41,7 @@ TRAIN_KEYS = (
     "seed",
     "device",
     "loss",
+    "step_delay",
 )
 
 ALIASES = {
@@ -87,7 +88,10 @@ class Recipe:
             raise ConfigError(str(e)[0].upper() + str(e)[1:] + ".") from e
 
     def trainer(self, **overrides: Any) -> Trainer:
-        """A fresh, seeded Trainer with ``overrides`` applied (see the module docstring)."""
+        """A fresh, seeded Trainer with ``overrides`` applied (see the module docstring). The trainer
+        remembers where it came from (``trainer.origin``: this recipe's name and the overrides), so a
+        worker process can build the very same one."""
+        origin = (self.name, dict(overrides))
         overrides = dict(overrides)
         arch_name = overrides.pop("arch", self.arch)
         if arch_name not in self.compatible:
@@ -145,6 +149,7 @@ class Recipe:
             **train_kw,
         )
         trainer.arch, trainer.config = spec.name, config  # for checkpoints
+        trainer.origin = origin
         return trainer
 
 

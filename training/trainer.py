@@ -66,6 +66,7 @@ class Trainer:
         seed: int = 0,
         device: str | torch.device = "cpu",
         name: str = "",
+        step_delay: float = 0.0,
     ):
         if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
             raise ConfigError(f"The learning rate must be a positive number, got {lr}.")
@@ -110,6 +111,8 @@ class Trainer:
         self.train_seconds = 0.0
         self.arch: str | None = None  # set by the recipe: what a checkpoint records
         self.config = None
+        self.origin: tuple[str, dict] | None = None  # (recipe, overrides) that rebuild this trainer
+        self.step_delay = float(step_delay)  # seconds to wait after each step: a page's slow motion
 
     # ------------------------------------------------------------------------------------ stepping
 
@@ -205,6 +208,8 @@ class Trainer:
             while self.step_count < self.num_steps and more(i):
                 self._one_step()
                 i += 1
+                if self.step_delay:
+                    time.sleep(self.step_delay)
                 if self.step_count % self.eval_every == 0:
                     self._flush()
                     if self.finished:

@@ -21,7 +21,6 @@ keeps a fixed latent batch and a snapshot of G's samples for it at every evaluat
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import torch
@@ -225,7 +224,6 @@ class GANTrainer(Trainer):
         self.opt_g = self._make(optimizer, g_params, lr, task.beta1)
         self.opt_d = self._make(optimizer, d_params, self.lr_d, task.beta1)
         self.optimizer = self.opt_g  # what generic code calls "the" optimizer
-        self.step_delay = 0.0  # seconds to sleep after each step: the page's slow motion
         self.eval_examples = 1024 if getattr(task, "target", None) or data.kind == "gan_points" else 256
         self.fixed = self._fixed_batch()
         self.sample_snapshots: list[tuple[int, np.ndarray]] = []
@@ -287,8 +285,6 @@ class GANTrainer(Trainer):
         self._pending_terms.append(
             {"d_loss": d_loss, "g_loss": g_loss, **{k: v.detach() for k, v in terms.items()}}
         )
-        if self.step_delay:
-            time.sleep(self.step_delay)
 
     def divergence_advice(self, terms: dict[str, float], limit: float) -> str:
         """Blame the player whose loss blew up, with its own learning rate."""

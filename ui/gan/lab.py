@@ -133,9 +133,7 @@ def gan_lab() -> None:
     real = points2d(s["target"], 600, seed=99)
 
     def make():
-        t = recipe.trainer(**settings)
-        t.step_delay = 0.2 if slow else 0.0
-        return t
+        return recipe.trainer(**settings, step_delay=0.2 if slow else 0.0)
 
     def render(snap, data):
         lab = snap.get("lab")
