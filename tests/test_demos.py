@@ -48,6 +48,7 @@ def test_load_gives_the_finished_run(name):
     t = demos.load(name)
     assert t.step_count == t.num_steps == demos.DEMOS[name].overrides["num_steps"]
     assert t.status == "done" and "Demo model" in t.message and t.demo == name
+    assert t.warning is None  # every demo learned: no "did not learn" on a model shown as an example
     assert t.history[-1]["step"] == t.step_count
     if name == "vae_digits":  # the weights are the run's: evaluating them gives its last evaluation
         assert t.evaluate()["test_mse"] == pytest.approx(t.last_eval()["test_mse"], rel=1e-5)

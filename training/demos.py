@@ -183,7 +183,7 @@ def build(name: str, out_dir: Path | None = None, device: str = "cpu", log=None)
 def save(name: str, t: Trainer, out_dir: Path | None = None) -> Path:
     """Write a trained Trainer as the demo ``name`` (atomically: a half-written file is never read)."""
     d = _demo(name)
-    out = Path(out_dir or DEMO_DIR)
+    out = Path(out_dir or build_dir())
     out.mkdir(parents=True, exist_ok=True)
     record = dict(
         format=DEMO_FORMAT,
@@ -288,7 +288,7 @@ def _restore(t: Trainer, rec: dict) -> None:
     steps = f"{t.step_count:,} steps" + (f" of {t.num_steps:,}" if t.step_count < t.num_steps else "")
     t.status = "done" if t.step_count >= t.num_steps else "paused"
     t.message = f"Demo model: trained by the atlas's recipe for {steps} (seed {_demo_seed(rec)})."
-    t.warning = rec.get("warning")
+    t.warning = t.diagnose() if t.status == "done" else None  # today's diagnosis of the run's history
     stage_done = getattr(t, "ae_steps", None)
     if stage_done is not None and t.step_count >= stage_done:  # latent diffusion: past the autoencoder stage
         scale = t.model.latent_scale.clone()
