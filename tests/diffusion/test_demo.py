@@ -25,6 +25,7 @@ def test_untrained_labs_then_the_demos_fill_them_without_training(ldm_demo):
     assert sum(i.value.startswith("**Untrained**") for i in at.info) == 3  # 2-D lab, digits, text
     specs = [c.proto.spec for c in at.get("plotly_chart")]
     assert any("untrained −ε̂" in s for s in specs) and any("untrained samples" in s for s in specs)
+    assert any("land outside this window" in c.value for c in at.caption)  # where the untrained samples went
     text = " ".join(m.value for m in at.markdown)
     assert "**The data**: training digits" in text and "**The data**: captioned shapes" in text
     assert any("of the **untrained** network" in c.value for c in at.caption)  # digits, sampled by itself
@@ -37,6 +38,7 @@ def test_untrained_labs_then_the_demos_fill_them_without_training(ldm_demo):
     assert at.select_slider(key="dif.2d.T").value == 200
     specs = [c.proto.spec for c in at.get("plotly_chart")]
     assert any("−ε̂(x, t=" in s and "untrained" not in s for s in specs)
+    assert not any("land outside this window" in c.value for c in at.caption)  # the demo's land on the roll
 
     at.selectbox(key="dif.dg.size").set_value(16).run()
     at.button(key="dif.dg.train.demo_btn").click().run()

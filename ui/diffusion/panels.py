@@ -189,6 +189,13 @@ def lab2d_tab() -> None:
             ),
             key="dif.2d.samp",
         )
+        far = np.abs(s["x"]).max(1) > 2.2
+        if far.mean() > 0.1:  # an untrained (or diverged) denoiser throws its samples out of the window
+            dist = float(np.median(np.linalg.norm(s["x"], axis=1)))
+            c2.caption(
+                f"{far.mean():.0%} of the samples land outside this window (median distance {dist:,.0f} "
+                "from the centre): random noise estimates, amplified by every reverse step."
+            )
 
     st.caption(f"Points are divided by {POINT_SCALE:g} so the data sit at the scale of the N(0, I) noise.")
     train_panel(

@@ -234,14 +234,14 @@ def i2i_lab(key: str = "gan.i2i") -> None:
     data = state.memo(f"{key}.data", arch, recipe.make_data)  # procedural pairs: drawn once per session
 
     def render(snap, d):
-        out = _snapshot_view(key, f"{key}.train", snap)
-        if out is None:
-            return
         if snap["step"] == 0:
             st.markdown(
                 "**Before training**: the data's inputs and targets, and what the untrained generator makes "
                 "of the inputs (noise, for now)."
             )
+        out = _snapshot_view(key, f"{key}.train", snap)
+        if out is None:
+            return
         a, b = d.x_test[:8], d.y_test[:8]
         if arch == "pix2pix":
             rows, names = [a, out[0], b], ["input", "translation G(a)", "target"]
