@@ -266,10 +266,13 @@ def train_panel(
         t0 = time.perf_counter()
         j = job_board().get(key)
         if j is None and untrained and (j := _preview(key, make_trainer, signature)) is not None:
+            shipped = demo is not None and demos.available(demo.name)
             st.info(
                 "**Untrained**: the views below show the network as initialised, before any training. "
                 "Press **Train** to start, or **Step** to train a few steps at a time"
-                + (", or **Load the demo model** to see a trained one at once." if demo else "."),
+                + (", or **Load the demo model** to see a trained one at once." if shipped else "")
+                + (", or **Build the demo model** (trained here, then kept)." if demo and not shipped else "")
+                + ("." if demo is None else ""),
                 icon=":material/model_training:",
             )
             if render is not None:
@@ -284,6 +287,11 @@ def train_panel(
         data = j.trainer.data
         snap = j.snapshot(probes(data) if probes else None)
         _status_line(snap)
+        if (built := st.session_state.get(child(key, "building"))) and built[0] == j.id and j.is_active:
+            st.caption(
+                f"Building the demo model {built[1]} with its settings; it is saved when the run ends, and "
+                "loads at once from then on."
+            )
         if snap.get("probe_error"):
             st.warning(f"A live view could not be computed: {snap['probe_error']}", icon=":material/warning:")
         if snap["history"]:

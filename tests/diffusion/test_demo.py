@@ -58,10 +58,35 @@ def test_a_demo_without_a_file_is_built_here(tmp_path, monkeypatch):
     monkeypatch.delenv("ARCHATLAS_DEMO_DIR", raising=False)
     at = open_page("pages/diffusion.py", timeout=300)
     assert at.button(key="dif.2d.train.demo_btn").label == "Build the demo model"
+    assert any("or **Build the demo model**" in i.value for i in at.info)
     at.select_slider(key="dif.2d.steps").set_value(500).run()
     at.button(key="dif.2d.train.demo_btn").click().run()
     assert not at.exception and not errors(at)
     assert at.select_slider(key="dif.2d.steps").value == 2000  # the demo's settings, training here
     assert any(("training" in p or "waiting" in p) and "/ 2,000" in p for p in progress(at))
+    assert any("Building the demo model ddpm_2d" in c.value for c in at.caption)
     at.button(key="dif.2d.train.reset").click().run()  # not to the end: that is the demo's own build
     assert not progress(at) and not list(tmp_path.iterdir())
+
+
+def test_a_demo_built_here_is_saved_when_its_run_ends(tmp_path, monkeypatch):
+    """What the panel does when the build's job has finished: write the demo, so the next load is instant
+    (the run's end is set here by hand: the test is the saving, not the training)."""
+    from types import SimpleNamespace
+
+    import ui.train_panel as tp
+    from training.jobs import Job
+
+    monkeypatch.setattr(demos, "DEMO_DIR", tmp_path)
+    monkeypatch.delenv("ARCHATLAS_DEMO_DIR", raising=False)
+    said: list[str] = []
+    fake_st = SimpleNamespace(session_state={}, toast=lambda m, **_: said.append(m), warning=said.append)
+    monkeypatch.setattr(tp, "st", fake_st)
+    job = Job(demos.trainer("ddpm_2d"))
+    fake_st.session_state["dif.2d.train.building"] = (job.id, "ddpm_2d")
+    tp._save_built("dif.2d.train", job)  # not finished: nothing saved
+    assert not demos.available("ddpm_2d")
+    job.trainer.status = "done"
+    tp._save_built("dif.2d.train", job)
+    assert demos.available("ddpm_2d") and "later loads are instant" in said[0]
+    assert demos.load("ddpm_2d").step_count == 0 and "dif.2d.train.building" not in fake_st.session_state

@@ -237,9 +237,10 @@ def text_demo() -> PanelDemo:
 def _captioned_shapes(snap: dict, data) -> None:
     if snap["step"] == 0:
         st.markdown("**The data**: captioned shapes, the pairs the model learns from")
-        caps = [" ".join(VOCAB.itos[i] for i in row if i > 1) for row in data.y_train[:8]]
+        words = [[VOCAB.itos[i] for i in row if i > 1] for row in data.y_train[:8]]
+        caps = [" ".join(w[:3]) + "<br>" + " ".join(w[3:]) for w in words]  # "a red circle" / "at the left"
         st.plotly_chart(
-            rgb_grid((data.x_train[:8] + 1) / 2, titles=caps, ncols=4, height=300),
+            rgb_grid((data.x_train[:8] + 1) / 2, titles=caps, ncols=4, height=380),
             key="dif.tx.train.view.data",
         )
 
