@@ -238,11 +238,13 @@ def _captioned_shapes(snap: dict, data) -> None:
     if snap["step"] == 0:
         st.markdown("**The data**: captioned shapes, the pairs the model learns from")
         words = [[VOCAB.itos[i] for i in row if i > 1] for row in data.y_train[:8]]
-        caps = [" ".join(w[:3]) + "<br>" + " ".join(w[3:]) for w in words]  # "a red circle" / "at the left"
+        keys = [" ".join(w for w in ws if w not in ("a", "at", "the", "in")) for ws in words]  # fit a tile
         st.plotly_chart(
-            rgb_grid((data.x_train[:8] + 1) / 2, titles=caps, ncols=4, height=380),
+            rgb_grid((data.x_train[:8] + 1) / 2, titles=keys, ncols=4, height=380),
             key="dif.tx.train.view.data",
         )
+        example = " ".join(words[0])
+        st.caption(f"Each tile shows the key words of its caption; the first one reads “{example}”.")
 
 
 def text_tab() -> None:
