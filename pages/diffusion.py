@@ -3,7 +3,8 @@
 import streamlit as st
 
 from ui.boot import ensure_app
-from ui.diffusion.panels import digits_tab, lab2d_tab, schedules_chart, scrubber_tab, text_tab
+from ui.diffusion.generate import digits_tab, text_tab
+from ui.diffusion.panels import lab2d_tab, schedules_chart, scrubber_tab
 from ui.forms import config_form
 from ui.panels import arch_picker, graph_panel, summary_panel
 

@@ -53,3 +53,26 @@ def test_tied_weights_save_and_load(name):
     loaded, _, _ = load_checkpoint(save_checkpoint(model, name, cfg))
     for (k, a), b in zip(model.state_dict().items(), loaded.state_dict().values(), strict=True):
         assert torch.equal(a, b), k
+
+
+@pytest.mark.parametrize("first", [b"\x80", b"(d", b"PK"])
+def test_a_header_length_that_starts_like_a_pickle_or_zip_still_loads(first):
+    """The 8-byte header length is little-endian: a header of 128 + 256·k bytes starts with 0x80, the
+    first byte of a pickle. Such a checkpoint (a demo model's, with its history in the metadata, hit it)
+    must load, not be refused as a pickle. (safetensors pads headers to 8 bytes: every such start whose
+    length is a multiple of 8 can occur.)"""
+    model = archs.build_model("perceptron")
+    spec = archs.get_arch("perceptron")
+    mask = 0xFF if len(first) == 1 else 0xFFFF
+    target = int.from_bytes(first, "little")
+    n0 = int.from_bytes(save_checkpoint(model, spec.name, model.cfg, extra={"pad": ""})[:8], "little")
+    start = (target - n0) % (mask + 1) - 16
+    for pad in range(max(0, start), max(0, start) + 64):
+        blob = save_checkpoint(model, spec.name, model.cfg, extra={"pad": "x" * pad})
+        if int.from_bytes(blob[:8], "little") & mask == target:
+            break
+    assert blob.startswith(first)
+    loaded, name, _ = load_checkpoint(blob)
+    assert name == "perceptron"
+    want = model.state_dict()
+    assert all(torch.equal(v, want[k]) for k, v in loaded.state_dict().items())

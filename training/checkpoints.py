@@ -41,7 +41,17 @@ def save_checkpoint(model: nn.Module, arch: str, config: Any, extra: dict[str, s
     return st_save(state, metadata=meta)
 
 
+def _looks_like_safetensors(data: bytes) -> bool:
+    """An 8-byte header length that fits the file, then the header's opening brace. The length's first
+    bytes can be anything (0x80 for a header of 128 + 256·k bytes), so this is checked before sniffing
+    for other formats by their first bytes."""
+    n = int.from_bytes(data[:8], "little")
+    return 0 < n and 8 + n <= len(data) and data[8:9] == b"{"
+
+
 def _sniff(data: bytes) -> None:
+    if _looks_like_safetensors(data):
+        return
     if data[:2] == b"PK":
         raise CheckpointError(
             "This is a zip archive (a torch.save file, which can carry code). Only "

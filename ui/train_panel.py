@@ -3,18 +3,24 @@
 The job trains in a worker thread (training.jobs); this fragment only polls it. ``run_every`` is set
 only while the job is active, and when the job ends the fragment asks for one full rerun so the
 polling stops and the buttons show the final state.
+
+Before the first step a panel can show its views for the untrained model (``untrained=True``), as
+TensorFlow Playground draws the boundary of its random network; and it can offer a demo model
+(``demo=PanelDemo(...)``, see training.demos) that fills the views at once.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
 
 from archs.spec import ConfigError
 from data.base import Supervised
+from training import demos
 from training.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 from training.jobs import Job, make_job
 from training.trainer import Trainer
@@ -23,9 +29,26 @@ from ui.keys import child
 from viz.curves import training_curves
 
 TICK_S = 0.7
+BUILD_CAP_S = 3600.0  # building a demo here may take longer than a user's run (latent diffusion on a CPU)
+
+
+@dataclass(frozen=True)
+class PanelDemo:
+    """A demo model a panel offers (a name in training.demos.DEMOS) and how the page's widgets reproduce
+    the settings it was made with: ``widgets`` maps widget keys to those values, widget keys under a
+    ``reset`` prefix go back to their defaults (a config form's fields: the preset's values). Loading sets
+    them, and the panel loads the demo on the rerun that follows, once the page's signature describes the
+    demo's settings; the demo is checked against the page's own trainer for those settings first."""
+
+    name: str
+    widgets: dict[str, Any] = field(default_factory=dict)
+    reset: tuple[str, ...] = ()
 
 
 def _new_job(key: str, make_trainer: Callable[[], Trainer], signature: object) -> Job | None:
+    pre = st.session_state.pop(child(key, "preview"), None)
+    if pre is not None and pre[0] == signature:  # the untrained model the views showed: train that one
+        return job_board().put(key, pre[1], signature)
     try:
         trainer = make_trainer()
     except ConfigError as e:
@@ -69,6 +92,99 @@ def _grant_wish(key: str, job: Job | None, make_trainer: Callable[[], Trainer], 
     return job
 
 
+def _on_demo(key: str, demo: PanelDemo) -> None:
+    """Set the page's widgets to the demo's settings; the panel loads it on the rerun (the signature
+    is only known once the page has read those widgets)."""
+    ss = st.session_state
+    for prefix in demo.reset:
+        for k in [k for k in ss if isinstance(k, str) and k.startswith(prefix)]:
+            del ss[k]
+    for k, v in demo.widgets.items():
+        ss[k] = v
+    ss[child(key, "demo")] = demo.name
+    ss.pop(child(key, "demo_error"), None)
+    ss.pop(child(key, "wish"), None)
+
+
+def _load_demo(key: str, name: str, make_trainer: Callable[[], Trainer], signature: object) -> None:
+    """Put the demo on the board under the page's signature: loaded from its file, or, where it has not
+    been built on this server, trained here from its recipe and saved when done."""
+    ss, board = st.session_state, job_board()
+    try:
+        mine = make_trainer()
+        if demos.available(name):
+            job = board.put(key, Job(demos.load(name, like=mine)), signature)
+            st.toast("Demo model loaded.", icon=":material/check_circle:")
+        else:
+            t = demos.trainer(name, mine.device)
+            if why := demos.mismatch(t, mine):
+                raise demos.DemoError(f"The demo model is made with other settings: {why}")
+            job = board.put(key, Job(t, max_seconds=BUILD_CAP_S), signature)
+            job.start()
+            ss[child(key, "building")] = (job.id, name)
+    except (ConfigError, demos.DemoError) as e:
+        ss[child(key, "demo_error")] = str(e)
+
+
+def _save_built(key: str, job: Job) -> None:
+    """A demo trained here has finished: save it, so that later loads (any session) are instant."""
+    ss = st.session_state
+    built = ss.get(child(key, "building"))
+    if built is None or built[0] != job.id or job.trainer.status != "done":
+        return
+    del ss[child(key, "building")]
+    try:
+        with job.lock:
+            p = demos.save(built[1], job.trainer, demos.build_dir())
+        st.toast(f"Demo model saved ({p.name}): later loads are instant.", icon=":material/save:")
+    except OSError as e:
+        st.warning(f"The demo model trained but could not be saved on this server: {e}")
+
+
+def _preview(key: str, make_trainer: Callable[[], Trainer], signature: object) -> Job | None:
+    """The untrained model for the current settings (a job never started), kept while they stay."""
+    ss = st.session_state
+    pre = ss.get(child(key, "preview"))
+    if pre is None or pre[0] != signature:
+        try:
+            pre = ss[child(key, "preview")] = (signature, Job(make_trainer()))
+        except ConfigError:
+            ss.pop(child(key, "preview"), None)
+            return None
+    return pre[1]
+
+
+def current_job(key: str) -> Job | None:
+    """The panel's job, else the untrained model it previews (``train_panel(..., untrained=True)``, in
+    this run): for views outside the panel that show the model in either state."""
+    job = job_board().get(key)
+    if job is not None:
+        return job
+    pre = st.session_state.get(child(key, "preview"))
+    return pre[1] if pre is not None else None
+
+
+def demo_button(key: str, demo: PanelDemo, where: Any = st, suffix: str | None = None) -> None:
+    """The panel's "Load the demo model" button (or "Build", where the demo has no file here); views
+    outside the panel may draw more of them, each with its own ``suffix``."""
+    d = demos.DEMOS[demo.name]
+    ready = demos.available(demo.name)
+    where.button(
+        "Load the demo model" if ready else "Build the demo model",
+        key=child(key, "demo_btn", suffix) if suffix else child(key, "demo_btn"),
+        icon=":material/auto_awesome:" if ready else ":material/construction:",
+        help=(
+            f"{d.title}, trained by the atlas's own recipe. Sets this panel's settings to the demo's and "
+            "fills the views at once."
+            if ready
+            else f"{d.title}. Not built on this server yet: trains it here with the demo's settings "
+            "(watch it learn), then saves it so that later loads are instant."
+        ),
+        on_click=_on_demo,
+        args=(key, demo),
+    )
+
+
 def train_panel(
     key: str,
     make_trainer: Callable[[], Trainer],
@@ -77,6 +193,8 @@ def train_panel(
     probes: Callable[[Supervised], dict] | None = None,
     render: Callable[[dict[str, Any], Supervised], None] | None = None,
     step_sizes=(1, 10, 100),
+    demo: PanelDemo | None = None,
+    untrained: bool = False,
 ) -> Job | None:
     """Controls and live view of one training job of this session.
 
@@ -84,11 +202,16 @@ def train_panel(
     ``signature`` identifies the settings: when it changes, the old job is stopped and replaced, as
     TensorFlow Playground resets its network when a hyperparameter changes. ``probes(data)`` returns
     the probe functions to snapshot (``data`` is the job's own data set); ``render(snapshot, data)``
-    draws the family's own live views.
+    draws the family's own live views. ``untrained``: before the first step, draw ``render`` for the
+    untrained model (``current_job`` gives it to views outside the panel). ``demo``: a "Load the demo
+    model" button (see PanelDemo).
 
-    Keys: the panel owns ``key.<control>`` (play, step, nstep, reset, save, dl, up) and ``key.live.*``;
-    what ``render`` draws should use ``child(key, "view", name)``. Buttons act in their callbacks."""
+    Keys: the panel owns ``key.<control>`` (play, step, nstep, reset, demo_btn, save, dl, up) and
+    ``key.live.*`` (views may add ``key.demo_btn.<suffix>``); what ``render`` draws should use
+    ``child(key, "view", name)``. Buttons act in their callbacks."""
     board = job_board()
+    if demo is not None and st.session_state.pop(child(key, "demo"), None) == demo.name:
+        _load_demo(key, demo.name, make_trainer, signature)
     job = board.get(key)
     if job is not None and board.signatures.get(key) != signature:
         board.drop(key)
@@ -127,8 +250,12 @@ def train_panel(
         on_click=_on_reset,
         args=(key,),
     )
+    if demo is not None:
+        demo_button(key, demo, c[4])
     if err := st.session_state.get(child(key, "error")):
         st.error(f"**Cannot train this configuration.** {err}", icon=":material/block:")
+    if err := st.session_state.get(child(key, "demo_error")):
+        st.error(f"**Cannot load the demo model.** {err}", icon=":material/block:")
 
     job = board.get(key)
     active = job is not None and job.is_active
@@ -138,6 +265,19 @@ def train_panel(
     def live() -> None:
         t0 = time.perf_counter()
         j = job_board().get(key)
+        if j is None and untrained and (j := _preview(key, make_trainer, signature)) is not None:
+            shipped = demo is not None and demos.available(demo.name)
+            st.info(
+                "**Untrained**: the views below show the network as initialised, before any training. "
+                "Press **Train** to start, or **Step** to train a few steps at a time"
+                + (", or **Load the demo model** to see a trained one at once." if shipped else "")
+                + (", or **Build the demo model** (trained here, then kept)." if demo and not shipped else "")
+                + ("." if demo is None else ""),
+                icon=":material/model_training:",
+            )
+            if render is not None:
+                render(j.snapshot(probes(j.trainer.data) if probes else None), j.trainer.data)
+            return
         if j is None:
             st.info(
                 "Press **Train** to start, or **Step** to train a few steps at a time.",
@@ -147,6 +287,11 @@ def train_panel(
         data = j.trainer.data
         snap = j.snapshot(probes(data) if probes else None)
         _status_line(snap)
+        if (built := st.session_state.get(child(key, "building"))) and built[0] == j.id and j.is_active:
+            st.caption(
+                f"Building the demo model {built[1]} with its settings; it is saved when the run ends, and "
+                "loads at once from then on."
+            )
         if snap.get("probe_error"):
             st.warning(f"A live view could not be computed: {snap['probe_error']}", icon=":material/warning:")
         if snap["history"]:
@@ -156,6 +301,8 @@ def train_panel(
         # the next tick waits for this one: a tick slower than TICK_S (a big view, a loaded server)
         # would otherwise be interrupted by the next one and never finish drawing
         st.session_state[tick_key] = max(TICK_S, 1.5 * (time.perf_counter() - t0))
+        if not j.is_active:
+            _save_built(key, j)
         if active and not j.is_active:
             st.rerun()  # the job ended: one full rerun to stop polling and refresh the buttons
 

@@ -41,12 +41,12 @@ def test_page_tabs_formulas_and_views_of_a_trained_vae():
     at = _ok(AppTest.from_file(PAGE, default_timeout=180).run())
     assert [t.label for t in at.tabs] == TABS
     assert len(at.latex) >= 5 and any("reparameterisation" in m.value for m in at.markdown)
-    assert sum("Train a model first" in i.value for i in at.info) == 4  # the four live views wait
+    assert sum("Untrained vae" in i.value for i in at.info) == 4  # the four views show the untrained model
     at.selectbox(key="ae.train.nstep").set_value(100)
     at.button(key="ae.train.step").click().run()
     _ok(at)
     assert any("step 100 /" in p.proto.text for p in at.get("progress"))
-    assert not any("Train a model first" in i.value for i in at.info)
+    assert not any("Untrained" in i.value for i in at.info)
     charts = {c.proto.id for c in at.get("plotly_chart")}
     assert len(charts) >= 12  # graph, curves, scatter, decoded, manifold, interpolation, prior, ...
     text = _markdown(at)

@@ -62,11 +62,12 @@ def test_captions_empty_or_unknown_are_explained(at):
 
 
 def test_digits_step_then_sample_shows_the_trajectory(at):
-    at.button(key="dif.dg.sample").click().run()
-    assert any("Train the model first" in w.value for w in at.warning)
+    at.button(key="dif.dg.sample").click().run()  # before training: the untrained network's samples
+    assert any("of the **untrained** network" in c.value for c in at.caption)
     at.selectbox(key="dif.dg.train.nstep").set_value(10).run()
     at.button(key="dif.dg.train.step").click().run()
     assert any("step 10 /" in p.proto.text for p in at.get("progress"))
+    assert any("20 samples of the model at step 10" in c.value for c in at.caption)  # drawn again by itself
     at.number_input(key="dif.dg.nsamp").set_value(4).run()
     at.button(key="dif.dg.sample").click().run()
     assert not at.exception
@@ -76,10 +77,14 @@ def test_digits_step_then_sample_shows_the_trajectory(at):
 
 
 def test_2d_lab_steps_and_draws_the_field(at):
-    before = len(at.get("plotly_chart"))
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("untrained −ε̂" in s for s in specs)  # the untrained field and samples, before training
+    before = len(specs)
     at.button(key="dif.2d.train.step").click().run()
     assert any("step 1 /" in p.proto.text for p in at.get("progress"))
-    assert len(at.get("plotly_chart")) >= before + 3  # curves, noise field, samples
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert len(specs) >= before + 1  # the curves join the noise field and the samples
+    assert any("−ε̂(x, t=" in s and "untrained" not in s for s in specs)
 
 
 def test_text_to_image_generates_with_attention_maps(at):

@@ -246,3 +246,14 @@ def test_a_diverging_discriminator_is_blamed_on_its_own_learning_rate(optimizer)
     t.step(200)
     assert t.status == "failed"
     assert "discriminator's learning rate (10)" in t.message and "0.001" not in t.message, t.message
+
+
+def test_a_finished_gan_is_not_called_untrained_because_d_loss_rose():
+    """D's loss rises as G improves (or as D overfits its real images): the generic "training loss did
+    not go down" warning would tell a student a working GAN "did not learn" (the DCGAN demo did)."""
+    from training.trainer import Trainer
+
+    t = get_recipe("dcgan_digits").trainer(num_steps=1500)
+    t.history = [{"step": 100, "train_loss": 0.354}, {"step": 1500, "train_loss": 7.25}]
+    assert "did not learn" in Trainer.diagnose(t)  # what the generic rule says of these numbers
+    assert t.diagnose() is None

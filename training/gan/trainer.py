@@ -287,6 +287,12 @@ class GANTrainer(Trainer):
             {"d_loss": d_loss, "g_loss": g_loss, **{k: v.detach() for k, v in terms.items()}}
         )
 
+    def diagnose(self) -> str | None:
+        """No "did not learn" warning from the losses: in the game D's loss need not fall (it rises as G
+        improves, or as D overfits its real images) and no accuracy measures G. A run that learned
+        nothing shows it in its samples and, for the 2-D targets, in the modes covered."""
+        return None
+
     def divergence_advice(self, terms: dict[str, float], limit: float) -> str:
         """Blame the player whose loss blew up, with its own learning rate."""
         bad = lambda v: v is not None and (not math.isfinite(v) or abs(v) > limit)

@@ -11,17 +11,37 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+import archs
 from archs.spec import ArchSpec, ConfigError
 from training.autoencoder import latent
+from training.demos import DEMOS
 from training.jobs import Job
-from training.recipes import list_recipes
+from training.recipes import get_recipe, list_recipes
 from ui import state
-from ui.jobs import job_board
-from ui.train_panel import train_panel
+from ui.train_panel import PanelDemo, current_job, demo_button, train_panel
 from viz.images import image_grid
 from viz.latent import term_curves
 
 TRAIN_KEY = "ae.train"
+
+
+def ae_demo() -> PanelDemo:
+    """The VAE demo: the page's widgets set to the settings it was trained with (the tiny preset's form)."""
+    d = DEMOS["vae_digits"]
+    o, arch = d.overrides, d.overrides["arch"]
+    return PanelDemo(
+        d.name,
+        widgets={
+            "ae.arch": archs.get_arch(arch),
+            f"ae.{arch}.preset": "tiny",
+            "ae.recipe": get_recipe(d.recipe),
+            "ae.t.size": o["size"],
+            "ae.t.lr": o["lr"],
+            "ae.t.bs": o["batch_size"],
+            "ae.t.steps": o["num_steps"],
+        },
+        reset=(f"ae.{arch}.tiny.",),
+    )
 
 
 def idea() -> None:
@@ -114,7 +134,10 @@ def train_tab(spec: ArchSpec, cfg: Any) -> None:
                 image_grid(np.r_[x, snap["rec"]], ncols=10, height=180, zmin=0, zmax=1),
                 key="ae.t.rec",
             )
-            st.caption("Top: test digits. Bottom: their reconstructions by the model as it trains.")
+            st.caption(
+                "Top: test digits. Bottom: their reconstructions by the model "
+                + ("as initialised (untrained)." if snap["step"] == 0 else "as it trains.")
+            )
 
     train_panel(
         TRAIN_KEY,
@@ -123,21 +146,17 @@ def train_tab(spec: ArchSpec, cfg: Any) -> None:
         probes=probes,
         render=render,
         step_sizes=(10, 100, 500),
+        demo=ae_demo(),
+        untrained=True,
     )
 
 
-def live_job() -> Job | None:
-    """This session's training job, if it has trained at least one step."""
-    job = job_board().get(TRAIN_KEY)
-    return job if job is not None and job.trainer.step_count > 0 else None
-
-
 def need_model() -> Job | None:
-    job = live_job()
+    """The Train tab's model: the job being trained, or the untrained model of its settings."""
+    job = current_job(TRAIN_KEY)
     if job is None:
         st.info(
-            "Train a model first (the **Train** tab: press **Train**, or **Step** with 500 steps); these "
-            "views then show it, live.",
+            "The **Train** tab's settings cannot build a model; fix them there, then these views show it.",
             icon=":material/model_training:",
         )
     return job
@@ -156,11 +175,23 @@ def memo(job: Job, name: str, fn: Callable[[], Any], *extra: Any) -> Any:
     return store[key]
 
 
-def model_caption(job: Job) -> None:
+def model_caption(job: Job, where: str) -> None:
+    """What model the view shows; for an untrained one, how to get a trained one (``where`` names the
+    view, for its own demo button)."""
     t = job.trainer
+    if t.step_count == 0:
+        c = st.columns([4, 1])
+        c[0].info(
+            f"**Untrained {t.name.split(':')[-1]}**: random weights, as initialised. This is what the "
+            "network does before it learns; train it on the **Train** tab, or load the demo model.",
+            icon=":material/model_training:",
+        )
+        demo_button(TRAIN_KEY, ae_demo(), c[1], suffix=where)
+        return
     ev = t.last_eval()
     st.caption(
-        f"The model being trained in this session: **{t.name.split(':')[-1]}** at step {t.step_count:,}"
+        ("The demo model" if getattr(t, "demo", None) else "The model being trained in this session")
+        + f": **{t.name.split(':')[-1]}** at step {t.step_count:,}"
         + (f" · test MSE per pixel {ev['test_mse']:.4f}" if "test_mse" in ev else "")
         + " · views refresh when you interact with the page."
     )

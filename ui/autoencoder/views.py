@@ -30,7 +30,7 @@ def latent_tab() -> None:
     job = need_model()
     if job is None:
         return
-    model_caption(job)
+    model_caption(job, "latent")
     model, data = _model(job), job.trainer.data
     cond = getattr(model, "conditional", False)
     c = st.columns([1, 1, 1])
@@ -170,7 +170,7 @@ def reconstructions_tab() -> None:
     job = need_model()
     if job is None:
         return
-    model_caption(job)
+    model_caption(job, "recon")
     model, data = _model(job), job.trainer.data
     digits = st.multiselect(
         "Digits to show", list(range(data.num_classes)), default=list(range(10)), key="ae.r.digits"
@@ -226,7 +226,7 @@ def anomaly_tab() -> None:
     job = need_model()
     if job is None:
         return
-    model_caption(job)
+    model_caption(job, "anomaly")
     model, data = _model(job), job.trainer.data
     ood = memo(
         job, "ood_data", lambda: latent.out_of_distribution(data.input_shape, len(data.x_test), state.seed())
@@ -269,7 +269,7 @@ def pca_tab() -> None:
     job = need_model()
     if job is None:
         return
-    model_caption(job)
+    model_caption(job, "pca")
     model, data = _model(job), job.trainer.data
     ev = job.trainer.last_eval()
     z = memo(job, "codes_all", lambda: latent.codes(model, data.x_test[:2], data.y_test[:2]))

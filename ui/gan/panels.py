@@ -7,20 +7,56 @@ import numpy as np
 import streamlit as st
 import torch
 
-import archs
+from training.demos import DEMOS
 from training.gan.probes import attention_map, code_sweep, noise_effect, style_mixing
 from training.recipes import get_recipe
 from ui import state
-from ui.jobs import job_board
-from ui.train_panel import train_panel
+from ui.train_panel import PanelDemo, current_job, train_panel
 from viz.gan import attention_figure, gan_curves, rgb_grid
 
 IMAGE_ARCHS = ("dcgan", "cgan", "acgan", "infogan", "wgan", "wgan_gp", "stylegan", "sagan")
 
 
+def image_demo(key: str) -> PanelDemo:
+    """The DCGAN digits demo and the image lab's widgets that reproduce its settings."""
+    d = DEMOS["dcgan_digits"]
+    o = d.overrides
+    return PanelDemo(
+        d.name,
+        widgets={
+            f"{key}.arch": o["arch"],
+            f"{key}.data": d.recipe.split("_", 1)[1],
+            f"{key}.loss": o["gan_loss"],
+            f"{key}.steps": o["num_steps"],
+        },
+    )
+
+
+def i2i_demo(key: str) -> PanelDemo:
+    """The pix2pix demo and the image-to-image lab's widgets that reproduce its settings."""
+    d = DEMOS["pix2pix_shapes"]
+    o = d.overrides
+    return PanelDemo(
+        d.name,
+        widgets={
+            f"{key}.arch": "pix2pix",
+            f"{key}.steps": o["num_steps"],
+            f"{key}.lam.pix2pix": o["l1_weight"],
+        },
+    )
+
+
+def _real_images(key: str, d, snap: dict) -> None:
+    """Before training: what the generator should learn to draw, beside what it draws now."""
+    if snap["step"] == 0:
+        st.markdown("**Real images** from the training data: what G should learn to draw")
+        st.plotly_chart(rgb_grid(d.x_train[:32], ncols=16), key=f"{key}.train.view.real")
+        st.markdown("**The untrained generator's** samples of the fixed latent batch: noise, for now")
+
+
 def _snapshot_view(key: str, job_key: str, snap: dict, labels=None) -> np.ndarray | None:
     """The fixed-batch grid of one snapshot: the latest while training, any earlier one by slider."""
-    job = job_board().get(job_key)
+    job = current_job(job_key)
     if job is None:
         return None
     with job.lock:
@@ -69,6 +105,7 @@ def image_lab(key: str = "gan.img") -> None:
         settings.update(lr=1e-4, lr_d=4e-4, beta1=0.0)  # SAGAN's two time-scale update rule
 
     def render(snap, d):
+        _real_images(key, d, snap)
         images = _snapshot_view(key, f"{key}.train", snap)
         if images is None:
             return
@@ -77,36 +114,29 @@ def image_lab(key: str = "gan.img") -> None:
             st.plotly_chart(rgb_grid(grid, ncols=per, row_labels=names), key=f"{key}.grid.{snap['state']}")
         else:
             st.plotly_chart(rgb_grid(images, ncols=16), key=f"{key}.grid.{snap['state']}")
-        st.plotly_chart(gan_curves(snap["history"]), key=f"{key}.curves.{snap['state']}")
+        if snap["history"]:
+            st.plotly_chart(gan_curves(snap["history"]), key=f"{key}.curves.{snap['state']}")
 
     train_panel(
         f"{key}.train",
         lambda: recipe.trainer(**settings),
         signature=repr(sorted((k, repr(v)) for k, v in settings.items())),
         render=render,
+        demo=image_demo(key),
+        untrained=True,
     )
     with st.expander("Inside the generator", expanded=arch in ("infogan", "stylegan", "sagan")):
         internals(key, arch, f"{key}.train", recipe, settings)
-
-
-def _model(job_key: str, recipe, settings):
-    """The model being trained, or a freshly initialised one (eval mode), with the lock to hold."""
-    job = job_board().get(job_key)
-    if job is not None:
-        return job.trainer.model, job.lock
-    import threading
-
-    torch.manual_seed(0)
-    d = recipe.make_data()
-    cfg = archs.get_arch(settings["arch"]).make_config("tiny", **recipe.link(d))
-    return archs.build_from_config(archs.get_arch(settings["arch"]), cfg), threading.Lock()
 
 
 def internals(key: str, arch: str, job_key: str, recipe, settings) -> None:
     if arch not in ("infogan", "stylegan", "sagan"):
         st.caption("Pick InfoGAN, StyleGAN or SAGAN to see code sweeps, style mixing or attention maps here.")
         return
-    model, lock = _model(job_key, recipe, settings)
+    job = current_job(job_key)  # the model being trained, or the untrained one the panel shows
+    if job is None:
+        return
+    model, lock = job.trainer.model, job.lock
     st.caption("Computed on the model being trained (an untrained one before you press Train).")
     with lock, torch.no_grad():
         was = model.training
@@ -204,6 +234,11 @@ def i2i_lab(key: str = "gan.i2i") -> None:
     data = state.memo(f"{key}.data", arch, recipe.make_data)  # procedural pairs: drawn once per session
 
     def render(snap, d):
+        if snap["step"] == 0:
+            st.markdown(
+                "**Before training**: the data's inputs and targets, and what the untrained generator makes "
+                "of the inputs (noise, for now)."
+            )
         out = _snapshot_view(key, f"{key}.train", snap)
         if out is None:
             return
@@ -217,7 +252,8 @@ def i2i_lab(key: str = "gan.i2i") -> None:
         st.plotly_chart(
             rgb_grid(np.concatenate(rows), ncols=8, row_labels=names), key=f"{key}.grid.{snap['state']}"
         )
-        st.plotly_chart(gan_curves(snap["history"]), key=f"{key}.curves.{snap['state']}")
+        if snap["history"]:
+            st.plotly_chart(gan_curves(snap["history"]), key=f"{key}.curves.{snap['state']}")
 
     st.caption(
         f"{data.name}: {len(data.x_train)} training pairs"
@@ -229,4 +265,6 @@ def i2i_lab(key: str = "gan.i2i") -> None:
         lambda: recipe.trainer(**settings),
         signature=repr(sorted((k, repr(v)) for k, v in {**settings, "arch": arch}.items())),
         render=render,
+        demo=i2i_demo(key),
+        untrained=True,
     )

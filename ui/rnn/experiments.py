@@ -10,9 +10,10 @@ import torch
 
 from archs.spec import ArchSpec
 from data.sequences import DATE_FORMATS, SRC_VOCAB, date_remark, decode_target, encode_source
+from training.demos import DEMOS
 from training.recipes import get_recipe, list_recipes
 from ui import state
-from ui.train_panel import train_panel
+from ui.train_panel import PanelDemo, train_panel
 from viz.rnn import attention_figure, compare_curves
 
 
@@ -92,6 +93,23 @@ def _translate_probe(ids: np.ndarray):
     return probe
 
 
+def dates_demo() -> PanelDemo:
+    """The dates demo and the experiment's widgets that reproduce its settings."""
+    d = DEMOS["seq2seq_dates"]
+    o = d.overrides
+    return PanelDemo(
+        d.name, widgets={"rnn.d.steps": o["num_steps"], "rnn.d.lr": o["lr"], "rnn.d.h": o["hidden_dim"]}
+    )
+
+
+def _date_pairs(data, n: int = 6) -> pd.DataFrame:
+    """A few training pairs, as text: what the network learns to do."""
+    src = ["".join(SRC_VOCAB[i] for i in row if i > 0) for row in data.x_train[:n]]
+    return pd.DataFrame(
+        {"source (input)": src, "ISO date (target)": [decode_target(r) for r in data.y_train[:n]]}
+    )
+
+
 def dates_experiment() -> None:
     st.markdown(
         "**Dates to ISO with attention.** The encoder reads a date as characters; the decoder writes "
@@ -118,11 +136,15 @@ def dates_experiment() -> None:
     )
 
     def render(snap, data):
+        if snap["step"] == 0:
+            st.markdown("**The data**: pairs of a date as written and its ISO form, e.g.")
+            st.dataframe(_date_pairs(data), hide_index=True)
         if "tr" not in snap:
             return
         out = decode_target(snap["tr"]["out"])
         src = [SRC_VOCAB[i] for i in ids if i > 0]
-        st.markdown(f"**{text.strip().lower()}** → **`{out}`**")
+        who = " (the untrained network: random characters, a blurred alignment)" if snap["step"] == 0 else ""
+        st.markdown(f"**{text.strip().lower()}** → **`{out}`**{who}")
         a = snap["tr"]["attn"][:, : len(src)]
         st.plotly_chart(attention_figure(a, src, list(out.ljust(10))), key="rnn.d.attn")
 
@@ -133,6 +155,8 @@ def dates_experiment() -> None:
         probes=(lambda d: {"tr": _translate_probe(ids)}) if ids is not None else None,
         render=render,
         step_sizes=(10, 50, 100),
+        demo=dates_demo(),
+        untrained=True,
     )
 
 
