@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import threading
 from typing import Any
 
 import torch
@@ -37,7 +38,8 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "diffusion": ("Diffusion models", "Generation by learning to undo gradual noising."),
 }
 
-_loaded = False
+_loaded = _loading = False
+_load_lock = threading.RLock()
 
 
 def register(spec: ArchSpec) -> ArchSpec:
@@ -50,17 +52,28 @@ def register(spec: ArchSpec) -> ArchSpec:
 
 
 def _load() -> None:
-    global _loaded
-    if not _loaded:
-        _loaded = True
-        import pkgutil
+    """Import every family package's modules once. Thread-safe: on a fresh server many sessions ask at
+    once, and a session that found the registry half filled used to fail ("No recipe called …"); a
+    module that asks for the registry while it is being loaded (same thread) sees it as it stands."""
+    global _loaded, _loading
+    if _loaded:
+        return
+    with _load_lock:
+        if _loaded or _loading:
+            return
+        _loading = True
+        try:
+            import pkgutil
 
-        import archs
+            import archs
 
-        for pkg in family_packages(archs):
-            for info in pkgutil.iter_modules(pkg.__path__):
-                if not info.name.startswith("_"):
-                    importlib.import_module(f"{pkg.__name__}.{info.name}")
+            for pkg in family_packages(archs):
+                for info in pkgutil.iter_modules(pkg.__path__):
+                    if not info.name.startswith("_"):
+                        importlib.import_module(f"{pkg.__name__}.{info.name}")
+            _loaded = True
+        finally:
+            _loading = False
 
 
 def family_packages(layer) -> list:

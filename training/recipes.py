@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import inspect
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -163,20 +164,30 @@ def register_recipe(r: Recipe) -> Recipe:
     return r
 
 
-_loaded = False
+_loaded = _loading = False
+_load_lock = threading.RLock()
 
 
 def _load() -> None:
-    """Import every family's ``training/<family>/recipes.py``: each family declares its recipes there."""
-    global _loaded
-    if not _loaded:
-        _loaded = True
-        import training
-        from archs.registry import family_packages
+    """Import every family's ``training/<family>/recipes.py``: each family declares its recipes there.
+    Thread-safe, as ``archs.registry._load``: concurrent first requests wait for the whole registry."""
+    global _loaded, _loading
+    if _loaded:
+        return
+    with _load_lock:
+        if _loaded or _loading:
+            return
+        _loading = True
+        try:
+            import training
+            from archs.registry import family_packages
 
-        for pkg in family_packages(training):
-            if importlib.util.find_spec(f"{pkg.__name__}.recipes") is not None:
-                importlib.import_module(f"{pkg.__name__}.recipes")
+            for pkg in family_packages(training):
+                if importlib.util.find_spec(f"{pkg.__name__}.recipes") is not None:
+                    importlib.import_module(f"{pkg.__name__}.recipes")
+            _loaded = True
+        finally:
+            _loading = False
 
 
 def list_recipes(arch: str | None = None) -> list[Recipe]:
