@@ -201,6 +201,10 @@ class Job:
         self._want_run = False
         self._join(wait)
 
+    def push_weights(self) -> None:
+        """The trainer's weights were replaced from outside (a checkpoint load): nothing to do here, the
+        thread trains the very model; the process backend sends them to its worker."""
+
     def watch(self, probes: dict[str, Callable] | None) -> None:
         """The probes the page draws; the worker runs them with each snapshot it publishes."""
         self._probes = probes

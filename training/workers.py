@@ -104,11 +104,13 @@ def _serve(conn, threads: int, memory_mb: int) -> None:
             except EOFError:
                 return
             if cmd == "build":
-                origin, weights, settings = arg
+                origin, weights, progress, settings = arg
                 slice_s, publish_s, max_seconds = settings
                 try:
                     trainer = get_recipe(origin[0]).trainer(**origin[1])
                     trainer.model.load_state_dict(weights)
+                    for k, v in progress.items():  # continue where the server's mirror stands
+                        setattr(trainer, k, v)
                     sent_rows = len(trainer.history)
                     send(conn, ("built", None))
                 except Exception as e:  # the server built the same trainer, so this is rare: say why
@@ -122,6 +124,8 @@ def _serve(conn, threads: int, memory_mb: int) -> None:
             elif cmd == "step":
                 trainer.step(int(arg))
                 report(stepped=True)
+            elif cmd == "load":  # weights loaded into the server's mirror (a checkpoint upload)
+                trainer.model.load_state_dict(arg)
             elif cmd == "weights":
                 state = {k: v.detach().cpu() for k, v in trainer.model.state_dict().items()}
                 send(conn, ("weights", (trainer.step_count, state)))
@@ -340,9 +344,10 @@ class ProcessJob:
         reader.start()
         with self._mirror:
             weights = {k: v.detach().cpu() for k, v in self.trainer.model.state_dict().items()}
-        self._send(
-            ("build", (self.trainer.origin, weights, (self.slice_s, self.publish_s, self.max_seconds)))
-        )
+            progress = {k: getattr(self.trainer, k) for k in PROGRESS}
+            progress["history"] = list(self.trainer.history)
+        settings = (self.slice_s, self.publish_s, self.max_seconds)
+        self._send(("build", (self.trainer.origin, weights, progress, settings)))
         err = self._wait("built", 120)
         if err is not None or self._worker is None:
             self._fail(f"The training process could not build the model: {err or 'no answer'}")
@@ -462,6 +467,14 @@ class ProcessJob:
 
     def watch(self, probes: dict[str, Callable] | None) -> None:
         self._probes = probes
+
+    def push_weights(self) -> None:
+        """The mirror's weights were replaced (a checkpoint was loaded into it): the worker trains on."""
+        if self._worker is not None:
+            with self._mirror:
+                state = {k: v.detach().cpu() for k, v in self.trainer.model.state_dict().items()}
+            self._send(("load", state))
+            self._weights_step = self.trainer.step_count
 
     # ------------------------------------------------------------------------------- the mirror
 

@@ -352,6 +352,7 @@ def _weights_panel(key: str, job: Job) -> None:
                 job.pause()
                 with job.lock:
                     t.model.load_state_dict(model.state_dict())
+                job.push_weights()
                 c2.success("Weights loaded into the current model.")
             except CheckpointError as e:
                 c2.error(str(e), icon=":material/block:")
