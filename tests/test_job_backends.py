@@ -155,7 +155,8 @@ def test_a_job_continues_from_its_trainer_and_from_loaded_weights(backend, pool)
 
     t = get_recipe("mlp_digits").trainer(num_steps=1000, eval_every=10)
     t.step(10)
-    job = make_job(t, backend=backend, runner=JobRunner(1), **({"pool": pool} if backend == "process" else {}))
+    extra = {"pool": pool} if backend == "process" else {}
+    job = make_job(t, backend=backend, runner=JobRunner(1), **extra)
     try:
         job.step(5)
         assert job.trainer.step_count == 15 and [r["step"] for r in job.trainer.history][:2] == [1, 2]
