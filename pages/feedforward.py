@@ -7,6 +7,7 @@ from training.probes import confusion_probe
 from training.recipes import get_recipe, list_recipes
 from ui import state
 from ui.boot import ensure_app
+from ui.charts import plotly_chart
 from ui.feedforward.playground import playground
 from ui.forms import config_form
 from ui.panels import arch_picker, graph_panel, summary_panel
@@ -54,7 +55,7 @@ with idea:
             "W ← W − η ∂L/∂W. Where σ′ is small (a saturated sigmoid) the error fades on its way "
             "back: the vanishing gradient that ReLU and residual connections ease."
         )
-    st.plotly_chart(activation_figure(), key="ff.act")
+    plotly_chart(activation_figure(), key="ff.act")
 
 with play:
     st.markdown(
@@ -117,7 +118,7 @@ if cfg is not None:
 
         def render(snap, data):
             if "conf" in snap:
-                st.plotly_chart(confusion_figure(snap["conf"]["confusion"], data.class_names), key="ff.t.cm")
+                plotly_chart(confusion_figure(snap["conf"]["confusion"], data.class_names), key="ff.t.cm")
 
         train_panel(
             "ff.train",

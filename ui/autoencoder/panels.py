@@ -16,6 +16,7 @@ from training.autoencoder import latent
 from training.jobs import Job
 from training.recipes import list_recipes
 from ui import state
+from ui.charts import plotly_chart
 from ui.jobs import job_board
 from ui.train_panel import train_panel
 from viz.images import image_grid
@@ -107,10 +108,10 @@ def train_tab(spec: ArchSpec, cfg: Any) -> None:
     def render(snap: dict, data) -> None:
         if any("recon" in r for r in snap["history"]):
             st.markdown("**Loss terms** (smoothed): the total and each part of it")
-            st.plotly_chart(term_curves(snap["history"]), key="ae.t.terms")
+            plotly_chart(term_curves(snap["history"]), key="ae.t.terms")
         if "rec" in snap:
             x = data.x_test[:10]
-            st.plotly_chart(
+            plotly_chart(
                 image_grid(np.r_[x, snap["rec"]], ncols=10, height=180, zmin=0, zmax=1),
                 key="ae.t.rec",
             )
@@ -169,7 +170,7 @@ def model_caption(job: Job) -> None:
 def show_images(
     images: np.ndarray, key: str, titles=None, ncols: int = 10, height: int | None = None
 ) -> None:
-    st.plotly_chart(image_grid(images, titles, ncols=ncols, height=height, zmin=0, zmax=1), key=key)
+    plotly_chart(image_grid(images, titles, ncols=ncols, height=height, zmin=0, zmax=1), key=key)
 
 
 def safe(fn: Callable[[], Any]) -> Any:

@@ -16,6 +16,7 @@ from training.diffusion.recipes import POINT_SCALE, diffusion_digits, diffusion_
 from training.diffusion.trainer import Schedule, check_steps, eps_field, guided, num_classes, sample
 from training.recipes import get_recipe
 from ui import state
+from ui.charts import plotly_chart
 from ui.train_panel import train_panel
 from viz.diffusion import (
     attention_figure,
@@ -35,7 +36,7 @@ def schedule_curves(kind: str, T: int) -> dict[str, np.ndarray]:
 
 def schedules_chart(key: str, T: int = 1000, t_mark: int | None = None) -> None:
     curves = {k: schedule_curves(k, T) for k in ("linear", "cosine")}
-    st.plotly_chart(schedule_figure(curves, t_mark), key=key)
+    plotly_chart(schedule_figure(curves, t_mark), key=key)
 
 
 def _steps_input(key: str, T: int, default: int) -> int | None:
@@ -76,7 +77,7 @@ def scrubber_tab() -> None:
         d = diffusion_digits(16)
         x0 = torch.from_numpy(d.x_test[:8])
         xt = sched.q_sample(x0, torch.full((8,), t - 1), torch.randn(x0.shape, generator=g))
-        st.plotly_chart(
+        plotly_chart(
             image_grid(
                 np.concatenate([x0.numpy(), xt.numpy()])[:, 0],
                 titles=["x_0"] * 8 + [f"x_{t}"] * 8,
@@ -94,33 +95,33 @@ def scrubber_tab() -> None:
             torch.randn(4000, generator=g, dtype=torch.float64),
         )
         title = f"the centre pixel of the first digit (x_0 = {pix:.2f}) at t = {t}, 4,000 draws"
-        st.plotly_chart(
-            marginal_figure(draws.numpy(), ab**0.5 * pix, (1 - ab) ** 0.5, title), key="dif.scr.m"
-        )
+        plotly_chart(marginal_figure(draws.numpy(), ab**0.5 * pix, (1 - ab) ** 0.5, title), key="dif.scr.m")
     else:
         d = diffusion_points("swiss_roll", 1500, seed=0)
         x0 = torch.from_numpy(d.x_train)
         xt = sched.q_sample(x0, torch.full((len(x0),), t - 1), torch.randn(x0.shape, generator=g))
         c1, c2 = st.columns(2)
-        c1.plotly_chart(
-            points_figure({"x_0 (data)": x0.numpy(), f"x_{t}": xt.numpy()}, lim=3.0, height=380),
-            key="dif.scr.pts",
-        )
+        with c1:
+            plotly_chart(
+                points_figure({"x_0 (data)": x0.numpy(), f"x_{t}": xt.numpy()}, lim=3.0, height=380),
+                key="dif.scr.pts",
+            )
         p = float(x0[0, 0])
         draws = sched.q_sample(
             torch.full((4000,), p, dtype=torch.float64),
             torch.full((4000,), t - 1),
             torch.randn(4000, generator=g, dtype=torch.float64),
         )
-        c2.plotly_chart(
-            marginal_figure(
-                draws.numpy(),
-                ab**0.5 * p,
-                (1 - ab) ** 0.5,
-                f"first coordinate of one point (x_0 = {p:.2f}) at t = {t}",
-            ),
-            key="dif.scr.m",
-        )
+        with c2:
+            plotly_chart(
+                marginal_figure(
+                    draws.numpy(),
+                    ab**0.5 * p,
+                    (1 - ab) ** 0.5,
+                    f"first coordinate of one point (x_0 = {p:.2f}) at t = {t}",
+                ),
+                key="dif.scr.m",
+            )
     schedules_chart("dif.scr.sc", t_mark=t)
 
 
@@ -161,22 +162,24 @@ def lab2d_tab() -> None:
         s = snap["samples"]
         traj = s["trajectory"][:, :6]
         c1, c2 = st.columns(2)
-        c1.plotly_chart(
-            field_figure(
-                snap["field"]["points"],
-                snap["field"]["score"],
-                data.x_test,
-                traj,
-                title=f"−ε̂(x, t={t_view}) and 6 reverse trajectories",
-            ),
-            key="dif.2d.field",
-        )
-        c2.plotly_chart(
-            points_figure(
-                {"data": data.x_test, f"samples ({method}, {n_samp} steps)": s["x"]}, lim=2.2, height=480
-            ),
-            key="dif.2d.samp",
-        )
+        with c1:
+            plotly_chart(
+                field_figure(
+                    snap["field"]["points"],
+                    snap["field"]["score"],
+                    data.x_test,
+                    traj,
+                    title=f"−ε̂(x, t={t_view}) and 6 reverse trajectories",
+                ),
+                key="dif.2d.field",
+            )
+        with c2:
+            plotly_chart(
+                points_figure(
+                    {"data": data.x_test, f"samples ({method}, {n_samp} steps)": s["x"]}, lim=2.2, height=480
+                ),
+                key="dif.2d.samp",
+            )
 
     st.caption(f"Points are divided by {POINT_SCALE:g} so the data sit at the scale of the N(0, I) noise.")
     train_panel(
@@ -264,7 +267,7 @@ def digits_tab() -> None:
         out, s, y, was_cond = res
         main = out[s]
         titles = [str(v) for v in y] if was_cond else None
-        st.plotly_chart(
+        plotly_chart(
             image_grid(
                 main["x"][:, 0], titles=titles, ncols=10, zmin=-1, zmax=1, colorscale="gray", height=300
             ),
@@ -283,12 +286,12 @@ def digits_tab() -> None:
         st.caption(
             f"All 20 samples at step {i} of {len(traj) - 1} ({label}), then the first sample's whole path."
         )
-        st.plotly_chart(
+        plotly_chart(
             image_grid(traj[i][:, 0], ncols=10, zmin=-1, zmax=1, colorscale="gray", height=260),
             key="dif.dg.step",
         )
         idx = np.linspace(0, len(traj) - 1, min(12, len(traj))).round().astype(int)
-        st.plotly_chart(
+        plotly_chart(
             image_grid(
                 traj[idx, 0, 0],
                 titles=[f"x_{ts[j]}" if j < len(ts) else "x_0" for j in idx],
@@ -306,7 +309,7 @@ def digits_tab() -> None:
                 "larger s follows it more."
             )
             for sc, o in out.items():
-                st.plotly_chart(
+                plotly_chart(
                     image_grid(
                         o["x"][:10, 0],
                         titles=[f"s={sc:g}, {v}" for v in y[:10]],
@@ -369,11 +372,11 @@ def text_tab() -> None:
     if got := st.session_state.get("dif.tx.result"):
         cap, res = got
         st.markdown(f"**{cap}** — four samples (seeds {seed}…), then where each word is looked at:")
-        st.plotly_chart(rgb_grid(res["images"], ncols=4, height=220), key="dif.tx.imgs")
+        plotly_chart(rgb_grid(res["images"], ncols=4, height=220), key="dif.tx.imgs")
         words = res["words"][0]
-        st.plotly_chart(attention_figure(res["images"][0], res["attention"][0], words), key="dif.tx.att")
+        plotly_chart(attention_figure(res["images"][0], res["attention"][0], words), key="dif.tx.att")
         strip = res["strip"][:, 0]
-        st.plotly_chart(
+        plotly_chart(
             rgb_grid(
                 strip, titles=[f"x̂_0 at t={t}" for t in res["strip_steps"]], ncols=len(strip), height=200
             ),

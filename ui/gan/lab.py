@@ -13,6 +13,7 @@ from training.gan.probes import lab_probe
 from training.gan.trainer import GAN_LOSSES, GAN_OPTIMIZERS
 from training.recipes import get_recipe
 from ui import state
+from ui.charts import plotly_chart
 from ui.jobs import job_board
 from ui.train_panel import train_panel
 from viz.gan import gan_curves, lab_figure
@@ -154,9 +155,9 @@ def gan_lab() -> None:
             )
             m[2].metric("Step", snap["step"])
         fig = state.memo("gan.lab.figm", state.fingerprint(lab, show), lambda: lab_figure(lab, show=show))
-        st.plotly_chart(fig, key=f"gan.lab.fig.{snap['status']}")
+        plotly_chart(fig, key=f"gan.lab.fig.{snap['status']}")
         if snap["history"]:
-            st.plotly_chart(gan_curves(snap["history"]), key=f"gan.lab.curves.{snap['status']}")
+            plotly_chart(gan_curves(snap["history"]), key=f"gan.lab.curves.{snap['status']}")
 
     def untrained():
         t = make()

@@ -12,6 +12,7 @@ from archs.spec import ArchSpec
 from data.sequences import DATE_FORMATS, SRC_VOCAB, decode_target, encode_source
 from training.recipes import get_recipe, list_recipes
 from ui import state
+from ui.charts import plotly_chart
 from ui.train_panel import train_panel
 from viz.rnn import attention_figure, compare_curves
 
@@ -56,7 +57,7 @@ def memory_experiment() -> None:
     def render(snap, data):
         hist = snap["history"]
         if any(f"{who[0]}_loss" in row for row in hist):
-            st.plotly_chart(compare_curves(hist, who), key="rnn.m.cmp")
+            plotly_chart(compare_curves(hist, who), key="rnn.m.cmp")
         ev = snap["last_eval"]
         if ev:
             chance = data.meta.get("chance")
@@ -122,7 +123,7 @@ def dates_experiment() -> None:
         src = [SRC_VOCAB[i] for i in ids if i > 0]
         st.markdown(f"**{text.strip().lower()}** → **`{out}`**")
         a = snap["tr"]["attn"][:, : len(src)]
-        st.plotly_chart(attention_figure(a, src, list(out.ljust(10))), key="rnn.d.attn")
+        plotly_chart(attention_figure(a, src, list(out.ljust(10))), key="rnn.d.attn")
 
     train_panel(
         "rnn.d.train",

@@ -12,6 +12,7 @@ from archs.rnn.analysis import compare_gradient_flow, internals
 from archs.spec import ArchSpec
 from data.sequences import copy_memory
 from ui import state
+from ui.charts import plotly_chart
 from viz.rnn import gates_figure, gradient_flow_figure, state_heatmap, unrolled_figure, unrolled_graph
 
 RECURRENT = ("rnn", "lstm", "gru", "bilstm")
@@ -81,7 +82,7 @@ def unrolled_panel(spec: ArchSpec, cfg) -> None:
         f"({G.number_of_nodes()} nodes for {T} steps)."
     )
     version = (T, cfg.num_layers, cfg.bidirectional, cfg.readout)
-    st.plotly_chart(state.memo("rnn.g.unrolledm", version, lambda: unrolled_figure(G)), key="rnn.g.unrolled")
+    plotly_chart(state.memo("rnn.g.unrolledm", version, lambda: unrolled_figure(G)), key="rnn.g.unrolled")
 
 
 def _example_tokens(cfg, seq_len: int, seed: int):
@@ -137,7 +138,7 @@ def internals_panel(spec: ArchSpec, cfg, job, seed: int) -> None:
     )
     figs = state.memo("rnn.i.figs", (version, k), lambda: _internals_figures(rec, k, tokens))
     for name, fig in figs.items():
-        st.plotly_chart(fig, key=f"rnn.i.{name}")
+        plotly_chart(fig, key=f"rnn.i.{name}")
     gradient_panel()
 
 
@@ -186,7 +187,7 @@ def gradient_panel() -> None:
         (T, nl, float(scale), clip),
         lambda: gradient_flow_figure(flows, None if clip == "off" else float(clip)),
     )
-    st.plotly_chart(fig, key="rnn.gf.fig")
+    plotly_chart(fig, key="rnn.gf.fig")
     far = {k.upper(): f"{f['norm'][0]:.2e}" for k, f in flows.items()}
     st.caption(
         f"Gradient reaching the first input ({T - 1} steps back): "
