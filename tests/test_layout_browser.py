@@ -1,11 +1,13 @@
-"""Layout in a real browser, as a class sees it: presenter mode enlarges everything it reads (ui/style.py,
-ui/charts.py).
+"""Layout in a real browser, as a class sees it: presenter mode enlarges everything it reads, and on a
+1024 × 768 screen nothing is cut (ui/style.py, ui/charts.py).
 
 Every check waits on a condition in the page (the root font size, a drawn chart), never on time; sizes are
 compared with each other or with the column that holds them, so no claim depends on the machine's speed.
 """
 
 from __future__ import annotations
+
+import pytest
 
 from tests.browser import BROWSER_MARKS, no_exception
 from ui.style import PRESENTER_SCALE
@@ -14,6 +16,30 @@ pytestmark = BROWSER_MARKS
 
 ROOT_FONT = "(px) => getComputedStyle(document.documentElement).fontSize === px"
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+
+# Every visible button, widget label, toggle or select value whose text is cut or spills out of its column.
+TEXT_CUT = """() => {
+    const out = [];
+    const shown = e => e.offsetParent !== null && e.getBoundingClientRect().width > 0;
+    // inline math is checked by its drawn part: KaTeX's hidden MathML copy is clipped on purpose
+    const cut = e => [e, ...e.querySelectorAll('*')].some(t => !t.closest('.katex')
+        && !t.querySelector('.katex') && t.clientWidth > 2 && t.scrollWidth > t.clientWidth + 1);
+    const spills = e => {
+        const col = e.closest('[data-testid="stColumn"]');
+        const right = col ? col.getBoundingClientRect().right + 1 : Infinity;
+        const parts = [e, ...e.querySelectorAll('p, .katex-html')];
+        return parts.some(t => t.getBoundingClientRect().right > right);
+    };
+    for (const b of document.querySelectorAll('button')) {
+        if (!shown(b) || !b.innerText.trim()) continue;
+        if (cut(b) || spills(b)) out.push('button: ' + b.innerText.trim());
+    }
+    const labels =
+        '[data-testid="stWidgetLabel"], label[data-baseweb="checkbox"], [data-baseweb="select"] > div';
+    for (const l of document.querySelectorAll(labels))
+        if (shown(l) && (cut(l) || spills(l))) out.push('label: ' + l.innerText.trim());
+    return out;
+}"""
 
 FONT_PX = "(sel) => parseFloat(getComputedStyle(document.querySelector(sel)).fontSize)"
 TICK_PX = """() => { const t = [...document.querySelectorAll('.js-plotly-plot .xtick text')].find(
@@ -49,6 +75,42 @@ def test_presenter_mode_enlarges_titles_formulas_labels_and_charts(server, brows
             assert after[s] >= before[s] * 1.2, (s, before[s], after[s])
         assert page.evaluate(TICK_PX) >= tick * 1.2
         page.wait_for_function(IDLE)
+        assert page.evaluate(TEXT_CUT) == []  # the sidebar's labels and the page's
+        no_exception(page)
+    finally:
+        page.close()
+
+
+BOUNDARY = """() => [...document.querySelectorAll('.js-plotly-plot')].find(p =>
+    (p._fullData || []).some(t => (t.name || '').startsWith('train: class')))"""
+BOUNDARY_BOXES = f"""() => {{
+    const p = ({BOUNDARY})();
+    const box = e => {{ const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }};
+    return {{chart: box(p), plot: box(p.querySelector('.nsewdrag')), legend: box(p.querySelector('.legend')),
+             below: [...p.querySelectorAll('.xtick text, .g-xtitle text')].map(box)}};
+}}"""
+
+
+def _overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
+def test_playground_at_1024_keeps_its_buttons_and_a_large_boundary(server, browser, presenter):
+    page = _open(browser, f"{server}/feedforward", 1024, 768)
+    try:
+        if presenter:
+            _presenter_on(page)
+        page.get_by_role("tab", name="Playground", exact=True).click()
+        page.get_by_role("button", name="Step").click()
+        page.wait_for_function(f"() => !!({BOUNDARY})()")
+        page.wait_for_function(IDLE)
+        boxes = page.evaluate(BOUNDARY_BOXES)
+        chart, plot = boxes["chart"], boxes["plot"]
+        assert chart[2] - chart[0] >= 300, chart  # was squeezed to a ~100 px plot beside the neuron maps
+        assert plot[2] - plot[0] >= 250, plot
+        assert not any(_overlap(boxes["legend"], b) for b in boxes["below"]), boxes  # legend off the x axis
+        assert page.evaluate(TEXT_CUT) == []  # Train, Step, Reset, the selects and toggles read in full
         no_exception(page)
     finally:
         page.close()
