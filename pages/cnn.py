@@ -37,14 +37,14 @@ with idea:
         st.markdown(
             "**Convolution** (as deep learning computes it, a cross-correlation) of image X with kernel W:"
         )
-        st.latex(r"(X * W)(i, j) = \sum_m \sum_n X(i+m,\, j+n)\, W(m, n)")
+        st.latex(r"(X * W)(i, j) = \sum_{m,n} X(i+m,\, j+n)\, W(m, n)")
         st.markdown("A layer with C_in input and C_out output channels adds a bias and a nonlinearity:")
         st.latex(r"Y_c = \sigma\Big(b_c + \sum_{c'=1}^{C_\text{in}} X_{c'} * W_{c,c'}\Big)")
         st.latex(r"\#\text{params} = C_\text{out}(C_\text{in} k^2 + 1)")
         st.markdown("**Pooling** summarises each window: max keeps the strongest response, average the mean.")
         st.latex(
-            r"\text{max: } y_{ij} = \max_{(m,n)\in R_{ij}} x_{mn} \qquad "
-            r"\text{avg: } y_{ij} = \tfrac{1}{|R_{ij}|}\sum_{(m,n)\in R_{ij}} x_{mn}"
+            r"\begin{aligned} \text{max: } y_{ij} &= \max_{(m,n)\in R_{ij}} x_{mn} \\"
+            r" \text{avg: } y_{ij} &= \tfrac{1}{|R_{ij}|}\sum_{(m,n)\in R_{ij}} x_{mn} \end{aligned}"
         )
     with c2:
         st.markdown(

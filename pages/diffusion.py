@@ -26,8 +26,9 @@ with idea:
         st.latex(r"q(x_t \mid x_{t-1}) = \mathcal N\!\left(\sqrt{1-\beta_t}\,x_{t-1},\ \beta_t I\right)")
         st.markdown("Gaussians compose, so any step is one jump from the data, with ᾱ_t = ∏ₛ (1 − βₛ):")
         st.latex(
-            r"q(x_t \mid x_0) = \mathcal N\!\left(\sqrt{\bar\alpha_t}\,x_0,\ (1-\bar\alpha_t) I\right),\quad"
-            r"\mathrm{SNR}_t = \frac{\bar\alpha_t}{1-\bar\alpha_t}"
+            r"\begin{aligned} q(x_t \mid x_0) &= \mathcal N\!\left(\sqrt{\bar\alpha_t}\,x_0,\ "
+            r"(1-\bar\alpha_t) I\right) \\"
+            r" \mathrm{SNR}_t &= \frac{\bar\alpha_t}{1-\bar\alpha_t} \end{aligned}"
         )
         st.markdown("**Objective.** Pick t and ε ~ N(0, I), noise x₀ in one jump, and predict the noise:")
         st.latex(

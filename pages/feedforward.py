@@ -38,8 +38,9 @@ with idea:
         st.latex(r"\hat y = W^{(L)} h^{(L-1)} + b^{(L)}")
         st.markdown("**Losses.** Regression: mean squared error. Classification: softmax cross-entropy.")
         st.latex(
-            r"\mathrm{MSE} = \tfrac1n \textstyle\sum_i (y_i - \hat y_i)^2 \qquad "
-            r"\mathrm{CE} = -\textstyle\sum_k y_k \log \frac{e^{\hat y_k}}{\sum_j e^{\hat y_j}}"
+            r"\begin{aligned} \mathrm{MSE} &= \tfrac1n \textstyle\sum_i (y_i - \hat y_i)^2 \\"
+            r" \mathrm{CE} &= -\textstyle\sum_k y_k \log \frac{e^{\hat y_k}}{\sum_j e^{\hat y_j}}"
+            r" \end{aligned}"
         )
     with c2:
         st.markdown(
@@ -47,8 +48,9 @@ with idea:
             "(z⁽ˡ⁾ is the pre-activation):"
         )
         st.latex(
-            r"\delta^{(l)} = \left(W^{(l+1)\top} \delta^{(l+1)}\right) \odot \sigma'\!\left(z^{(l)}\right),"
-            r"\qquad \frac{\partial L}{\partial W^{(l)}} = \delta^{(l)}\, h^{(l-1)\top}"
+            r"\begin{aligned} \delta^{(l)} &= \left(W^{(l+1)\top} \delta^{(l+1)}\right) \odot "
+            r"\sigma'\!\left(z^{(l)}\right) \\"
+            r" \frac{\partial L}{\partial W^{(l)}} &= \delta^{(l)}\, h^{(l-1)\top} \end{aligned}"
         )
         st.markdown(
             "Gradient descent then steps every weight against its gradient: "

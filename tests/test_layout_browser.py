@@ -1,5 +1,5 @@
-"""Layout in a real browser, as a class sees it: presenter mode enlarges everything it reads, and on a
-1024 × 768 screen nothing is cut (ui/style.py, ui/charts.py).
+"""Layout in a real browser, as a class sees it: presenter mode enlarges everything it reads, formulas fit
+their columns, and on a 1024 × 768 screen nothing is cut (ui/style.py, ui/charts.py).
 
 Every check waits on a condition in the page (the root font size, a drawn chart), never on time; sizes are
 compared with each other or with the column that holds them, so no claim depends on the machine's speed.
@@ -10,12 +10,32 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import BROWSER_MARKS, no_exception
+from ui.nav import existing_pages
 from ui.style import PRESENTER_SCALE
 
 pytestmark = BROWSER_MARKS
 
+FAMILY_PAGES = [p.path.rsplit("/", 1)[-1][:-3] for p in existing_pages() if p.families]
 ROOT_FONT = "(px) => getComputedStyle(document.documentElement).fontSize === px"
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+
+# Every visible display formula wider than the column that holds it (1 px of rounding allowed).
+FORMULAS_TOO_WIDE = """() => {
+    const out = [];
+    for (const k of document.querySelectorAll('.katex-display')) {
+        if (k.offsetParent === null) continue;
+        const col = k.closest('[data-testid="stColumn"]')
+            || k.closest('[data-testid="stMainBlockContainer"]');
+        const cs = getComputedStyle(col);
+        const width = col.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+        if (k.scrollWidth > width + 1) {
+            const tex = k.querySelector('annotation');
+            const what = (tex ? tex.textContent : '').slice(0, 60);
+            out.push(`${k.scrollWidth} px > ${Math.round(width)} px: ${what}`);
+        }
+    }
+    return out;
+}"""
 
 # Every visible button, widget label, toggle or select value whose text is cut or spills out of its column.
 TEXT_CUT = """() => {
@@ -75,7 +95,32 @@ def test_presenter_mode_enlarges_titles_formulas_labels_and_charts(server, brows
             assert after[s] >= before[s] * 1.2, (s, before[s], after[s])
         assert page.evaluate(TICK_PX) >= tick * 1.2
         page.wait_for_function(IDLE)
+        assert page.evaluate(FORMULAS_TOO_WIDE) == []
         assert page.evaluate(TEXT_CUT) == []  # the sidebar's labels and the page's
+        no_exception(page)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("slug", FAMILY_PAGES)
+def test_formulas_fit_their_columns_and_no_text_is_cut(server, browser, slug):
+    """On the page's Idea tab (where its formulas are) at 1024 × 768, then in presenter mode at 1024 and
+    at 1400 px (two columns of larger text: the tightest fit)."""
+    page = _open(browser, f"{server}/{slug}", 1024, 768)
+    try:
+        idea = page.get_by_role("tab", name="Idea", exact=True)
+        if idea.count():
+            idea.first.click()
+        page.locator(".katex-display").first.wait_for(state="visible")
+        for mode in ("1024 px", "presenter, 1024 px", "presenter, 1400 px"):
+            if mode == "presenter, 1024 px":
+                _presenter_on(page)
+                page.wait_for_function(IDLE)
+            elif mode == "presenter, 1400 px":
+                page.set_viewport_size({"width": 1400, "height": 900})
+            assert page.evaluate(FORMULAS_TOO_WIDE) == [], mode
+            assert page.evaluate(TEXT_CUT) == [], mode
+        assert page.locator(".katex-error").count() == 0  # every formula parses
         no_exception(page)
     finally:
         page.close()

@@ -31,7 +31,9 @@ def idea() -> None:
         st.markdown(
             "**Autoencoder.** An encoder f squeezes the input into a code z; a decoder g rebuilds it:"
         )
-        st.latex(r"z = f(x) = \sigma(Wx + b), \qquad \hat x = g(z) = \sigma'(W'z + b')")
+        st.latex(
+            r"\begin{aligned} z &= f(x) = \sigma(Wx + b) \\ \hat x &= g(z) = \sigma'(W'z + b') \end{aligned}"
+        )
         st.latex(r"L = \lVert x - \hat x \rVert^2")
         st.markdown(
             "The code is smaller than the input (a *bottleneck*), so the network must keep what matters "
@@ -43,14 +45,15 @@ def idea() -> None:
     with c2:
         st.markdown("**Variational autoencoder.** The encoder gives a Gaussian over codes, not one point:")
         st.latex(
-            r"q(z\mid x) = \mathcal N\big(\mu(x), \sigma^2(x)\big), \qquad "
-            r"z = \mu + \sigma \odot \varepsilon,\ \ \varepsilon \sim \mathcal N(0, I)"
+            r"\begin{aligned} q(z\mid x) &= \mathcal N\big(\mu(x), \sigma^2(x)\big) \\"
+            r" z &= \mu + \sigma \odot \varepsilon,\quad \varepsilon \sim \mathcal N(0, I) \end{aligned}"
         )
         st.markdown("Sampling through ε (the *reparameterisation trick*) keeps z differentiable. The loss:")
         st.latex(
-            r"L = \underbrace{-\mathbb E_q \log p(x\mid z)}_{\text{reconstruction}} + \beta\,"
+            r"\begin{aligned} L &= \underbrace{-\mathbb E_q \log p(x\mid z)}_{\text{reconstruction}} \\"
+            r" &\quad + \beta\,"
             r"\underbrace{\tfrac12 \textstyle\sum_j (\mu_j^2 + \sigma_j^2 - \log \sigma_j^2 - 1)}"
-            r"_{\mathrm{KL}(q \,\|\, \mathcal N(0, I))}"
+            r"_{\mathrm{KL}(q \,\|\, \mathcal N(0, I))} \end{aligned}"
         )
         st.markdown(
             "β = 1 is the VAE; **β-VAE** raises β for a smoother, more disentangled space at the cost of "
@@ -59,8 +62,9 @@ def idea() -> None:
             "encoder vector to its nearest entry of a learned codebook:"
         )
         st.latex(
-            r"z_q = e_k,\ k = \arg\min_j \lVert z_e - e_j \rVert, \quad L = \lVert x - \hat x\rVert^2 + "
-            r"\lVert \mathrm{sg}[z_e] - e \rVert^2 + \beta \lVert z_e - \mathrm{sg}[e] \rVert^2"
+            r"\begin{aligned} z_q &= e_k,\quad k = \arg\min_j \lVert z_e - e_j \rVert \\"
+            r" L &= \lVert x - \hat x\rVert^2 + \lVert \mathrm{sg}[z_e] - e \rVert^2 \\"
+            r" &\quad + \beta \lVert z_e - \mathrm{sg}[e] \rVert^2 \end{aligned}"
         )
 
 

@@ -24,23 +24,27 @@ def idea() -> None:
         st.markdown(
             "**Elman RNN.** One state vector carried from step to step, the same weights at every step:"
         )
-        st.latex(r"h_t = \sigma\left(W_{hh} h_{t-1} + W_{xh} x_t + b_h\right), \qquad y_t = W_{hy} h_t + b_y")
+        st.latex(
+            r"\begin{aligned} h_t &= \sigma\left(W_{hh} h_{t-1} + W_{xh} x_t + b_h\right) \\"
+            r" y_t &= W_{hy} h_t + b_y \end{aligned}"
+        )
         st.markdown(
             "**LSTM.** Gates between 0 and 1 decide what the cell state c_t forgets, writes and shows:"
         )
         st.latex(
-            r"\begin{aligned} f_t &= \sigma(W_f [h_{t-1}, x_t] + b_f) &"
-            r" i_t &= \sigma(W_i [h_{t-1}, x_t] + b_i)\\"
-            r" o_t &= \sigma(W_o [h_{t-1}, x_t] + b_o) & \tilde c_t &= \tanh(W_c [h_{t-1}, x_t] + b_c)\\"
-            r" c_t &= f_t \odot c_{t-1} + i_t \odot \tilde c_t & h_t &= o_t \odot \tanh(c_t) \end{aligned}"
+            r"\begin{aligned} f_t &= \sigma(W_f [h_{t-1}, x_t] + b_f) \\"
+            r" i_t &= \sigma(W_i [h_{t-1}, x_t] + b_i) \\"
+            r" o_t &= \sigma(W_o [h_{t-1}, x_t] + b_o) \\"
+            r" \tilde c_t &= \tanh(W_c [h_{t-1}, x_t] + b_c) \\"
+            r" c_t &= f_t \odot c_{t-1} + i_t \odot \tilde c_t \\"
+            r" h_t &= o_t \odot \tanh(c_t) \end{aligned}"
         )
         st.markdown("**GRU.** An update gate z_t blends old and new state; a reset gate r_t hides the past:")
         st.latex(
-            r"z_t = \sigma(W_z x_t + U_z h_{t-1} + b_z), \qquad r_t = \sigma(W_r x_t + U_r h_{t-1} + b_r)"
-        )
-        st.latex(
-            r"\tilde h_t = \tanh\big(W x_t + U (r_t \odot h_{t-1}) + b\big), \qquad "
-            r"h_t = (1 - z_t) \odot \tilde h_t + z_t \odot h_{t-1}"
+            r"\begin{aligned} z_t &= \sigma(W_z x_t + U_z h_{t-1} + b_z) \\"
+            r" r_t &= \sigma(W_r x_t + U_r h_{t-1} + b_r) \\"
+            r" \tilde h_t &= \tanh\big(W x_t + U (r_t \odot h_{t-1}) + b\big) \\"
+            r" h_t &= (1 - z_t) \odot \tilde h_t + z_t \odot h_{t-1} \end{aligned}"
         )
     with c2:
         st.markdown(
