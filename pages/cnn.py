@@ -38,7 +38,10 @@ with idea:
             "**Convolution** (as deep learning computes it, a cross-correlation) of image X with kernel W:"
         )
         st.latex(r"(X * W)(i, j) = \sum_{m,n} X(i+m,\, j+n)\, W(m, n)")
-        st.markdown("A layer with C_in input and C_out output channels adds a bias and a nonlinearity:")
+        st.markdown(
+            r"A layer with $C_\text{in}$ input and $C_\text{out}$ output channels adds a bias and a "
+            "nonlinearity:"
+        )
         st.latex(r"Y_c = \sigma\Big(b_c + \sum_{c'=1}^{C_\text{in}} X_{c'} * W_{c,c'}\Big)")
         st.latex(r"\#\text{params} = C_\text{out}(C_\text{in} k^2 + 1)")
         st.markdown("**Pooling** summarises each window: max keeps the strongest response, average the mean.")

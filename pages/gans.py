@@ -28,10 +28,10 @@ with idea:
             r" & + \mathbb{E}_{z\sim p_z}[\log(1 - D(G(z)))] \end{aligned}"
         )
         st.markdown(
-            "For a fixed G the best D is p_data / (p_data + p_G), and the game then minimises the "
-            "Jensen–Shannon divergence between the data and G's samples. Early on D rejects G's samples "
-            "easily, log(1 − D(G(z))) is flat and G learns little, so G usually maximises log D(G(z)) "
-            "instead: the **non-saturating** loss."
+            r"For a fixed G the best D is $p_\text{data} / (p_\text{data} + p_G)$, and the game then "
+            "minimises the Jensen–Shannon divergence between the data and G's samples. Early on D rejects "
+            "G's samples easily, log(1 − D(G(z))) is flat and G learns little, so G usually maximises "
+            "log D(G(z)) instead: the **non-saturating** loss."
         )
         st.latex(r"\mathcal{L}_G^\text{NS} = -\mathbb{E}_z[\log D(G(z))]")
         st.markdown("**Least squares** (LSGAN) replaces the logarithms with squared distances to the labels:")
@@ -52,8 +52,8 @@ with idea:
             r" & \hat x = \epsilon x + (1-\epsilon) G(z),\quad \epsilon \sim U[0, 1] \end{aligned}"
         )
         st.markdown(
-            "**Alternating updates.** Each training step makes k_D gradient steps on D (each on a fresh "
-            "batch), then k_G steps on G; WGAN uses k_D = 5. **Failure modes:** oscillation instead of "
+            "**Alternating updates.** Each training step makes $k_D$ gradient steps on D (each on a fresh "
+            "batch), then $k_G$ steps on G; WGAN uses $k_D = 5$. **Failure modes:** oscillation instead of "
             "convergence, and **mode collapse**, where G covers only a few modes of the data. The 2-D lab "
             "measures both: modes covered and the share of high-quality samples."
         )

@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 from tests.apptest import open_page
 from tests.conftest import ROOT
 from ui import state
-from ui.charts import AXIS_TITLE_FONT, BASE_FONT, TITLE_FONT, scale_text
+from ui.charts import AXIS_TITLE_FONT, BASE_FONT, TITLE_FONT, scale_text, subscript
 from ui.style import PRESENTER_SCALE
 
 # Modules other work is changing right now; they switch to ui.charts.plotly_chart with their owners.
@@ -53,6 +53,11 @@ def test_scale_text_enlarges_every_text_of_a_figure():
 def test_scale_text_sets_a_title_size_even_when_the_figure_has_none():
     lay = scale_text(go.Figure(go.Bar(y=[1, 2])), 2.0).to_plotly_json()["layout"]
     assert lay["title"]["font"]["size"] == TITLE_FONT * 2.0 and "height" not in lay
+
+
+def test_subscript_uses_unicode_where_it_exists_else_sub_markup():
+    assert subscript("x", 0) == "x₀" and subscript("x", 250) == "x₂₅₀" and subscript("x", "t") == "xₜ"
+    assert subscript("W", "Q") == "W<sub>Q</sub>"
 
 
 def _fonts(at) -> list[float | None]:

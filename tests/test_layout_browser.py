@@ -37,7 +37,8 @@ FORMULAS_TOO_WIDE = """() => {
     return out;
 }"""
 
-# Every visible button, widget label, toggle or select value whose text is cut or spills out of its column.
+# Every visible button, widget label, toggle or select value whose text is cut or spills out of its column,
+# and inline math in a label or button that is broken over lines.
 TEXT_CUT = """() => {
     const out = [];
     const shown = e => e.offsetParent !== null && e.getBoundingClientRect().width > 0;
@@ -58,6 +59,16 @@ TEXT_CUT = """() => {
         '[data-testid="stWidgetLabel"], label[data-baseweb="checkbox"], [data-baseweb="select"] > div';
     for (const l of document.querySelectorAll(labels))
         if (shown(l) && (cut(l) || spills(l))) out.push('label: ' + l.innerText.trim());
+    for (const k of document.querySelectorAll('[data-testid="stWidgetLabel"] .katex, button .katex')) {
+        if (!shown(k)) continue;  // compare with a copy laid out by KaTeX's own CSS alone
+        const box = document.createElement('div');
+        box.style.cssText = `position: absolute; font-size: ${getComputedStyle(k.parentElement).fontSize}`;
+        const copy = box.appendChild(k.cloneNode(true));
+        document.body.appendChild(box);
+        const squeezed = k.getBoundingClientRect().width < copy.getBoundingClientRect().width - 1;
+        box.remove();
+        if (squeezed) out.push('inline math broken over lines: ' + k.textContent);
+    }
     return out;
 }"""
 

@@ -22,6 +22,7 @@ from ui import state
 from ui.style import PRESENTER_SCALE
 
 BASE_FONT, AXIS_TITLE_FONT, TITLE_FONT = 12, 14, 16
+_SUBSCRIPTS = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 _AXIS = re.compile(r"^[xy]axis\d*$")
 _COLORBAR_TRACES = {"heatmap", "contour", "histogram2d", "histogram2dcontour", "surface", "choropleth"}
 
@@ -31,6 +32,16 @@ def plotly_chart(fig: go.Figure, **kwargs: Any):
     if state.presenter():
         fig = scale_text(fig, PRESENTER_SCALE)
     return st.plotly_chart(fig, **kwargs)
+
+
+def subscript(symbol: str, index: object) -> str:
+    """``symbol`` with ``index`` as a subscript, for chart text (Plotly shows no LaTeX): Unicode subscript
+    characters where all exist (x₀, xₜ, x₂₀₀), else Plotly's ``<sub>`` markup (W<sub>Q</sub>)."""
+    text = str(index)
+    small = text.translate(_SUBSCRIPTS)
+    if all(c != o or not c.strip() for c, o in zip(small, text, strict=True)):
+        return symbol + small
+    return f"{symbol}<sub>{text}</sub>"
 
 
 def scale_text(fig: go.Figure, factor: float) -> go.Figure:

@@ -30,6 +30,16 @@ from ui import state
 
 PRESENTER_SCALE = 1.25
 
+# Texts that wrap rather than end in "…"; inline math inside them (KaTeX) keeps its own layout.
+WRAPPED = (
+    '[data-testid="stWidgetLabel"]',
+    'label[data-baseweb="checkbox"]',
+    'label[data-baseweb="radio"]',
+    '[data-testid="stButton"] button',
+    '[data-testid="stDownloadButton"] button',
+    '[data-testid="stFormSubmitButton"] button',
+)
+
 BASE_CSS = """
 [data-testid="stMain"] { container: atlas-main / inline-size; }
 @container atlas-main (max-width: 60rem) {
@@ -49,14 +59,12 @@ BASE_CSS = """
   }
   [data-testid="stColumn"]:not(:has([data-testid="stElementContainer"])) { display: none; }
 }
-[data-testid="stWidgetLabel"] *, label[data-baseweb="checkbox"] *, label[data-baseweb="radio"] *,
-[data-testid="stButton"] button *, [data-testid="stDownloadButton"] button *,
-[data-testid="stFormSubmitButton"] button * {
+{wrapped} {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
 [data-testid="stButton"] button, [data-testid="stDownloadButton"] button { min-width: min-content; }
 .katex-display { max-width: 100%; overflow-x: auto; overflow-y: hidden; }
-"""
+""".replace("{wrapped}", ",\n".join(f"{w} *:not(.katex, .katex *)" for w in WRAPPED))
 
 PRESENTER_CSS = f"html {{ font-size: {16 * PRESENTER_SCALE:g}px; }}"
 

@@ -17,7 +17,7 @@ def schedule_figure(
 ) -> go.Figure:
     """β_t, ᾱ_t and log10 SNR_t against t for each named schedule; a dashed line at ``t_mark``."""
     fig = make_subplots(
-        1, 3, subplot_titles=("β_t (noise added per step, log scale)", "ᾱ_t (signal kept)", "log₁₀ SNR_t")
+        1, 3, subplot_titles=("βₜ (noise added per step, log scale)", "ᾱₜ (signal kept)", "log₁₀ SNRₜ")
     )
     for i, (name, c) in enumerate(curves.items()):
         color = PALETTE[i % len(PALETTE)]
@@ -158,7 +158,7 @@ def marginal_figure(values: np.ndarray, mean: float, std: float, title: str, hei
             x=v,
             histnorm="probability density",
             nbinsx=60,
-            name="samples of x_t",
+            name="samples of xₜ",
             marker_color="#1c7ed6",
             opacity=0.7,
         )

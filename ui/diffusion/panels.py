@@ -16,7 +16,7 @@ from training.diffusion.recipes import POINT_SCALE, diffusion_digits, diffusion_
 from training.diffusion.trainer import Schedule, check_steps, eps_field, guided, num_classes, sample
 from training.recipes import get_recipe
 from ui import state
-from ui.charts import plotly_chart
+from ui.charts import plotly_chart, subscript
 from ui.train_panel import train_panel
 from viz.diffusion import (
     attention_figure,
@@ -69,8 +69,9 @@ def scrubber_tab() -> None:
     sched = Schedule.make(kind, 1000)
     ab = float(sched.alpha_bar[t - 1])
     st.markdown(
-        f"ᾱ_t = **{ab:.4f}**: x_t keeps √ᾱ_t = {ab**0.5:.3f} of the signal and carries noise of "
-        f"standard deviation √(1 − ᾱ_t) = {(1 - ab) ** 0.5:.3f}; SNR = {ab / (1 - ab):.3g}."
+        rf"$\bar\alpha_t$ = **{ab:.4f}**: $x_t$ keeps $\sqrt{{\bar\alpha_t}}$ = {ab**0.5:.3f} of the signal "
+        rf"and carries noise of standard deviation $\sqrt{{1 - \bar\alpha_t}}$ = {(1 - ab) ** 0.5:.3f}; "
+        f"SNR = {ab / (1 - ab):.3g}."
     )
     g = torch.Generator().manual_seed(state.seed())
     if what == "digit":
@@ -80,7 +81,7 @@ def scrubber_tab() -> None:
         plotly_chart(
             image_grid(
                 np.concatenate([x0.numpy(), xt.numpy()])[:, 0],
-                titles=["x_0"] * 8 + [f"x_{t}"] * 8,
+                titles=["x₀"] * 8 + [subscript("x", t)] * 8,
                 zmin=-1,
                 zmax=1,
                 colorscale="gray",
@@ -94,7 +95,7 @@ def scrubber_tab() -> None:
             torch.full((4000,), t - 1),
             torch.randn(4000, generator=g, dtype=torch.float64),
         )
-        title = f"the centre pixel of the first digit (x_0 = {pix:.2f}) at t = {t}, 4,000 draws"
+        title = f"the centre pixel of the first digit (x₀ = {pix:.2f}) at t = {t}, 4,000 draws"
         plotly_chart(marginal_figure(draws.numpy(), ab**0.5 * pix, (1 - ab) ** 0.5, title), key="dif.scr.m")
     else:
         d = diffusion_points("swiss_roll", 1500, seed=0)
@@ -103,7 +104,7 @@ def scrubber_tab() -> None:
         c1, c2 = st.columns(2)
         with c1:
             plotly_chart(
-                points_figure({"x_0 (data)": x0.numpy(), f"x_{t}": xt.numpy()}, lim=3.0, height=380),
+                points_figure({"x₀ (data)": x0.numpy(), subscript("x", t): xt.numpy()}, lim=3.0, height=380),
                 key="dif.scr.pts",
             )
         p = float(x0[0, 0])
@@ -118,7 +119,7 @@ def scrubber_tab() -> None:
                     draws.numpy(),
                     ab**0.5 * p,
                     (1 - ab) ** 0.5,
-                    f"first coordinate of one point (x_0 = {p:.2f}) at t = {t}",
+                    f"first coordinate of one point (x₀ = {p:.2f}) at t = {t}",
                 ),
                 key="dif.scr.m",
             )
@@ -280,9 +281,9 @@ def digits_tab() -> None:
             len(traj) - 1,
             len(traj) - 1,
             key="dif.dg.traj",
-            help="0 is pure noise x_T; the last is the sample x_0.",
+            help="0 is pure noise $x_T$; the last is the sample $x_0$.",
         )
-        label = f"x_{ts[i]}" if i < len(ts) else "x_0"
+        label = f"$x_{{{ts[i]}}}$" if i < len(ts) else "$x_0$"
         st.caption(
             f"All 20 samples at step {i} of {len(traj) - 1} ({label}), then the first sample's whole path."
         )
@@ -294,7 +295,7 @@ def digits_tab() -> None:
         plotly_chart(
             image_grid(
                 traj[idx, 0, 0],
-                titles=[f"x_{ts[j]}" if j < len(ts) else "x_0" for j in idx],
+                titles=[subscript("x", ts[j]) if j < len(ts) else "x₀" for j in idx],
                 ncols=12,
                 zmin=-1,
                 zmax=1,

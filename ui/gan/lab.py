@@ -46,7 +46,7 @@ def lab_problems(lr: float, lr_d: float, k_d: int, k_g: int, noise_dim: int) -> 
     if noise_dim < 1:
         out.append("The noise dimension must be at least 1: G needs random numbers to turn into samples.")
     if k_d == 0 and k_g == 0:
-        out.append("k_D = k_G = 0 means neither network is ever updated: give D or G at least one step.")
+        out.append("$k_D = k_G = 0$ means neither network is ever updated: give D or G at least one step.")
     return out
 
 
@@ -68,8 +68,8 @@ def _controls() -> dict:
     c = st.columns(4)
     lr = c[0].number_input("G learning rate", value=1e-3, step=1e-4, format="%.5f", key="gan.lab.lr")
     lr_d = c[1].number_input("D learning rate", value=1e-3, step=1e-4, format="%.5f", key="gan.lab.lr_d")
-    k_d = c[2].number_input("k_D (D steps per step)", 0, 10, 1, key="gan.lab.kd")
-    k_g = c[3].number_input("k_G (G steps per step)", 0, 10, 1, key="gan.lab.kg")
+    k_d = c[2].number_input("$k_D$ (D steps per step)", 0, 10, 1, key="gan.lab.kd")
+    k_g = c[3].number_input("$k_G$ (G steps per step)", 0, 10, 1, key="gan.lab.kg")
     c = st.columns(4)
     layers = c[0].slider("Hidden layers (G and D)", 1, 6, 3, key="gan.lab.layers")
     neurons = c[1].select_slider(

@@ -148,7 +148,8 @@ def _internals_views(key: str, arch: str, model) -> None:
             rgb_grid(grid, ncols=5, row_labels=["B →"] + [f"A{i + 1}" for i in range(4)]), key=f"{key}.mixing"
         )
         st.caption(
-            f"Row i, column j: layers 1–{mix_at} take A_i's w, layers {mix_at + 1}–{n_styles} take B_j's."
+            f"Row $i$, column $j$: layers 1–{mix_at} take $A_i$'s $w$, layers {mix_at + 1}–{n_styles} "
+            "take $B_j$'s."
         )
         ne = noise_effect(model)
         plotly_chart(rgb_grid(np.concatenate([ne["no_noise"], ne["samples"]]), ncols=7), key=f"{key}.noise")

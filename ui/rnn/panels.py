@@ -29,7 +29,7 @@ def idea() -> None:
             r" y_t &= W_{hy} h_t + b_y \end{aligned}"
         )
         st.markdown(
-            "**LSTM.** Gates between 0 and 1 decide what the cell state c_t forgets, writes and shows:"
+            "**LSTM.** Gates between 0 and 1 decide what the cell state $c_t$ forgets, writes and shows:"
         )
         st.latex(
             r"\begin{aligned} f_t &= \sigma(W_f [h_{t-1}, x_t] + b_f) \\"
@@ -39,7 +39,9 @@ def idea() -> None:
             r" c_t &= f_t \odot c_{t-1} + i_t \odot \tilde c_t \\"
             r" h_t &= o_t \odot \tanh(c_t) \end{aligned}"
         )
-        st.markdown("**GRU.** An update gate z_t blends old and new state; a reset gate r_t hides the past:")
+        st.markdown(
+            "**GRU.** An update gate $z_t$ blends old and new state; a reset gate $r_t$ hides the past:"
+        )
         st.latex(
             r"\begin{aligned} z_t &= \sigma(W_z x_t + U_z h_{t-1} + b_z) \\"
             r" r_t &= \sigma(W_r x_t + U_r h_{t-1} + b_r) \\"
@@ -62,10 +64,9 @@ def idea() -> None:
         st.markdown(
             "If these factors are mostly smaller than 1 the product **vanishes** exponentially and early "
             "inputs stop influencing learning; if larger than 1 it **explodes**. **Gradient clipping** "
-            "rescales "
-            "the whole gradient when it is too long, which tames explosions but cannot revive a vanished "
-            "signal. The LSTM's additive cell update (∂c_t/∂c_{t−1} = f_t) gives the error a path that "
-            "decays only as fast as the forget gate chooses."
+            "rescales the whole gradient when it is too long, which tames explosions but cannot revive a "
+            "vanished signal. The LSTM's additive cell update ($\\partial c_t / \\partial c_{t-1} = f_t$) "
+            "gives the error a path that decays only as fast as the forget gate chooses."
         )
         st.latex(r"g \leftarrow g \cdot \min\!\left(1, \frac{\tau}{\lVert g \rVert}\right)")
         st.markdown(
@@ -153,7 +154,7 @@ def _fresh(spec: ArchSpec, cfg, seed: int) -> torch.nn.Module:
 
 def _internals_figures(rec: dict, k: int, tokens) -> dict:
     """The hidden-state heatmap and (LSTM, GRU) the gates of layer-direction ``k``."""
-    figs = {"h": state_heatmap(rec["h"][k], tokens, "hidden state h_t (units × time)")}
+    figs = {"h": state_heatmap(rec["h"][k], tokens, "hidden state hₜ (units × time)")}
     gates = {n: v[k] for n, v in rec.items() if n != "h"}
     if gates:
         figs["gates"] = gates_figure(gates, tokens)
@@ -182,7 +183,8 @@ def gradient_panel() -> None:
         (0.5, 1.0, 2.0, 3.0, 4.0, 6.0),
         value=1.0,
         key="rnn.gf.scale",
-        help="Multiplies every W_hh: large values make the plain RNN's gradient explode (try ReLU and 4).",
+        help="Multiplies every $W_{hh}$: large values make the plain RNN's gradient explode "
+        "(try ReLU and 4).",
     )
     clip = c[3].select_slider("Clip threshold τ", ("off", 0.1, 1.0, 10.0), value=1.0, key="rnn.gf.clip")
     flows = _flows(T, nl, float(scale), None if clip == "off" else float(clip))

@@ -36,10 +36,12 @@ def explainer(key: str = "tx.ex") -> None:
     """One attention layer on the user's sentence, each intermediate as a small heatmap."""
     c = st.columns([3, 1, 1, 1, 1])
     text = c[0].text_input("A short sentence", "the cat sat on the mat", key=f"{key}.text", max_chars=200)
-    d = c[1].selectbox("d_model", (4, 8, 12, 16), index=1, key=f"{key}.d")
+    d = c[1].selectbox(r"$d_\text{model}$", (4, 8, 12, 16), index=1, key=f"{key}.d")
     h = c[2].selectbox("heads", (1, 2, 3, 4), index=1, key=f"{key}.h")
     causal = c[3].toggle("causal mask", key=f"{key}.causal", help="A decoder may not look at later tokens.")
-    scaled = c[4].toggle("÷ √d_k", True, key=f"{key}.scaled", help="Scale the scores by 1/√d_k.")
+    scaled = c[4].toggle(
+        r"÷ $\sqrt{d_k}$", True, key=f"{key}.scaled", help=r"Scale the scores by $1/\sqrt{d_k}$."
+    )
     try:
         toks = words(text)
         e = explain(toks, d, h, causal, scaled)
@@ -59,7 +61,10 @@ def explainer(key: str = "tx.ex") -> None:
         with col:
             plotly_chart(f[name], key=f"{key}.{name}")
     st.latex(r"\mathrm{Attention}(Q,K,V)=\mathrm{softmax}\!\left(\frac{QK^\top}{\sqrt{d_k}}\right)V")
-    st.markdown("**3 · Multi-head: split d_model into h slices, attend in each, concatenate, mix with W_O**")
+    st.markdown(
+        r"**3 · Multi-head: split $d_\text{model}$ into $h$ slices, attend in each, concatenate, "
+        r"mix with $W_O$**"
+    )
     st.latex(r"\mathrm{MultiHead}(Q,K,V)=\mathrm{Concat}(\mathrm{head}_1,\dots,\mathrm{head}_h)\,W_O")
     cols = st.columns(h + 2)
     for i in range(h):
@@ -70,8 +75,8 @@ def explainer(key: str = "tx.ex") -> None:
     with cols[h + 1]:
         plotly_chart(f["wo"], key=f"{key}.wo")
     st.markdown(
-        "**4 · Why divide by √d_k?** With random q and k the dot product grows like √d_k; unscaled, the "
-        "softmax saturates to one-hot and its gradient vanishes."
+        r"**4 · Why divide by $\sqrt{d_k}$?** With random $q$ and $k$ the dot product grows like "
+        r"$\sqrt{d_k}$; unscaled, the softmax saturates to one-hot and its gradient vanishes."
     )
     fixed = _fixed_figures()
     plotly_chart(fixed["sat"], key=f"{key}.sat")
@@ -90,7 +95,7 @@ def _explainer_figures(e: dict, toks: list[str], scaled: bool) -> dict:
     dims = [f"d{i}" for i in range(d)]
     f = {"X": matrix(e["X"], toks, dims, "X = embedding + position")}
     for name in ("Q1", "K1", "V1"):
-        f[name] = matrix(e[name], toks, dims[:hs], f"{name[0]} = X W_{name[0]} (head 1)")
+        f[name] = matrix(e[name], toks, dims[:hs], f"{name[0]} = X W<sub>{name[0]}</sub> (head 1)")
     div = f"/ √{hs}" if scaled else ""
     f["S"] = matrix(e["scores"], toks, toks, f"Q Kᵀ {div}")
     f["M"] = mask_figure(e["mask"], "mask (blue: may look)")
@@ -99,7 +104,7 @@ def _explainer_figures(e: dict, toks: list[str], scaled: bool) -> dict:
     for i in range(h):
         f[f"h{i}"] = attention_map(e["heads"][i], toks, toks, f"head {i + 1}", 240)
     f["cat"] = matrix(e["concat"], toks, dims, "Concat(heads)")
-    f["wo"] = matrix(e["Y"], toks, dims, "Concat · W_O")
+    f["wo"] = matrix(e["Y"], toks, dims, "Concat · W<sub>O</sub>")
     return f
 
 
