@@ -44,27 +44,30 @@ BASE_CSS = """
 [data-testid="stMain"] { container: atlas-main / inline-size; }
 @container atlas-main (max-width: 60rem) {
   [data-testid="stMainBlockContainer"] { padding-left: 1.5rem; padding-right: 1.5rem; }
-  [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
-  [data-testid="stColumn"] { min-width: min(100%, 9rem); }
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(5)) > [data-testid="stColumn"] {
-    min-width: min(100%, 12rem);
-  }
-  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(3))
-    > [data-testid="stColumn"]:has([data-testid="stPlotlyChart"]) {
-    flex: 0 0 calc(50% - 0.5rem); min-width: calc(50% - 0.5rem);
-  }
-  [data-testid="stHorizontalBlock"]:not(:has(> [data-testid="stColumn"]:nth-child(3)))
-    > [data-testid="stColumn"]:has([data-testid="stPlotlyChart"], .katex-display) {
-    min-width: min(100%, 22rem);
-  }
-  [data-testid="stColumn"]:not(:has([data-testid="stElementContainer"])) { display: none; }
+  {row} { flex-wrap: wrap; }
+  {col} { min-width: min(100%, 9rem); }
+  {row}:has({filled5}) > {col} { min-width: min(100%, 12rem); }
+  {row}:has({filled3}) > {col}:has({chart}) { flex: 0 0 calc(50% - 0.5rem); min-width: calc(50% - 0.5rem); }
+  {row}:not(:has({filled3})) > {col}:has({chart}, .katex-display) { min-width: min(100%, 22rem); }
+  {col}:not(:has([data-testid="stElementContainer"])) { display: none; }
 }
 {wrapped} {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
 }
 [data-testid="stButton"] button, [data-testid="stDownloadButton"] button { min-width: min-content; }
 .katex-display { max-width: 100%; overflow-x: auto; overflow-y: hidden; }
-""".replace("{wrapped}", ",\n".join(f"{w} *:not(.katex, .katex *)" for w in WRAPPED))
+"""
+_COL = '[data-testid="stColumn"]'
+for _name, _text in {
+    "wrapped": ",\n".join(f"{w} *:not(.katex, .katex *)" for w in WRAPPED),
+    # a row's n-th column when it holds something: an empty spacer column does not make a row wider
+    "filled3": f'> {_COL}:nth-child(3) > [data-testid="stVerticalBlock"]:not(:empty)',
+    "filled5": f'> {_COL}:nth-child(5) > [data-testid="stVerticalBlock"]:not(:empty)',
+    "row": '[data-testid="stHorizontalBlock"]',
+    "col": _COL,
+    "chart": '[data-testid="stPlotlyChart"]',
+}.items():
+    BASE_CSS = BASE_CSS.replace("{" + _name + "}", _text)
 
 PRESENTER_CSS = f"html {{ font-size: {16 * PRESENTER_SCALE:g}px; }}"
 
