@@ -87,9 +87,8 @@ if cfg is not None:
         summary_panel(spec, cfg, key="ff.s")
     with train:
         recipes = list_recipes(spec.name)
-        recipe = st.selectbox(
-            "Experiment", recipes, format_func=lambda r: f"{r.title} — {r.summary}", key="ff.recipe"
-        )
+        recipe = st.selectbox("Experiment", recipes, format_func=lambda r: r.title, key="ff.recipe")
+        st.caption(recipe.summary)
         data = recipe.make_data()
         linked = recipe.link(data) if recipe.link else {}
         st.caption(

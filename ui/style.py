@@ -12,7 +12,7 @@ Streamlit sizes its text in rem and lays columns out in fixed proportions. So:
   instead of squeezing their widgets (a minimum width per column; rows of five or more columns take a
   larger minimum, so they break into rows of two or three rather than four and one); in a row of three
   or more columns, those that hold a chart take half the width each (a grid of two per row, the last one
-  not stretched); in a row of two, columns that hold a chart or a formula take at least 22 rem (they
+  not stretched); in a row of two, columns that hold a chart or a formula take at least 24 rem (they
   stack at full width unless there is room for both); empty spacer columns give their room to the
   others.
 - **Labels wrap** (widget labels, toggles, checkboxes, radio options, button texts) instead of ending in
@@ -48,7 +48,7 @@ BASE_CSS = """
   {col} { min-width: min(100%, 9rem); }
   {row}:has({filled5}) > {col} { min-width: min(100%, 12rem); }
   {row}:has({filled3}) > {col}:has({chart}) { flex: 0 0 calc(50% - 0.5rem); min-width: calc(50% - 0.5rem); }
-  {row}:not(:has({filled3})) > {col}:has({chart}, .katex-display) { min-width: min(100%, 22rem); }
+  {row}:not(:has({filled3})) > {col}:has({chart}, .katex-display) { min-width: min(100%, 24rem); }
   {col}:not(:has([data-testid="stElementContainer"])) { display: none; }
 }
 {wrapped} {

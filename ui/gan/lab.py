@@ -51,7 +51,7 @@ def lab_problems(lr: float, lr_d: float, k_d: int, k_g: int, noise_dim: int) -> 
 
 
 def _controls() -> dict:
-    c = st.columns(4)
+    c = st.columns([1.3, 1, 1, 1])  # the targets' names are the longest
     target = c[0].selectbox(
         "Target distribution", list(TARGETS), format_func=TARGETS.get, key="gan.lab.target"
     )

@@ -181,10 +181,10 @@ def i2i_lab(key: str = "gan.i2i") -> None:
         "Model",
         ("pix2pix", "cyclegan"),
         key=f"{key}.arch",
-        format_func={
-            "pix2pix": "pix2pix: outline → filled (paired)",
-            "cyclegan": "CycleGAN: warm ↔ cool palette (unpaired)",
-        }.get,
+        format_func={"pix2pix": "pix2pix", "cyclegan": "CycleGAN"}.get,
+    )
+    c[0].caption(
+        {"pix2pix": "Paired: outline → filled shape.", "cyclegan": "Unpaired: warm ↔ cool palette."}[arch]
     )
     steps = c[1].select_slider("Steps", (100, 300, 1000, 3000), value=1000, key=f"{key}.steps")
     weight = c[2].number_input(

@@ -141,9 +141,8 @@ def single_experiment(spec: ArchSpec, cfg) -> None:
     if not recipes:
         st.info(f"No experiment trains {spec.title} yet; its graph and summary are on the other tabs.")
         return
-    recipe = st.selectbox(
-        "Experiment", recipes, format_func=lambda x: f"{x.title} — {x.summary}", key="rnn.t.recipe"
-    )
+    recipe = st.selectbox("Experiment", recipes, format_func=lambda x: x.title, key="rnn.t.recipe")
+    st.caption(recipe.summary)
     if recipe.name == "seq2seq_dates":
         dates_experiment()
         return

@@ -158,9 +158,10 @@ def train_tab() -> None:
         "Experiment",
         RECIPES,
         key=f"{K}.recipe",
-        format_func=lambda n: f"{get_recipe(n).title} — {get_recipe(n).summary}",
+        format_func=lambda n: get_recipe(n).title,
     )
     recipe = get_recipe(name)
+    st.caption(recipe.summary)
     tp = recipe.train_params
     c = st.columns(3)
     lr = c[0].select_slider(
