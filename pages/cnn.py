@@ -68,7 +68,9 @@ with idea:
     st.markdown(
         "The formula next to the coefficients the released B0–B7 use (the grid-searched rule, rounded):"
     )
-    st.dataframe(pd.DataFrame([compound_coefficients(p) for p in range(8)]).round(3), hide_index=True)
+    table = pd.DataFrame([compound_coefficients(p) for p in range(8)]).round(3)
+    # a table header shows no LaTeX: α^φ as αᵠ
+    st.dataframe(table.rename(columns=lambda c: c.replace("^φ", "ᵠ").replace("phi", "φ")), hide_index=True)
 
 with conv:
     explainer("cnn.x", learned=learned_kernels())
