@@ -46,8 +46,16 @@ TEXT_CUT = """() => {
     const out = [];
     const shown = e => e.offsetParent !== null && e.getBoundingClientRect().width > 0;
     // inline math is checked by its drawn part: KaTeX's hidden MathML copy is clipped on purpose
-    const cut = e => [e, ...e.querySelectorAll('*')].some(t => !t.closest('.katex')
-        && !t.querySelector('.katex') && t.clientWidth > 2 && t.scrollWidth > t.clientWidth + 1);
+    const overflows = t => t.clientWidth > 2 && t.scrollWidth > t.clientWidth + 1;
+    const ellipsis = t => {  // an ellipsis shows as soon as the text is a fraction of a pixel too wide
+        const st = getComputedStyle(t);
+        if (st.textOverflow !== 'ellipsis' || st.overflow === 'visible') return false;
+        const r = document.createRange();
+        r.selectNodeContents(t);
+        return r.getBoundingClientRect().width > t.getBoundingClientRect().width + 0.01;
+    };
+    const cut = e => [e, ...e.querySelectorAll('*')].some(
+        t => !t.closest('.katex') && !t.querySelector('.katex') && (overflows(t) || ellipsis(t)));
     const spills = e => {
         const col = e.closest('[data-testid="stColumn"]');
         const right = col ? col.getBoundingClientRect().right + 1 : Infinity;
@@ -58,8 +66,8 @@ TEXT_CUT = """() => {
         if (!shown(b) || !b.innerText.trim()) continue;
         if (cut(b) || spills(b)) out.push('button: ' + b.innerText.trim());
     }
-    const labels =
-        '[data-testid="stWidgetLabel"], label[data-baseweb="checkbox"], [data-baseweb="select"] > div';
+    const labels = '[data-testid="stWidgetLabel"], label[data-baseweb="checkbox"], '
+        + '[data-baseweb="select"] > div, [data-testid="stSidebarNavLink"]';
     for (const l of document.querySelectorAll(labels))
         if (shown(l) && (cut(l) || spills(l))) out.push('label: ' + l.innerText.trim());
     for (const i of document.querySelectorAll('[data-testid="stSelectbox"] input'))

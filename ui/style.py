@@ -15,8 +15,8 @@ Streamlit sizes its text in rem and lays columns out in fixed proportions. So:
   not stretched); in a row of two, columns that hold a chart or a formula take at least 24 rem (they
   stack at full width unless there is room for both); empty spacer columns give their room to the
   others.
-- **Labels wrap** (widget labels, toggles, checkboxes, radio options, button texts) instead of ending in
-  "…", and a button is never narrower than its text.
+- **Labels wrap** (widget labels, toggles, checkboxes, radio options, button texts, the sidebar's page
+  links) instead of ending in "…", and a button is never narrower than its text.
 - **Formulas** never spill out of their column: a display formula too wide for its column scrolls inside
   it; the formulas themselves are written to fit (long ones break into aligned lines), and the browser
   tests check that none is wider than its column.
@@ -38,6 +38,7 @@ WRAPPED = (
     '[data-testid="stButton"] button',
     '[data-testid="stDownloadButton"] button',
     '[data-testid="stFormSubmitButton"] button',
+    '[data-testid="stSidebarNavLink"]',
 )
 
 BASE_CSS = """
