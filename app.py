@@ -4,9 +4,11 @@ import streamlit as st
 
 from ui.nav import GROUPS, existing_pages
 from ui.sidebar import sidebar
+from ui.style import inject as inject_style
 
 st.set_page_config(page_title="ArchAtlas", page_icon=":material/map:", layout="wide")
 sidebar()
+inject_style()
 pages = existing_pages()
 nav = {
     g: [st.Page(p.path, title=p.title, icon=p.icon, default=p.default) for p in pages if p.group == g]

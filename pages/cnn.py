@@ -37,14 +37,17 @@ with idea:
         st.markdown(
             "**Convolution** (as deep learning computes it, a cross-correlation) of image X with kernel W:"
         )
-        st.latex(r"(X * W)(i, j) = \sum_m \sum_n X(i+m,\, j+n)\, W(m, n)")
-        st.markdown("A layer with C_in input and C_out output channels adds a bias and a nonlinearity:")
+        st.latex(r"(X * W)(i, j) = \sum_{m,n} X(i+m,\, j+n)\, W(m, n)")
+        st.markdown(
+            r"A layer with $C_\text{in}$ input and $C_\text{out}$ output channels adds a bias and a "
+            "nonlinearity:"
+        )
         st.latex(r"Y_c = \sigma\Big(b_c + \sum_{c'=1}^{C_\text{in}} X_{c'} * W_{c,c'}\Big)")
         st.latex(r"\#\text{params} = C_\text{out}(C_\text{in} k^2 + 1)")
         st.markdown("**Pooling** summarises each window: max keeps the strongest response, average the mean.")
         st.latex(
-            r"\text{max: } y_{ij} = \max_{(m,n)\in R_{ij}} x_{mn} \qquad "
-            r"\text{avg: } y_{ij} = \tfrac{1}{|R_{ij}|}\sum_{(m,n)\in R_{ij}} x_{mn}"
+            r"\begin{aligned} \text{max: } y_{ij} &= \max_{(m,n)\in R_{ij}} x_{mn} \\"
+            r" \text{avg: } y_{ij} &= \tfrac{1}{|R_{ij}|}\sum_{(m,n)\in R_{ij}} x_{mn} \end{aligned}"
         )
     with c2:
         st.markdown(
@@ -65,7 +68,9 @@ with idea:
     st.markdown(
         "The formula next to the coefficients the released B0–B7 use (the grid-searched rule, rounded):"
     )
-    st.dataframe(pd.DataFrame([compound_coefficients(p) for p in range(8)]).round(3), hide_index=True)
+    table = pd.DataFrame([compound_coefficients(p) for p in range(8)]).round(3)
+    # a table header shows no LaTeX: α^φ as αᵠ
+    st.dataframe(table.rename(columns=lambda c: c.replace("^φ", "ᵠ").replace("phi", "φ")), hide_index=True)
 
 with conv:
     explainer("cnn.x", learned=learned_kernels())

@@ -23,12 +23,18 @@ idea, scrub, lab, digits, text, explore = st.tabs(
 with idea:
     c1, c2 = st.columns(2)
     with c1:
-        st.markdown("**Forward process.** A fixed Markov chain adds noise with variances β₁ … β_T:")
+        st.markdown(
+            r"**Forward process.** A fixed Markov chain adds noise with variances $\beta_1, \dots, \beta_T$:"
+        )
         st.latex(r"q(x_t \mid x_{t-1}) = \mathcal N\!\left(\sqrt{1-\beta_t}\,x_{t-1},\ \beta_t I\right)")
-        st.markdown("Gaussians compose, so any step is one jump from the data, with ᾱ_t = ∏ₛ (1 − βₛ):")
+        st.markdown(
+            r"Gaussians compose, so any step is one jump from the data, with "
+            r"$\bar\alpha_t = \prod_{s \le t} (1 - \beta_s)$:"
+        )
         st.latex(
-            r"q(x_t \mid x_0) = \mathcal N\!\left(\sqrt{\bar\alpha_t}\,x_0,\ (1-\bar\alpha_t) I\right),\quad"
-            r"\mathrm{SNR}_t = \frac{\bar\alpha_t}{1-\bar\alpha_t}"
+            r"\begin{aligned} q(x_t \mid x_0) &= \mathcal N\!\left(\sqrt{\bar\alpha_t}\,x_0,\ "
+            r"(1-\bar\alpha_t) I\right) \\"
+            r" \mathrm{SNR}_t &= \frac{\bar\alpha_t}{1-\bar\alpha_t} \end{aligned}"
         )
         st.markdown("**Objective.** Pick t and ε ~ N(0, I), noise x₀ in one jump, and predict the noise:")
         st.latex(
@@ -59,7 +65,7 @@ with idea:
         )
     st.markdown(
         "**Schedules.** The linear schedule (DDPM) destroys the signal early; the cosine schedule "
-        "(improved DDPM) keeps ᾱ_t higher for longer, so fewer steps are wasted on pure noise."
+        r"(improved DDPM) keeps $\bar\alpha_t$ higher for longer, so fewer steps are wasted on pure noise."
     )
     schedules_chart("dif.idea.sc")
 
@@ -67,8 +73,8 @@ with scrub:
     scrubber_tab()
 with lab:
     st.markdown(
-        "An MLP ε_θ(x, t) learns 2-D data. Arrows show −ε̂ at the chosen step: the direction the "
-        "model would move each point to remove noise (the score, up to a factor)."
+        r"An MLP $\varepsilon_\theta(x, t)$ learns 2-D data. Arrows show $-\hat\varepsilon$ at the chosen "
+        "step: the direction the model would move each point to remove noise (the score, up to a factor)."
     )
     lab2d_tab()
 with digits:

@@ -7,6 +7,7 @@ from training.probes import confusion_probe
 from training.recipes import get_recipe, list_recipes
 from ui import state
 from ui.boot import ensure_app
+from ui.charts import plotly_chart
 from ui.feedforward.playground import playground
 from ui.forms import config_form, link_caption
 from ui.panels import arch_picker, graph_panel, summary_panel
@@ -37,8 +38,9 @@ with idea:
         st.latex(r"\hat y = W^{(L)} h^{(L-1)} + b^{(L)}")
         st.markdown("**Losses.** Regression: mean squared error. Classification: softmax cross-entropy.")
         st.latex(
-            r"\mathrm{MSE} = \tfrac1n \textstyle\sum_i (y_i - \hat y_i)^2 \qquad "
-            r"\mathrm{CE} = -\textstyle\sum_k y_k \log \frac{e^{\hat y_k}}{\sum_j e^{\hat y_j}}"
+            r"\begin{aligned} \mathrm{MSE} &= \tfrac1n \textstyle\sum_i (y_i - \hat y_i)^2 \\"
+            r" \mathrm{CE} &= -\textstyle\sum_k y_k \log \frac{e^{\hat y_k}}{\sum_j e^{\hat y_j}}"
+            r" \end{aligned}"
         )
     with c2:
         st.markdown(
@@ -46,15 +48,16 @@ with idea:
             "(z⁽ˡ⁾ is the pre-activation):"
         )
         st.latex(
-            r"\delta^{(l)} = \left(W^{(l+1)\top} \delta^{(l+1)}\right) \odot \sigma'\!\left(z^{(l)}\right),"
-            r"\qquad \frac{\partial L}{\partial W^{(l)}} = \delta^{(l)}\, h^{(l-1)\top}"
+            r"\begin{aligned} \delta^{(l)} &= \left(W^{(l+1)\top} \delta^{(l+1)}\right) \odot "
+            r"\sigma'\!\left(z^{(l)}\right) \\"
+            r" \frac{\partial L}{\partial W^{(l)}} &= \delta^{(l)}\, h^{(l-1)\top} \end{aligned}"
         )
         st.markdown(
             "Gradient descent then steps every weight against its gradient: "
             "W ← W − η ∂L/∂W. Where σ′ is small (a saturated sigmoid) the error fades on its way "
             "back: the vanishing gradient that ReLU and residual connections ease."
         )
-    st.plotly_chart(activation_figure(), key="ff.act")
+    plotly_chart(activation_figure(), key="ff.act")
 
 with play:
     st.markdown(
@@ -84,9 +87,8 @@ if cfg is not None:
         summary_panel(spec, cfg, key="ff.s")
     with train:
         recipes = list_recipes(spec.name)
-        recipe = st.selectbox(
-            "Experiment", recipes, format_func=lambda r: f"{r.title} — {r.summary}", key="ff.recipe"
-        )
+        recipe = st.selectbox("Experiment", recipes, format_func=lambda r: r.title, key="ff.recipe")
+        st.caption(recipe.summary)
         data = recipe.make_data()
         linked = recipe.link(data) if recipe.link else {}
         st.caption(link_caption(linked, cfg))
@@ -113,7 +115,7 @@ if cfg is not None:
 
         def render(snap, data):
             if "conf" in snap:
-                st.plotly_chart(confusion_figure(snap["conf"]["confusion"], data.class_names), key="ff.t.cm")
+                plotly_chart(confusion_figure(snap["conf"]["confusion"], data.class_names), key="ff.t.cm")
 
         train_panel(
             "ff.train",

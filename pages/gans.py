@@ -24,14 +24,14 @@ with idea:
     with c1:
         st.markdown("**The minimax game** (Goodfellow et al., 2014): D maximises and G minimises")
         st.latex(
-            r"\min_G \max_D\; \mathbb{E}_{x\sim p_\text{data}}[\log D(x)] + "
-            r"\mathbb{E}_{z\sim p_z}[\log(1 - D(G(z)))]"
+            r"\begin{aligned} \min_G \max_D\; & \mathbb{E}_{x\sim p_\text{data}}[\log D(x)] \\"
+            r" & + \mathbb{E}_{z\sim p_z}[\log(1 - D(G(z)))] \end{aligned}"
         )
         st.markdown(
-            "For a fixed G the best D is p_data / (p_data + p_G), and the game then minimises the "
-            "Jensen–Shannon divergence between the data and G's samples. Early on D rejects G's samples "
-            "easily, log(1 − D(G(z))) is flat and G learns little, so G usually maximises log D(G(z)) "
-            "instead: the **non-saturating** loss."
+            r"For a fixed G the best D is $p_\text{data} / (p_\text{data} + p_G)$, and the game then "
+            "minimises the Jensen–Shannon divergence between the data and G's samples. Early on D rejects "
+            "G's samples easily, log(1 − D(G(z))) is flat and G learns little, so G usually maximises "
+            "log D(G(z)) instead: the **non-saturating** loss."
         )
         st.latex(r"\mathcal{L}_G^\text{NS} = -\mathbb{E}_z[\log D(G(z))]")
         st.markdown("**Least squares** (LSGAN) replaces the logarithms with squared distances to the labels:")
@@ -47,12 +47,13 @@ with idea:
             "norm strays from 1 at points x̂ between real and generated samples:"
         )
         st.latex(
-            r"\lambda\, \mathbb{E}_{\hat x}\big[(\|\nabla_{\hat x} f(\hat x)\|_2 - 1)^2\big],\quad "
-            r"\hat x = \epsilon x + (1-\epsilon) G(z)"
+            r"\begin{aligned} & \lambda\, \mathbb{E}_{\hat x}"
+            r"\big[(\|\nabla_{\hat x} f(\hat x)\|_2 - 1)^2\big] \\"
+            r" & \hat x = \epsilon x + (1-\epsilon) G(z),\quad \epsilon \sim U[0, 1] \end{aligned}"
         )
         st.markdown(
-            "**Alternating updates.** Each training step makes k_D gradient steps on D (each on a fresh "
-            "batch), then k_G steps on G; WGAN uses k_D = 5. **Failure modes:** oscillation instead of "
+            "**Alternating updates.** Each training step makes $k_D$ gradient steps on D (each on a fresh "
+            "batch), then $k_G$ steps on G; WGAN uses $k_D = 5$. **Failure modes:** oscillation instead of "
             "convergence, and **mode collapse**, where G covers only a few modes of the data. The 2-D lab "
             "measures both: modes covered and the share of high-quality samples."
         )

@@ -18,9 +18,9 @@ st.markdown(
     "normalisation keep deep stacks trainable."
 )
 st.latex(
-    r"x \leftarrow x + \mathrm{MultiHead}(\mathrm{LN}(x)),\qquad "
-    r"x \leftarrow x + \mathrm{FFN}(\mathrm{LN}(x))"
-    r"\qquad \mathrm{FFN}(x) = W_2\,\sigma(W_1 x + b_1) + b_2"
+    r"\begin{aligned} x &\leftarrow x + \mathrm{MultiHead}(\mathrm{LN}(x)) \\"
+    r" x &\leftarrow x + \mathrm{FFN}(\mathrm{LN}(x)) \\"
+    r" \mathrm{FFN}(x) &= W_2\,\sigma(W_1 x + b_1) + b_2 \end{aligned}"
 )
 
 idea, families, explore, train = st.tabs(

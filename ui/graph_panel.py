@@ -25,6 +25,7 @@ from archs.detail import (
 from archs.introspect import capture, trace_graph
 from archs.spec import ArchSpec, to_device
 from ui import state
+from ui.charts import plotly_chart
 from viz.images import heatmap, histogram
 from viz.layer_view import weights_figure
 from viz.model_graph import graph_figure, graph_stats
@@ -143,7 +144,7 @@ def graph_panel(
         f"{'torch.fx' if H.graph.get('method') == 'fx' else 'the executed path (fx could not trace)'}"
         f" · click a node to inspect it" + "".join(f" · {n}" for n in notes)
     )
-    event = st.plotly_chart(
+    event = plotly_chart(
         fig,
         on_select="rerun",
         selection_mode="points",
@@ -224,12 +225,12 @@ def layer_details(
     with c1:
         st.markdown(view_["title"])
         if "weights" in view_:
-            st.plotly_chart(view_["weights"], key=f"hist.{d['path']}")
+            plotly_chart(view_["weights"], key=f"hist.{d['path']}")
         else:
             st.caption("This layer has no weights: it transforms its input with a fixed rule.")
     with c2:
         if "act" in view_:
-            st.plotly_chart(view_["act"], key=f"act.{d['path']}")
+            plotly_chart(view_["act"], key=f"act.{d['path']}")
         elif "act_error" in view_:
             st.caption(f"No activation to show for this configuration ({view_['act_error']}).")
 

@@ -8,11 +8,6 @@ from training.device import available_devices, device_info, pick_device
 from ui import state
 from ui.jobs import job_counter
 
-PRESENTER_CSS = """<style>
-html, body, [class*="st-"] { font-size: 1.18rem; }
-h1 { font-size: 2.6rem !important; } h2 { font-size: 2.0rem !important; }
-</style>"""
-
 
 @st.cache_resource(show_spinner=False)
 def _devices() -> list[str]:
@@ -45,9 +40,10 @@ def sidebar() -> None:
             help="Seeds data generation, weight initialisation and batch order: the same seed "
             "gives the same run.",
         )
-        presenter = st.toggle(
-            "Presenter mode", False, key=state.PRESENTER, help="Larger text for a projector."
+        st.toggle(
+            "Presenter mode",
+            False,
+            key=state.PRESENTER,
+            help="Larger text everywhere, charts included, for a projector.",
         )
-        if presenter:
-            st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
         job_counter()

@@ -21,6 +21,11 @@ def seed() -> int:
     return int(st.session_state.get(SEED, 0))
 
 
+def presenter() -> bool:
+    """Whether the sidebar's presenter mode is on (larger text for a projector: ui/style.py, ui/charts.py)."""
+    return bool(st.session_state.get(PRESENTER, False))
+
+
 def device() -> str:
     return st.session_state.get(DEVICE) or pick_device().type
 

@@ -24,6 +24,7 @@ from training import demos
 from training.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 from training.jobs import Job, make_job
 from training.trainer import Trainer
+from ui.charts import plotly_chart
 from ui.jobs import job_board
 from ui.keys import child
 from viz.curves import training_curves
@@ -295,7 +296,7 @@ def train_panel(
         if snap.get("probe_error"):
             st.warning(f"A live view could not be computed: {snap['probe_error']}", icon=":material/warning:")
         if snap["history"]:
-            st.plotly_chart(training_curves({"run": snap["history"]}), key=child(key, "live", "curves"))
+            plotly_chart(training_curves({"run": snap["history"]}), key=child(key, "live", "curves"))
         if render is not None:
             render(snap, data)
         # the next tick waits for this one: a tick slower than TICK_S (a big view, a loaded server)

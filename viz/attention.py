@@ -188,13 +188,13 @@ def saturation_figure(dims: Sequence[int], scaled: np.ndarray, unscaled: np.ndar
     """Mean largest softmax weight over random q·k scores, with and without dividing by √d_k."""
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=list(dims), y=unscaled, mode="lines+markers", name="softmax(QKᵀ)"))
-    fig.add_trace(go.Scatter(x=list(dims), y=scaled, mode="lines+markers", name="softmax(QKᵀ/√d_k)"))
+    fig.add_trace(go.Scatter(x=list(dims), y=scaled, mode="lines+markers", name="softmax(QKᵀ/√dₖ)"))
     fig.update_layout(
         height=300,
         margin=dict(l=10, r=10, t=36, b=10),
         xaxis_type="log",
         title="Largest attention weight of a row (1 = saturated, one-hot)",
-        xaxis_title="d_k",
+        xaxis_title="dₖ",
         yaxis_title="max weight",
         yaxis_range=[0, 1.02],
     )

@@ -99,7 +99,7 @@ def decision_boundary(
         height=height,
         margin=dict(l=10, r=10, t=10, b=10),
         plot_bgcolor="white",
-        legend=dict(orientation="h", y=-0.08),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),  # clear of the x axis
         xaxis=dict(range=[-lim, lim], title="x₁", constrain="domain"),
         yaxis=dict(range=[-lim, lim], title="x₂", scaleanchor="x", scaleratio=1),
     )

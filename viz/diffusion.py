@@ -18,7 +18,7 @@ def schedule_figure(
 ) -> go.Figure:
     """β_t, ᾱ_t and log10 SNR_t against t for each named schedule; a dashed line at ``t_mark``."""
     fig = make_subplots(
-        1, 3, subplot_titles=("β_t (noise added per step, log scale)", "ᾱ_t (signal kept)", "log₁₀ SNR_t")
+        1, 3, subplot_titles=("βₜ (noise added per step, log scale)", "ᾱₜ (signal kept)", "log₁₀ SNRₜ")
     )
     for i, (name, c) in enumerate(curves.items()):
         color = PALETTE[i % len(PALETTE)]
@@ -154,7 +154,7 @@ def field_figure(
 def marginal_figure(values: np.ndarray, mean: float, std: float, title: str, height: int = 260) -> go.Figure:
     """A histogram of values at step t against the closed-form Gaussian N(mean, std²)."""
     v = np.asarray(values, float).ravel()
-    fig = go.Figure(histogram_bars(v, 60, density=True, name="samples of x_t", opacity=0.7))
+    fig = go.Figure(histogram_bars(v, 60, density=True, name="samples of xₜ", opacity=0.7))
     xs = np.linspace(v.min() - 0.5, v.max() + 0.5, 200)
     pdf = np.exp(-((xs - mean) ** 2) / (2 * std**2)) / (std * np.sqrt(2 * np.pi))
     fig.add_trace(go.Scatter(x=xs, y=pdf, name="closed form", line=dict(color="#e8590c")))

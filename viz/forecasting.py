@@ -209,7 +209,7 @@ def internals_figure(d: dict, columns: Sequence[str] = ()) -> go.Figure | None:
         return heatmap(
             z,
             x=lag,
-            title="hidden state h_t at every step of the window",
+            title="hidden state hₜ at every step of the window",
             xlabel="time step (−1 = the latest value)",
             ylabel="hidden unit",
         )
@@ -244,7 +244,7 @@ def internals_figure(d: dict, columns: Sequence[str] = ()) -> go.Figure | None:
             height=300,
             margin=dict(l=10, r=10, t=40, b=10),
             barmode="group",
-            title="AR coefficients φ_i of the first forecast: weight of the value i steps back",
+            title="AR coefficients φᵢ of the first forecast: weight of the value i steps back",
             xaxis_title="lag i",
             xaxis_autorange="reversed",
         )

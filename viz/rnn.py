@@ -84,7 +84,7 @@ def unrolled_figure(G: nx.DiGraph, height: int | None = None) -> go.Figure:
                 textfont=dict(size=10, color="white"),
                 marker=dict(size=34, color=color, symbol="square" if role != "input" else "circle"),
                 name={
-                    "input": "inputs x_t",
+                    "input": "inputs xₜ",
                     "state": "hidden state (forward)",
                     "backward": "hidden state (backward)",
                     "output": "outputs",
@@ -193,7 +193,7 @@ def gradient_flow_figure(flows: dict[str, dict], clip: float | None = None) -> g
         margin=dict(l=10, r=10, t=30, b=10),
         yaxis_type="log",
         xaxis_title="steps back from the loss (t = T − k)",
-        yaxis_title="‖∂L/∂x_t‖ (log scale)",
+        yaxis_title="‖∂L/∂xₜ‖ (log scale)",
         legend=dict(orientation="h", y=1.12),
     )
     return fig

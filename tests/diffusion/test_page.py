@@ -37,7 +37,7 @@ def test_every_tab_renders(at):
 
 def test_scrubber_moves_and_switches_to_points(at):
     at.slider(key="dif.scr.t").set_value(900).run()
-    assert any("ᾱ_t = **0.0" in m.value for m in at.markdown)
+    assert any(r"$\bar\alpha_t$ = **0.0" in m.value for m in at.markdown)
     at.radio(key="dif.scr.what").set_value("point cloud").run()
     at.radio(key="dif.scr.sched").set_value("cosine").run()
     assert not at.exception

@@ -1,6 +1,8 @@
 """The Forecasting page under AppTest: every tab renders; training, comparison, sweep and uploads work
 through the page; bad input shows a sentence, never a traceback."""
 
+import json
+
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
@@ -55,7 +57,7 @@ def test_every_tab_renders(at):
     assert len(at.get("plotly_chart")) >= 2  # the series (Data) and the layer graph (Graph)
     assert any("Parameters" == m.label for m in at.metric)  # Summary
     assert at.slider(key="fc.i.idx").max == 120  # Internals: one of the 120 test windows
-    assert any("hidden state h_t" in str(c.proto.spec) for c in at.get("plotly_chart"))
+    assert any("hidden state hₜ" in str(json.loads(c.proto.spec)) for c in at.get("plotly_chart"))
     assert at.button(key="fc.train.play").label == "Train"  # Train
     assert at.button(key="fc.c.run").label == "Run comparison"  # Compare
     assert at.button(key="fc.w.run").label == "Run sweep"  # Sweep

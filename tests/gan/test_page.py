@@ -40,7 +40,7 @@ def test_gans_page_tabs_lab_and_bad_input():
     errors = " ".join(e.value for e in at.error)
     assert "learning rate must be positive" in errors
     assert "noise dimension must be at least 1" in errors
-    assert "k_D = k_G = 0" in errors
+    assert "$k_D = k_G = 0$" in errors
 
 
 def test_architectures_tab_shows_both_players_and_stylegan_internals():

@@ -18,6 +18,7 @@ from training.demos import DEMOS
 from training.jobs import Job
 from training.recipes import get_recipe, list_recipes
 from ui import state
+from ui.charts import plotly_chart
 from ui.train_panel import PanelDemo, current_job, demo_button, train_panel
 from viz.images import image_grid
 from viz.latent import term_curves
@@ -50,7 +51,9 @@ def idea() -> None:
         st.markdown(
             "**Autoencoder.** An encoder f squeezes the input into a code z; a decoder g rebuilds it:"
         )
-        st.latex(r"z = f(x) = \sigma(Wx + b), \qquad \hat x = g(z) = \sigma'(W'z + b')")
+        st.latex(
+            r"\begin{aligned} z &= f(x) = \sigma(Wx + b) \\ \hat x &= g(z) = \sigma'(W'z + b') \end{aligned}"
+        )
         st.latex(r"L = \lVert x - \hat x \rVert^2")
         st.markdown(
             "The code is smaller than the input (a *bottleneck*), so the network must keep what matters "
@@ -62,14 +65,15 @@ def idea() -> None:
     with c2:
         st.markdown("**Variational autoencoder.** The encoder gives a Gaussian over codes, not one point:")
         st.latex(
-            r"q(z\mid x) = \mathcal N\big(\mu(x), \sigma^2(x)\big), \qquad "
-            r"z = \mu + \sigma \odot \varepsilon,\ \ \varepsilon \sim \mathcal N(0, I)"
+            r"\begin{aligned} q(z\mid x) &= \mathcal N\big(\mu(x), \sigma^2(x)\big) \\"
+            r" z &= \mu + \sigma \odot \varepsilon,\quad \varepsilon \sim \mathcal N(0, I) \end{aligned}"
         )
         st.markdown("Sampling through ε (the *reparameterisation trick*) keeps z differentiable. The loss:")
         st.latex(
-            r"L = \underbrace{-\mathbb E_q \log p(x\mid z)}_{\text{reconstruction}} + \beta\,"
+            r"\begin{aligned} L &= \underbrace{-\mathbb E_q \log p(x\mid z)}_{\text{reconstruction}} \\"
+            r" &\quad + \beta\,"
             r"\underbrace{\tfrac12 \textstyle\sum_j (\mu_j^2 + \sigma_j^2 - \log \sigma_j^2 - 1)}"
-            r"_{\mathrm{KL}(q \,\|\, \mathcal N(0, I))}"
+            r"_{\mathrm{KL}(q \,\|\, \mathcal N(0, I))} \end{aligned}"
         )
         st.markdown(
             "β = 1 is the VAE; **β-VAE** raises β for a smoother, more disentangled space at the cost of "
@@ -78,8 +82,9 @@ def idea() -> None:
             "encoder vector to its nearest entry of a learned codebook:"
         )
         st.latex(
-            r"z_q = e_k,\ k = \arg\min_j \lVert z_e - e_j \rVert, \quad L = \lVert x - \hat x\rVert^2 + "
-            r"\lVert \mathrm{sg}[z_e] - e \rVert^2 + \beta \lVert z_e - \mathrm{sg}[e] \rVert^2"
+            r"\begin{aligned} z_q &= e_k,\quad k = \arg\min_j \lVert z_e - e_j \rVert \\"
+            r" L &= \lVert x - \hat x\rVert^2 + \lVert \mathrm{sg}[z_e] - e \rVert^2 \\"
+            r" &\quad + \beta \lVert z_e - \mathrm{sg}[e] \rVert^2 \end{aligned}"
         )
 
 
@@ -127,10 +132,10 @@ def train_tab(spec: ArchSpec, cfg: Any) -> None:
     def render(snap: dict, data) -> None:
         if any("recon" in r for r in snap["history"]):
             st.markdown("**Loss terms** (smoothed): the total and each part of it")
-            st.plotly_chart(term_curves(snap["history"]), key="ae.t.terms")
+            plotly_chart(term_curves(snap["history"]), key="ae.t.terms")
         if "rec" in snap:
             x = data.x_test[:10]
-            st.plotly_chart(
+            plotly_chart(
                 image_grid(np.r_[x, snap["rec"]], ncols=10, height=180, zmin=0, zmax=1),
                 key="ae.t.rec",
             )
@@ -200,7 +205,7 @@ def model_caption(job: Job, where: str) -> None:
 def show_images(
     images: np.ndarray, key: str, titles=None, ncols: int = 10, height: int | None = None
 ) -> None:
-    st.plotly_chart(image_grid(images, titles, ncols=ncols, height=height, zmin=0, zmax=1), key=key)
+    plotly_chart(image_grid(images, titles, ncols=ncols, height=height, zmin=0, zmax=1), key=key)
 
 
 def safe(fn: Callable[[], Any]) -> Any:

@@ -10,6 +10,7 @@ from training.autoencoder import latent
 from training.jobs import Job
 from ui import state
 from ui.autoencoder.panels import memo, model_caption, need_model, safe, show_images
+from ui.charts import plotly_chart
 from viz.images import histogram
 from viz.latent import codebook_figure, error_histograms, latent_scatter, pca_comparison
 
@@ -72,7 +73,7 @@ def latent_tab() -> None:
             else (f"{latent.METHOD_TITLES[method]} 1", f"{latent.METHOD_TITLES[method]} 2")
         )
         fig = latent_scatter(proj.xy, y, data.class_names, picked=picked, ellipses=ell, axis_titles=axes)
-        event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="ae.l.scatter")
+        event = plotly_chart(fig, on_select="rerun", selection_mode="points", key="ae.l.scatter")
         _take_click(event)
     with right:
         st.markdown("**Decode a place**: click a digit or any empty spot, or type coordinates.")
@@ -195,10 +196,10 @@ def reconstructions_tab() -> None:
         st.markdown(
             f"**Code activations** over the test set: {share:.0%} of units are active (> 0.01) on average."
         )
-        st.plotly_chart(histogram(acts, "activation of each code unit on each test digit"), key="ae.r.hist")
+        plotly_chart(histogram(acts, "activation of each code unit on each test digit"), key="ae.r.hist")
     if getattr(model, "kind", "") == "vq":
         counts = memo(job, "usage", lambda: latent.codebook_usage(model, data.x_test))
-        st.plotly_chart(codebook_figure(counts), key="ae.r.codebook")
+        plotly_chart(codebook_figure(counts), key="ae.r.codebook")
         st.caption("How often each codebook entry is the nearest to an encoder vector, over the test digits.")
 
 
@@ -246,7 +247,7 @@ def anomaly_tab() -> None:
         "95th percentile of the test digits' errors (5 % false alarms).",
     )
     thr = 10**t
-    st.plotly_chart(error_histograms(s_in, s_out, thr), key="ae.a.hist")
+    plotly_chart(error_histograms(s_in, s_out, thr), key="ae.a.hist")
     cols = st.columns(len(s_out) + 1)
     for col, (name, s) in zip(cols, s_out.items(), strict=False):
         r = latent.detection_rates(s_in, s, thr)
@@ -293,7 +294,7 @@ def pca_tab() -> None:
     st.markdown("**Input** (top), **autoencoder** (middle), **PCA** (bottom)")
     show_images(np.r_[x[idx], ae_rec[idx], pca_rec[idx]], "ae.p.rec", ncols=10, height=300)
     ks = sorted({1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48} & set(range(1, feats)))  # k = all pixels: error 0
-    st.plotly_chart(pca_comparison(ks, latent.pca_curve(data.x_train, x, ks), k, ae_mse), key="ae.p.curve")
+    plotly_chart(pca_comparison(ks, latent.pca_curve(data.x_train, x, ks), k, ae_mse), key="ae.p.curve")
     st.caption(
         "PCA is the best *linear* code of each size. A nonlinear autoencoder can beat it at a small code "
         "(it bends its code along the data); the last evaluation's test MSE was "

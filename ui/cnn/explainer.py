@@ -10,6 +10,7 @@ from data import digits
 from data.images import ImageRejected, load_image
 from data.shapes import KINDS, draw
 from ui import state
+from ui.charts import plotly_chart
 from viz.convolution import (
     KERNELS,
     convolve,
@@ -87,20 +88,21 @@ def explainer(key: str, learned: dict[str, np.ndarray] | None = None) -> None:
         version = (image.tobytes(), image.shape, kernel.tobytes(), k, int(s), int(p), int(dil), oi, oj)
         args = (padded, kernel, out, oi, oj, int(s), int(dil), int(p))
         fig = state.memo(f"{key}.figm", version, lambda: explainer_figure(*args))
-        st.plotly_chart(fig, key=f"{key}.fig")
+        plotly_chart(fig, key=f"{key}.fig")
     patch = patch_at(padded, oi, oj, k, int(s), int(dil))
     st.markdown(
         f"**Output pixel ({oi}, {oj})** is the dot product of the {k}×{k} patch under the kernel "
         "and the kernel: "
-        f"Σ_m Σ_n X({oi}·{int(s)}+m·{int(dil)}, {oj}·{int(s)}+n·{int(dil)}) W(m, n) = "
+        f"$\\sum_m \\sum_n X({oi}\\cdot{int(s)}+m\\cdot{int(dil)},\\ "
+        f"{oj}\\cdot{int(s)}+n\\cdot{int(dil)})\\,W(m, n)$ = "
         f"**{float((patch * kernel).sum()):.4f}** (the map shows {float(out[oi, oj]):.4f})."
     )
     dot = state.memo(f"{key}.dotm", version, lambda: dot_product_figure(patch, kernel))
-    st.plotly_chart(dot, key=f"{key}.dot")
+    plotly_chart(dot, key=f"{key}.dot")
     if pk not in (None, "none"):
         try:
             pooled = pool(out, "max" if pk == "max" else "avg", int(ps))
         except ValueError as e:
             st.error(f"**Impossible pooling.** {e}", icon=":material/block:")
             return
-        st.plotly_chart(pooled_figure(pooled, pk, int(ps), out.shape), key=f"{key}.pooled")
+        plotly_chart(pooled_figure(pooled, pk, int(ps), out.shape), key=f"{key}.pooled")

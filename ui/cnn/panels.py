@@ -19,6 +19,7 @@ from training.attributions import METHODS, TITLES, attribute, cam_layers, conv_l
 from training.probes import confusion_probe
 from training.recipes import get_recipe
 from ui import state
+from ui.charts import plotly_chart
 from ui.jobs import job_board
 from ui.keys import child
 from ui.train_panel import train_panel
@@ -49,7 +50,7 @@ def receptive_field_panel(spec: ArchSpec, cfg: Any) -> None:
         f"neighbouring outputs are **{last['jump']}** pixels apart. "
         "Growth per layer: r ← r + (k − 1)·d·j, j ← j·s."
     )
-    st.plotly_chart(receptive_field_figure(rows, cfg.image_size), key="cnn.rf.fig")
+    plotly_chart(receptive_field_figure(rows, cfg.image_size), key="cnn.rf.fig")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=300)
 
 
@@ -61,7 +62,7 @@ def _family() -> list[dict]:
 def family_chart_panel() -> None:
     rows = _family()
     # the names are placed for the figure's own size (920×560 px): drawn at that size, never stretched
-    st.plotly_chart(family_figure(rows), key="cnn.family.fig", width="content")
+    plotly_chart(family_figure(rows), key="cnn.family.fig", width="content")
     df = pd.DataFrame(rows)[
         ["title", "year", "params", "mult_adds", "image_size", "classes", "top1", "top1_source"]
     ]
@@ -144,7 +145,8 @@ def internals_panel(spec: ArchSpec, cfg: Any) -> None:
     prob = state.memo("cnn.int.p", (version, idx), lambda: predict(model, x))
     c1, c2 = st.columns([2, 1])
     c2.markdown(f"**True class {data.y_test[idx]} · predicted {int(prob.argmax())}** ({prob.max():.1%})")
-    c2.plotly_chart(probability_figure(prob, data.class_names), key="cnn.int.prob")
+    with c2:
+        plotly_chart(probability_figure(prob, data.class_names), key="cnn.int.prob")
     layers = conv_layers(model)
     with c1:
         conv = next(m for n, m in model.named_modules() if n == layers[0])
@@ -153,12 +155,12 @@ def internals_panel(spec: ArchSpec, cfg: Any) -> None:
         filters = state.memo(
             "cnn.int.w", version, lambda: image_grid(w[:32], ncols=16, colorscale="RdBu", height=160)
         )
-        st.plotly_chart(filters, key="cnn.int.filters")
+        plotly_chart(filters, key="cnn.int.filters")
     st.markdown("**Feature maps** (first 16 channels of each chosen convolution)")
     chosen = st.multiselect("Layers", layers, default=layers[: min(3, len(layers))], key="cnn.int.layers")
     maps = state.memo("cnn.int.fm", (version, idx, tuple(chosen)), lambda: _feature_maps(model, x, chosen))
     for name, fig in maps.items():
-        st.plotly_chart(fig, key=f"cnn.int.fm.{name}")
+        plotly_chart(fig, key=f"cnn.int.fm.{name}")
     st.markdown("**Attributions** of the predicted class (captum): where the evidence is")
     targets = state.memo("cnn.int.cam", version, lambda: cam_layers(model, torch.as_tensor(x)[None]))
     layer = st.selectbox(
@@ -175,7 +177,7 @@ def internals_panel(spec: ArchSpec, cfg: Any) -> None:
         (version, idx, layer),
         lambda: overlay_figure(x[0], {m: attribute(model, x, m, layer=layer) for m in METHODS}, TITLES),
     )
-    st.plotly_chart(fig, key="cnn.int.attr")
+    plotly_chart(fig, key="cnn.int.attr")
 
 
 def _feature_maps(model: torch.nn.Module, x: np.ndarray, chosen: list[str]) -> dict[str, Any]:
@@ -225,7 +227,7 @@ def train_section(spec: ArchSpec, cfg: Any) -> None:
 
     def render(snap, data):
         if "conf" in snap:
-            st.plotly_chart(confusion_figure(snap["conf"]["confusion"], data.class_names), key="cnn.t.cm")
+            plotly_chart(confusion_figure(snap["conf"]["confusion"], data.class_names), key="cnn.t.cm")
 
     train_panel(
         TRAIN_KEY,
@@ -248,7 +250,7 @@ def degradation_section() -> None:
     )
 
     def render(snap, data):
-        st.plotly_chart(twin_curves(snap["history"]), key=child("cnn.deg", "view", "curves"))
+        plotly_chart(twin_curves(snap["history"]), key=child("cnn.deg", "view", "curves"))
         ev = snap["last_eval"]
         if "train_plain_loss" in ev:
             m = st.columns(4)

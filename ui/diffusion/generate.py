@@ -20,6 +20,7 @@ from training.diffusion.trainer import guided, num_classes, sample
 from training.jobs import Job
 from training.recipes import get_recipe
 from ui import state
+from ui.charts import plotly_chart, subscript
 from ui.diffusion.panels import steps_input
 from ui.train_panel import PanelDemo, current_job, train_panel
 from viz.diffusion import attention_figure, rgb_grid
@@ -71,7 +72,7 @@ def digits_demo() -> PanelDemo:
 def _real_digits(snap: dict, data) -> None:
     if snap["step"] == 0:
         st.markdown("**The data**: training digits in [−1, 1], what the model should learn to draw")
-        st.plotly_chart(
+        plotly_chart(
             image_grid(
                 data.x_train[:20, 0],
                 titles=[str(v) for v in data.y_train[:20]],
@@ -174,7 +175,7 @@ def _show_digits(res: dict) -> None:
     main = out[s]
     st.caption(f"20 samples of {res['who']}.")
     titles = [str(v) for v in y] if was_cond else None
-    st.plotly_chart(
+    plotly_chart(
         image_grid(main["x"][:, 0], titles=titles, ncols=10, zmin=-1, zmax=1, colorscale="gray", height=300),
         key="dif.dg.grid",
     )
@@ -185,18 +186,18 @@ def _show_digits(res: dict) -> None:
         len(traj) - 1,
         len(traj) - 1,
         key="dif.dg.traj",
-        help="0 is pure noise x_T; the last is the sample x_0.",
+        help="0 is pure noise $x_T$; the last is the sample $x_0$.",
     )
-    label = f"x_{ts[i]}" if i < len(ts) else "x_0"
+    label = subscript("x", ts[i] if i < len(ts) else 0)
     st.caption(f"All 20 samples at step {i} of {len(traj) - 1} ({label}), then the first one's whole path.")
-    st.plotly_chart(
+    plotly_chart(
         image_grid(traj[i][:, 0], ncols=10, zmin=-1, zmax=1, colorscale="gray", height=260), key="dif.dg.step"
     )
     idx = np.linspace(0, len(traj) - 1, min(12, len(traj))).round().astype(int)
-    st.plotly_chart(
+    plotly_chart(
         image_grid(
             traj[idx, 0, 0],
-            titles=[f"x_{ts[j]}" if j < len(ts) else "x_0" for j in idx],
+            titles=[subscript("x", ts[j] if j < len(ts) else 0) for j in idx],
             ncols=12,
             zmin=-1,
             zmax=1,
@@ -210,7 +211,7 @@ def _show_digits(res: dict) -> None:
             "**Guidance.** The same seeds at each scale: s = 0 ignores the label, larger s follows it more."
         )
         for sc, o in out.items():
-            st.plotly_chart(
+            plotly_chart(
                 image_grid(
                     o["x"][:10, 0],
                     titles=[f"s={sc:g}, {v}" for v in y[:10]],
@@ -239,7 +240,7 @@ def _captioned_shapes(snap: dict, data) -> None:
         st.markdown("**The data**: captioned shapes, the pairs the model learns from")
         words = [[VOCAB.itos[i] for i in row if i > 1] for row in data.y_train[:8]]
         keys = [" ".join(w for w in ws if w not in ("a", "at", "the", "in")) for ws in words]  # fit a tile
-        st.plotly_chart(
+        plotly_chart(
             rgb_grid((data.x_train[:8] + 1) / 2, titles=keys, ncols=4, height=380),
             key="dif.tx.train.view.data",
         )
@@ -306,11 +307,11 @@ def _show_text(got: dict) -> None:
         f"**{got['caption']}** — four samples (seeds {got['seed']}…) of {got['who']}, then where each word "
         "is looked at:"
     )
-    st.plotly_chart(rgb_grid(res["images"], ncols=4, height=220), key="dif.tx.imgs")
+    plotly_chart(rgb_grid(res["images"], ncols=4, height=220), key="dif.tx.imgs")
     words = res["words"][0]
-    st.plotly_chart(attention_figure(res["images"][0], res["attention"][0], words), key="dif.tx.att")
+    plotly_chart(attention_figure(res["images"][0], res["attention"][0], words), key="dif.tx.att")
     strip = res["strip"][:, 0]
-    st.plotly_chart(
+    plotly_chart(
         rgb_grid(strip, titles=[f"x̂_0 at t={t}" for t in res["strip_steps"]], ncols=len(strip), height=200),
         key="dif.tx.strip",
     )

@@ -17,8 +17,14 @@ from training.diffusion.recipes import POINT_SCALE, diffusion_digits, diffusion_
 from training.diffusion.trainer import Schedule, check_steps, eps_field, sample
 from training.recipes import get_recipe
 from ui import state
+from ui.charts import plotly_chart, subscript
 from ui.train_panel import PanelDemo, train_panel
-from viz.diffusion import field_figure, marginal_figure, points_figure, schedule_figure
+from viz.diffusion import (
+    field_figure,
+    marginal_figure,
+    points_figure,
+    schedule_figure,
+)
 from viz.images import image_grid
 
 
@@ -29,7 +35,7 @@ def schedule_curves(kind: str, T: int) -> dict[str, np.ndarray]:
 
 def schedules_chart(key: str, T: int = 1000, t_mark: int | None = None) -> None:
     curves = {k: schedule_curves(k, T) for k in ("linear", "cosine")}
-    st.plotly_chart(schedule_figure(curves, t_mark), key=key)
+    plotly_chart(schedule_figure(curves, t_mark), key=key)
 
 
 def steps_input(key: str, T: int, default: int) -> int | None:
@@ -62,18 +68,19 @@ def scrubber_tab() -> None:
     sched = Schedule.make(kind, 1000)
     ab = float(sched.alpha_bar[t - 1])
     st.markdown(
-        f"ᾱ_t = **{ab:.4f}**: x_t keeps √ᾱ_t = {ab**0.5:.3f} of the signal and carries noise of "
-        f"standard deviation √(1 − ᾱ_t) = {(1 - ab) ** 0.5:.3f}; SNR = {ab / (1 - ab):.3g}."
+        rf"$\bar\alpha_t$ = **{ab:.4f}**: $x_t$ keeps $\sqrt{{\bar\alpha_t}}$ = {ab**0.5:.3f} of the signal "
+        rf"and carries noise of standard deviation $\sqrt{{1 - \bar\alpha_t}}$ = {(1 - ab) ** 0.5:.3f}; "
+        f"SNR = {ab / (1 - ab):.3g}."
     )
     g = torch.Generator().manual_seed(state.seed())
     if what == "digit":
         d = diffusion_digits(16)
         x0 = torch.from_numpy(d.x_test[:8])
         xt = sched.q_sample(x0, torch.full((8,), t - 1), torch.randn(x0.shape, generator=g))
-        st.plotly_chart(
+        plotly_chart(
             image_grid(
                 np.concatenate([x0.numpy(), xt.numpy()])[:, 0],
-                titles=["x_0"] * 8 + [f"x_{t}"] * 8,
+                titles=["x₀"] * 8 + [subscript("x", t)] * 8,
                 zmin=-1,
                 zmax=1,
                 colorscale="gray",
@@ -87,34 +94,34 @@ def scrubber_tab() -> None:
             torch.full((4000,), t - 1),
             torch.randn(4000, generator=g, dtype=torch.float64),
         )
-        title = f"the centre pixel of the first digit (x_0 = {pix:.2f}) at t = {t}, 4,000 draws"
-        st.plotly_chart(
-            marginal_figure(draws.numpy(), ab**0.5 * pix, (1 - ab) ** 0.5, title), key="dif.scr.m"
-        )
+        title = f"the centre pixel of the first digit (x₀ = {pix:.2f}) at t = {t}, 4,000 draws"
+        plotly_chart(marginal_figure(draws.numpy(), ab**0.5 * pix, (1 - ab) ** 0.5, title), key="dif.scr.m")
     else:
         d = diffusion_points("swiss_roll", 1500, seed=0)
         x0 = torch.from_numpy(d.x_train)
         xt = sched.q_sample(x0, torch.full((len(x0),), t - 1), torch.randn(x0.shape, generator=g))
         c1, c2 = st.columns(2)
-        c1.plotly_chart(
-            points_figure({"x_0 (data)": x0.numpy(), f"x_{t}": xt.numpy()}, lim=3.0, height=380),
-            key="dif.scr.pts",
-        )
+        with c1:
+            plotly_chart(
+                points_figure({"x₀ (data)": x0.numpy(), subscript("x", t): xt.numpy()}, lim=3.0, height=380),
+                key="dif.scr.pts",
+            )
         p = float(x0[0, 0])
         draws = sched.q_sample(
             torch.full((4000,), p, dtype=torch.float64),
             torch.full((4000,), t - 1),
             torch.randn(4000, generator=g, dtype=torch.float64),
         )
-        c2.plotly_chart(
-            marginal_figure(
-                draws.numpy(),
-                ab**0.5 * p,
-                (1 - ab) ** 0.5,
-                f"first coordinate of one point (x_0 = {p:.2f}) at t = {t}",
-            ),
-            key="dif.scr.m",
-        )
+        with c2:
+            plotly_chart(
+                marginal_figure(
+                    draws.numpy(),
+                    ab**0.5 * p,
+                    (1 - ab) ** 0.5,
+                    f"first coordinate of one point (x₀ = {p:.2f}) at t = {t}",
+                ),
+                key="dif.scr.m",
+            )
     schedules_chart("dif.scr.sc", t_mark=t)
 
 
@@ -171,24 +178,26 @@ def lab2d_tab() -> None:
         traj = s["trajectory"][:, :6]
         c1, c2 = st.columns(2)
         untrained = "untrained " if snap["step"] == 0 else ""
-        c1.plotly_chart(
-            field_figure(
-                snap["field"]["points"],
-                snap["field"]["score"],
-                data.x_test,
-                traj,
-                title=f"{untrained}−ε̂(x, t={t_view}) and 6 reverse trajectories",
-            ),
-            key="dif.2d.field",
-        )
-        c2.plotly_chart(
-            points_figure(
-                {"data": data.x_test, f"{untrained}samples ({method}, {n_samp} steps)": s["x"]},
-                lim=2.2,
-                height=480,
-            ),
-            key="dif.2d.samp",
-        )
+        with c1:
+            plotly_chart(
+                field_figure(
+                    snap["field"]["points"],
+                    snap["field"]["score"],
+                    data.x_test,
+                    traj,
+                    title=f"{untrained}−ε̂(x, t={t_view}) and 6 reverse trajectories",
+                ),
+                key="dif.2d.field",
+            )
+        with c2:
+            plotly_chart(
+                points_figure(
+                    {"data": data.x_test, f"{untrained}samples ({method}, {n_samp} steps)": s["x"]},
+                    lim=2.2,
+                    height=480,
+                ),
+                key="dif.2d.samp",
+            )
         far = np.abs(s["x"]).max(1) > 2.2
         if far.mean() > 0.1:  # an untrained (or diverged) denoiser throws its samples out of the window
             dist = float(np.median(np.linalg.norm(s["x"], axis=1)))

@@ -13,6 +13,7 @@ from data.toy2d import FEATURES, TOY2D_SETS
 from training.probes import confusion_probe, first_layer_weights, plane_probe
 from training.recipes import get_recipe
 from ui import state
+from ui.charts import plotly_chart
 from ui.train_panel import train_panel
 from viz.boundary import decision_boundary, neuron_mosaic
 from viz.images import confusion_figure, image_grid
@@ -157,7 +158,7 @@ def playground() -> None:
         c1, c2 = st.columns([1, 1])
         with c1:
             st.markdown("**Output** — the decision boundary on the training points")
-            st.plotly_chart(
+            plotly_chart(
                 decision_boundary(
                     pl["xs"],
                     out,
@@ -173,7 +174,7 @@ def playground() -> None:
         with c2:
             if pl["hidden"]:
                 st.markdown("**Neurons** — what each hidden neuron computes over the plane")
-                st.plotly_chart(neuron_mosaic(pl["hidden"]), key=f"{K}.neurons")
+                plotly_chart(neuron_mosaic(pl["hidden"]), key=f"{K}.neurons")
             else:
                 st.info("A perceptron has no hidden neurons: its boundary is one straight line.")
 
@@ -216,12 +217,12 @@ def _digits_mode() -> None:
         c1, c2 = st.columns(2)
         with c1:
             st.markdown("**Confusion matrix** on the test digits")
-            st.plotly_chart(confusion_figure(snap["conf"]["confusion"], data.class_names), key=f"{K}.cm")
+            plotly_chart(confusion_figure(snap["conf"]["confusion"], data.class_names), key=f"{K}.cm")
         with c2:
             w = snap["w1"]
             if w is not None:
                 st.markdown("**First-layer weights** — each neuron's template over the image (first 16)")
-                st.plotly_chart(
+                plotly_chart(
                     image_grid(
                         w[:16].reshape(-1, size, size),
                         [f"n{i + 1}" for i in range(min(16, len(w)))],
@@ -237,7 +238,7 @@ def _digits_mode() -> None:
                 st.markdown(
                     f"**Mistakes** — {len(wrong)} of the test digits it gets wrong (true → predicted)"
                 )
-                st.plotly_chart(
+                plotly_chart(
                     image_grid(
                         data.x_test[wrong],
                         [f"{data.y_test[i]}→{snap['conf']['pred'][i]}" for i in wrong],

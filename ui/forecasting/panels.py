@@ -21,6 +21,7 @@ from training.forecasting.metrics import METRICS
 from training.forecasting.tasks import internals, persistence, predict, score, truth
 from training.jobs import Job, make_job
 from training.recipes import get_recipe
+from ui.charts import plotly_chart
 from ui.jobs import job_board
 from viz.forecasting import candlestick_figure, forecast_figure, internals_figure, series_figure, sweep_figure
 
@@ -136,9 +137,9 @@ def sync_fixed(key: str, spec_name: str, preset: str, fixed: dict[str, Any]) -> 
 
 def data_view(data: Supervised) -> None:
     m = data.meta
-    st.plotly_chart(series_figure(m["values"], m["columns"], m["spans"], title=data.name), key="fc.d.chart")
+    plotly_chart(series_figure(m["values"], m["columns"], m["spans"], title=data.name), key="fc.d.chart")
     if tuple(m["columns"]) == ("Open", "High", "Low", "Close"):
-        st.plotly_chart(candlestick_figure(m["values"]), key="fc.d.candlechart")
+        plotly_chart(candlestick_figure(m["values"]), key="fc.d.candlechart")
     n_val = 0 if data.x_val is None else len(data.x_val)
     st.caption(
         f"{len(data.x_train)} training, {n_val} validation and {len(data.x_test)} test examples; "
@@ -169,7 +170,7 @@ def forecast_view(data: Supervised, preds: dict[str, np.ndarray], key: str) -> N
     H = data.meta["horizon"]
     step = st.slider("Horizon step shown", 1, H, 1, key=f"{key}.hstep") - 1 if H > 1 else 0
     hist = data.meta["values"][:, data.meta["target_idx"]]
-    st.plotly_chart(
+    plotly_chart(
         forecast_figure(data.meta["starts"]["test"], truth(data), allp, data.meta["targets"], step, hist),
         key=f"{key}.fig",
     )
@@ -332,9 +333,7 @@ def sweep_view(data: Supervised, jobs: dict[str, Job], name: str) -> None:
     ]
     df = pd.DataFrame(rows)
     base = score(persistence(data), data)["RMSE"] if name != "window" else None
-    st.plotly_chart(
-        sweep_figure(df[name], {"RMSE": df["RMSE"], "MAE": df["MAE"]}, name, base), key="fc.w.fig"
-    )
+    plotly_chart(sweep_figure(df[name], {"RMSE": df["RMSE"], "MAE": df["MAE"]}, name, base), key="fc.w.fig")
     best = df.loc[df["RMSE"].idxmin(), name]
     st.dataframe(df.style.format({m: "{:.4g}" for m in METRICS}), hide_index=True, width="stretch")
     st.caption(
@@ -365,7 +364,7 @@ def internals_panel(spec: archs.ArchSpec, cfg: Any, data: Supervised | None, tra
         d = internals(model, data.x_test[i])
     fig = internals_figure(d, data.meta["columns"])
     if fig is not None:
-        st.plotly_chart(fig, key="fc.i.fig")
+        plotly_chart(fig, key="fc.i.fig")
     st.caption(
         (
             "Weights of the model trained in the Train tab. "

@@ -13,6 +13,7 @@ from training.gan.probes import lab_probe
 from training.gan.trainer import GAN_LOSSES, GAN_OPTIMIZERS
 from training.recipes import get_recipe
 from ui import state
+from ui.charts import plotly_chart
 from ui.jobs import job_board
 from ui.train_panel import train_panel
 from viz.gan import gan_curves, lab_figure
@@ -45,12 +46,12 @@ def lab_problems(lr: float, lr_d: float, k_d: int, k_g: int, noise_dim: int) -> 
     if noise_dim < 1:
         out.append("The noise dimension must be at least 1: G needs random numbers to turn into samples.")
     if k_d == 0 and k_g == 0:
-        out.append("k_D = k_G = 0 means neither network is ever updated: give D or G at least one step.")
+        out.append("$k_D = k_G = 0$ means neither network is ever updated: give D or G at least one step.")
     return out
 
 
 def _controls() -> dict:
-    c = st.columns(4)
+    c = st.columns([1.3, 1, 1, 1])  # the targets' names are the longest
     target = c[0].selectbox(
         "Target distribution", list(TARGETS), format_func=TARGETS.get, key="gan.lab.target"
     )
@@ -67,8 +68,8 @@ def _controls() -> dict:
     c = st.columns(4)
     lr = c[0].number_input("G learning rate", value=1e-3, step=1e-4, format="%.5f", key="gan.lab.lr")
     lr_d = c[1].number_input("D learning rate", value=1e-3, step=1e-4, format="%.5f", key="gan.lab.lr_d")
-    k_d = c[2].number_input("k_D (D steps per step)", 0, 10, 1, key="gan.lab.kd")
-    k_g = c[3].number_input("k_G (G steps per step)", 0, 10, 1, key="gan.lab.kg")
+    k_d = c[2].number_input("$k_D$ (D steps per step)", 0, 10, 1, key="gan.lab.kd")
+    k_g = c[3].number_input("$k_G$ (G steps per step)", 0, 10, 1, key="gan.lab.kg")
     c = st.columns(4)
     layers = c[0].slider("Hidden layers (G and D)", 1, 6, 3, key="gan.lab.layers")
     neurons = c[1].select_slider(
@@ -152,9 +153,9 @@ def gan_lab() -> None:
             )
             m[2].metric("Step", snap["step"])
         fig = state.memo("gan.lab.figm", state.fingerprint(lab, show), lambda: lab_figure(lab, show=show))
-        st.plotly_chart(fig, key=f"gan.lab.fig.{snap['status']}")
+        plotly_chart(fig, key=f"gan.lab.fig.{snap['status']}")
         if snap["history"]:
-            st.plotly_chart(gan_curves(snap["history"]), key=f"gan.lab.curves.{snap['status']}")
+            plotly_chart(gan_curves(snap["history"]), key=f"gan.lab.curves.{snap['status']}")
 
     def untrained():
         t = make()

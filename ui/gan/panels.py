@@ -11,6 +11,7 @@ from training.demos import DEMOS
 from training.gan.probes import attention_map, code_sweep, noise_effect, style_mixing
 from training.recipes import get_recipe
 from ui import state
+from ui.charts import plotly_chart
 from ui.train_panel import PanelDemo, current_job, train_panel
 from viz.gan import attention_figure, gan_curves, rgb_grid
 
@@ -50,7 +51,7 @@ def _real_images(key: str, d, snap: dict) -> None:
     """Before training: what the generator should learn to draw, beside what it draws now."""
     if snap["step"] == 0:
         st.markdown("**Real images** from the training data: what G should learn to draw")
-        st.plotly_chart(rgb_grid(d.x_train[:32], ncols=16), key=f"{key}.train.view.real")
+        plotly_chart(rgb_grid(d.x_train[:32], ncols=16), key=f"{key}.train.view.real")
         st.markdown("**The untrained generator's** samples of the fixed latent batch: noise, for now")
 
 
@@ -111,11 +112,11 @@ def image_lab(key: str = "gan.img") -> None:
             return
         if images.ndim == 4 and arch in ("cgan", "acgan"):
             grid, names, per = _class_rows(images, d.num_classes, d.class_names)
-            st.plotly_chart(rgb_grid(grid, ncols=per, row_labels=names), key=f"{key}.grid.{snap['state']}")
+            plotly_chart(rgb_grid(grid, ncols=per, row_labels=names), key=f"{key}.grid.{snap['state']}")
         else:
-            st.plotly_chart(rgb_grid(images, ncols=16), key=f"{key}.grid.{snap['state']}")
+            plotly_chart(rgb_grid(images, ncols=16), key=f"{key}.grid.{snap['state']}")
         if snap["history"]:
-            st.plotly_chart(gan_curves(snap["history"]), key=f"{key}.curves.{snap['state']}")
+            plotly_chart(gan_curves(snap["history"]), key=f"{key}.curves.{snap['state']}")
 
     train_panel(
         f"{key}.train",
@@ -161,7 +162,7 @@ def _internals_views(key: str, arch: str, model) -> None:
         )
         code = which if model.cat_dim else which + 1
         steps = model.cat_dim if code == 0 else 8
-        st.plotly_chart(rgb_grid(code_sweep(model, code, steps=8), ncols=steps), key=f"{key}.sweep")
+        plotly_chart(rgb_grid(code_sweep(model, code, steps=8), ncols=steps), key=f"{key}.sweep")
         st.caption("Each row keeps its noise fixed; only the chosen code changes from left to right.")
     elif arch == "stylegan":
         n_styles = model.generator.num_styles
@@ -173,16 +174,15 @@ def _internals_views(key: str, arch: str, model) -> None:
             [np.concatenate([np.full_like(m["a"][:1], 1.0), m["b"]])]
             + [np.concatenate([m["a"][i : i + 1], m["mixed"][4 * i : 4 * i + 4]]) for i in range(4)]
         )
-        st.plotly_chart(
+        plotly_chart(
             rgb_grid(grid, ncols=5, row_labels=["B →"] + [f"A{i + 1}" for i in range(4)]), key=f"{key}.mixing"
         )
         st.caption(
-            f"Row i, column j: layers 1–{mix_at} take A_i's w, layers {mix_at + 1}–{n_styles} take B_j's."
+            f"Row $i$, column $j$: layers 1–{mix_at} take $A_i$'s $w$, layers {mix_at + 1}–{n_styles} "
+            "take $B_j$'s."
         )
         ne = noise_effect(model)
-        st.plotly_chart(
-            rgb_grid(np.concatenate([ne["no_noise"], ne["samples"]]), ncols=7), key=f"{key}.noise"
-        )
+        plotly_chart(rgb_grid(np.concatenate([ne["no_noise"], ne["samples"]]), ncols=7), key=f"{key}.noise")
         st.caption(
             "One z: without noise (first), then with fresh noise each time. Per-pixel spread across "
             f"them: {float(ne['std'].mean()):.3f} (the noise inputs change only fine detail)."
@@ -193,7 +193,7 @@ def _internals_views(key: str, arch: str, model) -> None:
         r = c[0].slider("Pixel row", 0, side - 1, side // 2, key=f"{key}.prow")
         col = c[1].slider("Pixel column", 0, side - 1, side // 2, key=f"{key}.pcol")
         a = attention_map(model, (r, col))
-        st.plotly_chart(attention_figure(a["image"], a["attention"], (r, col)), key=f"{key}.attn")
+        plotly_chart(attention_figure(a["image"], a["attention"], (r, col)), key=f"{key}.attn")
         st.caption(
             f"γ = {_gamma(model):.3f}: how much of the attention output the block adds (it starts at 0)."
         )
@@ -211,10 +211,10 @@ def i2i_lab(key: str = "gan.i2i") -> None:
         "Model",
         ("pix2pix", "cyclegan"),
         key=f"{key}.arch",
-        format_func={
-            "pix2pix": "pix2pix: outline → filled (paired)",
-            "cyclegan": "CycleGAN: warm ↔ cool palette (unpaired)",
-        }.get,
+        format_func={"pix2pix": "pix2pix", "cyclegan": "CycleGAN"}.get,
+    )
+    c[0].caption(
+        {"pix2pix": "Paired: outline → filled shape.", "cyclegan": "Unpaired: warm ↔ cool palette."}[arch]
     )
     steps = c[1].select_slider("Steps", (100, 300, 1000, 3000), value=1000, key=f"{key}.steps")
     weight = c[2].number_input(
@@ -249,11 +249,11 @@ def i2i_lab(key: str = "gan.i2i") -> None:
             rows, names = [a, out[0], out[1], b, out[2]], ["a (warm)", "G(a)", "F(G(a))", "b (cool)", "F(b)"]
         channels = max(r.shape[1] for r in rows)
         rows = [np.repeat(r, channels, 1) if r.shape[1] < channels else r for r in rows]
-        st.plotly_chart(
+        plotly_chart(
             rgb_grid(np.concatenate(rows), ncols=8, row_labels=names), key=f"{key}.grid.{snap['state']}"
         )
         if snap["history"]:
-            st.plotly_chart(gan_curves(snap["history"]), key=f"{key}.curves.{snap['state']}")
+            plotly_chart(gan_curves(snap["history"]), key=f"{key}.curves.{snap['state']}")
 
     st.caption(
         f"{data.name}: {len(data.x_train)} training pairs"

@@ -13,6 +13,7 @@ from data.sequences import DATE_FORMATS, SRC_VOCAB, date_remark, decode_target, 
 from training.demos import DEMOS
 from training.recipes import get_recipe, list_recipes
 from ui import state
+from ui.charts import plotly_chart
 from ui.train_panel import PanelDemo, train_panel
 from viz.rnn import attention_figure, compare_curves
 
@@ -57,7 +58,7 @@ def memory_experiment() -> None:
     def render(snap, data):
         hist = snap["history"]
         if any(f"{who[0]}_loss" in row for row in hist):
-            st.plotly_chart(compare_curves(hist, who), key="rnn.m.cmp")
+            plotly_chart(compare_curves(hist, who), key="rnn.m.cmp")
         ev = snap["last_eval"]
         if ev:
             chance = data.meta.get("chance")
@@ -146,7 +147,7 @@ def dates_experiment() -> None:
         who = " (the untrained network: random characters, a blurred alignment)" if snap["step"] == 0 else ""
         st.markdown(f"**{text.strip().lower()}** → **`{out}`**{who}")
         a = snap["tr"]["attn"][:, : len(src)]
-        st.plotly_chart(attention_figure(a, src, list(out.ljust(10))), key="rnn.d.attn")
+        plotly_chart(attention_figure(a, src, list(out.ljust(10))), key="rnn.d.attn")
 
     train_panel(
         "rnn.d.train",
@@ -166,9 +167,8 @@ def single_experiment(spec: ArchSpec, cfg) -> None:
     if not recipes:
         st.info(f"No experiment trains {spec.title} yet; its graph and summary are on the other tabs.")
         return
-    recipe = st.selectbox(
-        "Experiment", recipes, format_func=lambda x: f"{x.title} — {x.summary}", key="rnn.t.recipe"
-    )
+    recipe = st.selectbox("Experiment", recipes, format_func=lambda x: x.title, key="rnn.t.recipe")
+    st.caption(recipe.summary)
     if recipe.name == "seq2seq_dates":
         dates_experiment()
         return

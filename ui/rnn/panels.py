@@ -12,6 +12,7 @@ from archs.rnn.analysis import compare_gradient_flow, internals
 from archs.spec import ArchSpec
 from data.sequences import copy_memory
 from ui import state
+from ui.charts import plotly_chart
 from viz.rnn import gates_figure, gradient_flow_figure, state_heatmap, unrolled_figure, unrolled_graph
 
 RECURRENT = ("rnn", "lstm", "gru", "bilstm")
@@ -23,23 +24,29 @@ def idea() -> None:
         st.markdown(
             "**Elman RNN.** One state vector carried from step to step, the same weights at every step:"
         )
-        st.latex(r"h_t = \sigma\left(W_{hh} h_{t-1} + W_{xh} x_t + b_h\right), \qquad y_t = W_{hy} h_t + b_y")
+        st.latex(
+            r"\begin{aligned} h_t &= \sigma\left(W_{hh} h_{t-1} + W_{xh} x_t + b_h\right) \\"
+            r" y_t &= W_{hy} h_t + b_y \end{aligned}"
+        )
         st.markdown(
-            "**LSTM.** Gates between 0 and 1 decide what the cell state c_t forgets, writes and shows:"
+            "**LSTM.** Gates between 0 and 1 decide what the cell state $c_t$ forgets, writes and shows:"
         )
         st.latex(
-            r"\begin{aligned} f_t &= \sigma(W_f [h_{t-1}, x_t] + b_f) &"
-            r" i_t &= \sigma(W_i [h_{t-1}, x_t] + b_i)\\"
-            r" o_t &= \sigma(W_o [h_{t-1}, x_t] + b_o) & \tilde c_t &= \tanh(W_c [h_{t-1}, x_t] + b_c)\\"
-            r" c_t &= f_t \odot c_{t-1} + i_t \odot \tilde c_t & h_t &= o_t \odot \tanh(c_t) \end{aligned}"
+            r"\begin{aligned} f_t &= \sigma(W_f [h_{t-1}, x_t] + b_f) \\"
+            r" i_t &= \sigma(W_i [h_{t-1}, x_t] + b_i) \\"
+            r" o_t &= \sigma(W_o [h_{t-1}, x_t] + b_o) \\"
+            r" \tilde c_t &= \tanh(W_c [h_{t-1}, x_t] + b_c) \\"
+            r" c_t &= f_t \odot c_{t-1} + i_t \odot \tilde c_t \\"
+            r" h_t &= o_t \odot \tanh(c_t) \end{aligned}"
         )
-        st.markdown("**GRU.** An update gate z_t blends old and new state; a reset gate r_t hides the past:")
-        st.latex(
-            r"z_t = \sigma(W_z x_t + U_z h_{t-1} + b_z), \qquad r_t = \sigma(W_r x_t + U_r h_{t-1} + b_r)"
+        st.markdown(
+            "**GRU.** An update gate $z_t$ blends old and new state; a reset gate $r_t$ hides the past:"
         )
         st.latex(
-            r"\tilde h_t = \tanh\big(W x_t + U (r_t \odot h_{t-1}) + b\big), \qquad "
-            r"h_t = (1 - z_t) \odot \tilde h_t + z_t \odot h_{t-1}"
+            r"\begin{aligned} z_t &= \sigma(W_z x_t + U_z h_{t-1} + b_z) \\"
+            r" r_t &= \sigma(W_r x_t + U_r h_{t-1} + b_r) \\"
+            r" \tilde h_t &= \tanh\big(W x_t + U (r_t \odot h_{t-1}) + b\big) \\"
+            r" h_t &= (1 - z_t) \odot \tilde h_t + z_t \odot h_{t-1} \end{aligned}"
         )
     with c2:
         st.markdown(
@@ -57,10 +64,9 @@ def idea() -> None:
         st.markdown(
             "If these factors are mostly smaller than 1 the product **vanishes** exponentially and early "
             "inputs stop influencing learning; if larger than 1 it **explodes**. **Gradient clipping** "
-            "rescales "
-            "the whole gradient when it is too long, which tames explosions but cannot revive a vanished "
-            "signal. The LSTM's additive cell update (∂c_t/∂c_{t−1} = f_t) gives the error a path that "
-            "decays only as fast as the forget gate chooses."
+            "rescales the whole gradient when it is too long, which tames explosions but cannot revive a "
+            "vanished signal. The LSTM's additive cell update ($\\partial c_t / \\partial c_{t-1} = f_t$) "
+            "gives the error a path that decays only as fast as the forget gate chooses."
         )
         st.latex(r"g \leftarrow g \cdot \min\!\left(1, \frac{\tau}{\lVert g \rVert}\right)")
         st.markdown(
@@ -81,7 +87,7 @@ def unrolled_panel(spec: ArchSpec, cfg) -> None:
         f"({G.number_of_nodes()} nodes for {T} steps)."
     )
     version = (T, cfg.num_layers, cfg.bidirectional, cfg.readout)
-    st.plotly_chart(state.memo("rnn.g.unrolledm", version, lambda: unrolled_figure(G)), key="rnn.g.unrolled")
+    plotly_chart(state.memo("rnn.g.unrolledm", version, lambda: unrolled_figure(G)), key="rnn.g.unrolled")
 
 
 def _example_tokens(cfg, seq_len: int, seed: int):
@@ -137,7 +143,7 @@ def internals_panel(spec: ArchSpec, cfg, job, seed: int) -> None:
     )
     figs = state.memo("rnn.i.figs", (version, k), lambda: _internals_figures(rec, k, tokens))
     for name, fig in figs.items():
-        st.plotly_chart(fig, key=f"rnn.i.{name}")
+        plotly_chart(fig, key=f"rnn.i.{name}")
     gradient_panel()
 
 
@@ -148,7 +154,7 @@ def _fresh(spec: ArchSpec, cfg, seed: int) -> torch.nn.Module:
 
 def _internals_figures(rec: dict, k: int, tokens) -> dict:
     """The hidden-state heatmap and (LSTM, GRU) the gates of layer-direction ``k``."""
-    figs = {"h": state_heatmap(rec["h"][k], tokens, "hidden state h_t (units × time)")}
+    figs = {"h": state_heatmap(rec["h"][k], tokens, "hidden state hₜ (units × time)")}
     gates = {n: v[k] for n, v in rec.items() if n != "h"}
     if gates:
         figs["gates"] = gates_figure(gates, tokens)
@@ -177,7 +183,8 @@ def gradient_panel() -> None:
         (0.5, 1.0, 2.0, 3.0, 4.0, 6.0),
         value=1.0,
         key="rnn.gf.scale",
-        help="Multiplies every W_hh: large values make the plain RNN's gradient explode (try ReLU and 4).",
+        help="Multiplies every $W_{hh}$: large values make the plain RNN's gradient explode "
+        "(try ReLU and 4).",
     )
     clip = c[3].select_slider("Clip threshold τ", ("off", 0.1, 1.0, 10.0), value=1.0, key="rnn.gf.clip")
     flows = _flows(T, nl, float(scale), None if clip == "off" else float(clip))
@@ -186,7 +193,7 @@ def gradient_panel() -> None:
         (T, nl, float(scale), clip),
         lambda: gradient_flow_figure(flows, None if clip == "off" else float(clip)),
     )
-    st.plotly_chart(fig, key="rnn.gf.fig")
+    plotly_chart(fig, key="rnn.gf.fig")
     far = {k.upper(): f"{f['norm'][0]:.2e}" for k, f in flows.items()}
     st.caption(
         f"Gradient reaching the first input ({T - 1} steps back): "

@@ -15,6 +15,7 @@ from archs.introspect import trace_graph
 from archs.spec import ArchSpec, to_device
 from archs.transformer.explain import explain, family_masks, positional_tables, saturation, words
 from ui import state
+from ui.charts import plotly_chart
 from viz.attention import (
     attention_map,
     attention_rollout,
@@ -35,10 +36,12 @@ def explainer(key: str = "tx.ex") -> None:
     """One attention layer on the user's sentence, each intermediate as a small heatmap."""
     c = st.columns([3, 1, 1, 1, 1])
     text = c[0].text_input("A short sentence", "the cat sat on the mat", key=f"{key}.text", max_chars=200)
-    d = c[1].selectbox("d_model", (4, 8, 12, 16), index=1, key=f"{key}.d")
+    d = c[1].selectbox(r"$d_\text{model}$", (4, 8, 12, 16), index=1, key=f"{key}.d")
     h = c[2].selectbox("heads", (1, 2, 3, 4), index=1, key=f"{key}.h")
     causal = c[3].toggle("causal mask", key=f"{key}.causal", help="A decoder may not look at later tokens.")
-    scaled = c[4].toggle("÷ √d_k", True, key=f"{key}.scaled", help="Scale the scores by 1/√d_k.")
+    scaled = c[4].toggle(
+        r"÷ $\sqrt{d_k}$", True, key=f"{key}.scaled", help=r"Scale the scores by $1/\sqrt{d_k}$."
+    )
     try:
         toks = words(text)
         e = explain(toks, d, h, causal, scaled)
@@ -50,30 +53,39 @@ def explainer(key: str = "tx.ex") -> None:
     st.markdown("**1 · Embeddings and projections** (random but fixed weights; hover for numbers)")
     cols = st.columns(4)
     for col, name in zip(cols, ("X", "Q1", "K1", "V1"), strict=True):
-        col.plotly_chart(f[name], key=f"{key}.{name}")
+        with col:
+            plotly_chart(f[name], key=f"{key}.{name}")
     st.markdown("**2 · Scores, mask, softmax, weighted sum** (head 1)")
     cols = st.columns(4)
     for col, name in zip(cols, ("S", "M", "A", "Y"), strict=True):
-        col.plotly_chart(f[name], key=f"{key}.{name}")
+        with col:
+            plotly_chart(f[name], key=f"{key}.{name}")
     st.latex(r"\mathrm{Attention}(Q,K,V)=\mathrm{softmax}\!\left(\frac{QK^\top}{\sqrt{d_k}}\right)V")
-    st.markdown("**3 · Multi-head: split d_model into h slices, attend in each, concatenate, mix with W_O**")
+    st.markdown(
+        r"**3 · Multi-head: split $d_\text{model}$ into $h$ slices, attend in each, concatenate, "
+        r"mix with $W_O$**"
+    )
     st.latex(r"\mathrm{MultiHead}(Q,K,V)=\mathrm{Concat}(\mathrm{head}_1,\dots,\mathrm{head}_h)\,W_O")
     cols = st.columns(h + 2)
     for i in range(h):
-        cols[i].plotly_chart(f[f"h{i}"], key=f"{key}.h{i}")
-    cols[h].plotly_chart(f["cat"], key=f"{key}.cat")
-    cols[h + 1].plotly_chart(f["wo"], key=f"{key}.wo")
+        with cols[i]:
+            plotly_chart(f[f"h{i}"], key=f"{key}.h{i}")
+    with cols[h]:
+        plotly_chart(f["cat"], key=f"{key}.cat")
+    with cols[h + 1]:
+        plotly_chart(f["wo"], key=f"{key}.wo")
     st.markdown(
-        "**4 · Why divide by √d_k?** With random q and k the dot product grows like √d_k; unscaled, the "
-        "softmax saturates to one-hot and its gradient vanishes."
+        r"**4 · Why divide by $\sqrt{d_k}$?** With random $q$ and $k$ the dot product grows like "
+        r"$\sqrt{d_k}$; unscaled, the softmax saturates to one-hot and its gradient vanishes."
     )
     fixed = _fixed_figures()
-    st.plotly_chart(fixed["sat"], key=f"{key}.sat")
+    plotly_chart(fixed["sat"], key=f"{key}.sat")
     st.markdown("**5 · Positional encodings**: attention alone ignores order; positions put it back.")
     cols = st.columns(3)
     for col, name in zip(cols, ("ps", "pl", "pr"), strict=True):
-        col.plotly_chart(fixed[name], key=f"{key}.{name}")
-    st.plotly_chart(fixed["psim"], key=f"{key}.psim")
+        with col:
+            plotly_chart(fixed[name], key=f"{key}.{name}")
+    plotly_chart(fixed["psim"], key=f"{key}.psim")
 
 
 def _explainer_figures(e: dict, toks: list[str], scaled: bool) -> dict:
@@ -83,7 +95,7 @@ def _explainer_figures(e: dict, toks: list[str], scaled: bool) -> dict:
     dims = [f"d{i}" for i in range(d)]
     f = {"X": matrix(e["X"], toks, dims, "X = embedding + position")}
     for name in ("Q1", "K1", "V1"):
-        f[name] = matrix(e[name], toks, dims[:hs], f"{name[0]} = X W_{name[0]} (head 1)")
+        f[name] = matrix(e[name], toks, dims[:hs], f"{name[0]} = X W<sub>{name[0]}</sub> (head 1)")
     div = f"/ √{hs}" if scaled else ""
     f["S"] = matrix(e["scores"], toks, toks, f"Q Kᵀ {div}")
     f["M"] = mask_figure(e["mask"], "mask (blue: may look)")
@@ -92,7 +104,7 @@ def _explainer_figures(e: dict, toks: list[str], scaled: bool) -> dict:
     for i in range(h):
         f[f"h{i}"] = attention_map(e["heads"][i], toks, toks, f"head {i + 1}", 240)
     f["cat"] = matrix(e["concat"], toks, dims, "Concat(heads)")
-    f["wo"] = matrix(e["Y"], toks, dims, "Concat · W_O")
+    f["wo"] = matrix(e["Y"], toks, dims, "Concat · W<sub>O</sub>")
     return f
 
 
@@ -157,14 +169,14 @@ def comparison(key: str = "tx.cmp") -> None:
         with col:
             st.subheader(title)
             st.markdown(text)
-            st.plotly_chart(mask_figure(masks[mask_name], f"mask: {mask_name}"), key=f"{key}.m.{name}")
+            plotly_chart(mask_figure(masks[mask_name], f"mask: {mask_name}"), key=f"{key}.m.{name}")
             if name == "t5_small":
-                st.plotly_chart(
+                plotly_chart(
                     mask_figure(masks["decoder (causal)"], "decoder self-attention"), key=f"{key}.m2"
                 )
             # a third of the page: short labels (sizes on hover), laid out for a 320 px column
             fig = graph_figure(_small_graph(name, 2), width=COLUMN_PX, labels="name")
-            st.plotly_chart(fig, key=f"{key}.g.{name}")
+            plotly_chart(fig, key=f"{key}.g.{name}")
 
 
 def text_input_ids(
@@ -204,7 +216,7 @@ def attention_views(
     # figures are kept for reruns whose attention and labels are the same (a trained model's change)
     version = (stack, state.fingerprint(a, ql, kl))
     title = f"{stack}: every layer × head (rows: queries, columns: keys)"
-    st.plotly_chart(state.memo(f"{key}.gridm", version, lambda: head_grid(a, title)), key=f"{key}.grid")
+    plotly_chart(state.memo(f"{key}.gridm", version, lambda: head_grid(a, title)), key=f"{key}.grid")
     c = st.columns([1, 1, 2])
     layer = c[0].selectbox("Layer", range(L), index=L - 1, key=f"{key}.layer")
     head = c[1].selectbox("Head", range(H), key=f"{key}.head")
@@ -213,7 +225,7 @@ def attention_views(
         (version, layer, head),
         lambda: attention_map(a[layer, head], ql, kl, f"layer {layer}, head {head}", 420),
     )
-    st.plotly_chart(one, key=f"{key}.one")
+    plotly_chart(one, key=f"{key}.one")
     if a.shape[2] == a.shape[3]:
         st.caption(
             "Attention rollout: heads averaged, the residual path mixed in, multiplied through the layers."
@@ -221,7 +233,7 @@ def attention_views(
         roll = state.memo(
             f"{key}.rollm", version, lambda: attention_map(attention_rollout(list(a)), ql, kl, "rollout", 380)
         )
-        st.plotly_chart(roll, key=f"{key}.roll")
+        plotly_chart(roll, key=f"{key}.roll")
 
 
 def _fresh(spec: ArchSpec, cfg: Any) -> torch.nn.Module:
@@ -282,6 +294,6 @@ def vit_views(att: dict[str, np.ndarray], image: np.ndarray, grid: int, key: str
         state.fingerprint(a, image),
         lambda: patch_overlay(image, list(cls), [f"layer {i}" for i in range(len(a))]),
     )
-    st.plotly_chart(overlay, key=f"{key}.cls")
+    plotly_chart(overlay, key=f"{key}.cls")
     labels = ["CLS"] + [f"p{r},{c}" for r in range(grid) for c in range(grid)]
     attention_views(att, {"self": labels}, {"self": labels}, key)

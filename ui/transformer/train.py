@@ -14,6 +14,7 @@ from data.text2text import vocab as t2t_vocab
 from training.recipes import get_recipe
 from training.transformer.tasks import fill_probe, lm_probe, seq2seq_probe, vit_probe
 from ui import state
+from ui.charts import plotly_chart
 from ui.train_panel import train_panel
 from ui.transformer.panels import attention_views, text_input_ids, vit_views
 from viz.attention import attention_map, probability_bars
@@ -46,7 +47,7 @@ def _lm_controls(context: int):
         st.markdown("**A sample, continuing the prompt:**")
         st.code(prompt + r["text"], language=None, wrap_lines=True)
         top = np.argsort(r["probs"])[::-1][:20]
-        st.plotly_chart(
+        plotly_chart(
             probability_bars(
                 [v.token(i) for i in top], r["probs"][top], "next-character probabilities (top 20)"
             ),
@@ -119,7 +120,7 @@ def _t2t_controls():
         src_t = list(src)
         cross = r["attention"].get("cross")
         if cross is not None:
-            st.plotly_chart(
+            plotly_chart(
                 attention_map(
                     cross[-1].mean(0), out, src_t, "cross-attention, last layer (heads averaged)", 380
                 ),
@@ -157,9 +158,10 @@ def train_tab() -> None:
         "Experiment",
         RECIPES,
         key=f"{K}.recipe",
-        format_func=lambda n: f"{get_recipe(n).title} — {get_recipe(n).summary}",
+        format_func=lambda n: get_recipe(n).title,
     )
     recipe = get_recipe(name)
+    st.caption(recipe.summary)
     tp = recipe.train_params
     c = st.columns(3)
     lr = c[0].select_slider(
