@@ -3,6 +3,7 @@ drawn (built and traced on the meta device) at a readable detail, its labels 12 
 and no two labels overlapping as Chromium draws them. Uses the browser suite's server and browser
 fixtures."""
 
+from bench.browser_load import IDLE_JS
 from tests.browser import BROWSER_MARKS, no_exception, open_page
 
 pytestmark = BROWSER_MARKS
@@ -33,10 +34,14 @@ def _choose(page, label: str, option: str) -> None:
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
     box.click()
     page.get_by_role("option", name=option, exact=False).first.click()
-    page.wait_for_timeout(500)
+    # the choice is shown, and the rerun it caused has finished
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
+        "([label, option]) => [...document.querySelectorAll(`[data-testid=\"stSelectbox\"] input`)]"
+        ".some(i => i.getAttribute('aria-label') === label && i.value.includes(option))",
+        arg=[label, option],
+        timeout=120_000,
     )
+    page.wait_for_function(IDLE_JS, timeout=180_000)
 
 
 def test_resnet152_canonical_graph_is_drawn(server, browser):
@@ -47,7 +52,11 @@ def test_resnet152_canonical_graph_is_drawn(server, browser):
         _choose(page, "Architecture", "ResNet-152")
         _choose(page, "Preset", "canonical")
         page.get_by_role("tab", name="Graph", exact=True).click()
-        page.wait_for_function(f"() => ({GRAPH_NODES})() > 20", timeout=180_000)
+        # the canonical model's graph (the tiny preset's was drawn before): its first stage's shapes
+        page.wait_for_function(
+            f"() => ({GRAPH_NODES})() > 20 && ({LABELS})().some(l => l[0].includes('2×256×56×56'))",
+            timeout=180_000,
+        )
         assert 20 < page.evaluate(GRAPH_NODES) <= 70  # auto detail: a bottleneck per stage, the rest ×N
         labels = page.evaluate(LABELS)
         assert len(labels) == page.evaluate(GRAPH_NODES)
