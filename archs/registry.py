@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import threading
 from typing import Any
@@ -38,10 +39,6 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "diffusion": ("Diffusion models", "Generation by learning to undo gradual noising."),
 }
 
-_loaded = _loading = False
-_load_lock = threading.RLock()
-
-
 def register(spec: ArchSpec) -> ArchSpec:
     if spec.name in _REGISTRY:
         raise ValueError(f"architecture {spec.name!r} is registered twice")
@@ -51,29 +48,40 @@ def register(spec: ArchSpec) -> ArchSpec:
     return spec
 
 
-def _load() -> None:
-    """Import every family package's modules once. Thread-safe: on a fresh server many sessions ask at
-    once, and a session that found the registry half filled used to fail ("No recipe called …"); a
-    module that asks for the registry while it is being loaded (same thread) sees it as it stands."""
-    global _loaded, _loading
-    if _loaded:
-        return
-    with _load_lock:
-        if _loaded or _loading:
+def load_once(fn):
+    """``fn`` run once, thread-safe: on a fresh server many sessions ask for a registry at once, and a
+    session that found one half filled used to fail ("No recipe called …"); other threads wait for the
+    load, while the loading thread's own nested calls (a module asking during its import) return."""
+    lock, state = threading.RLock(), {"done": False, "busy": False}
+
+    @functools.wraps(fn)
+    def wrapper() -> None:
+        if state["done"]:
             return
-        _loading = True
-        try:
-            import pkgutil
+        with lock:
+            if state["done"] or state["busy"]:
+                return
+            state["busy"] = True
+            try:
+                fn()
+                state["done"] = True
+            finally:
+                state["busy"] = False
 
-            import archs
+    return wrapper
 
-            for pkg in family_packages(archs):
-                for info in pkgutil.iter_modules(pkg.__path__):
-                    if not info.name.startswith("_"):
-                        importlib.import_module(f"{pkg.__name__}.{info.name}")
-            _loaded = True
-        finally:
-            _loading = False
+
+@load_once
+def _load() -> None:
+    """Import every family package's modules (each registers its architectures)."""
+    import pkgutil
+
+    import archs
+
+    for pkg in family_packages(archs):
+        for info in pkgutil.iter_modules(pkg.__path__):
+            if not info.name.startswith("_"):
+                importlib.import_module(f"{pkg.__name__}.{info.name}")
 
 
 def family_packages(layer) -> list:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import inspect
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import torch
 
 import archs
+from archs.registry import family_packages, load_once
 from archs.spec import ConfigError
 from data.base import Supervised
 from training.device import pick_device
@@ -164,30 +164,14 @@ def register_recipe(r: Recipe) -> Recipe:
     return r
 
 
-_loaded = _loading = False
-_load_lock = threading.RLock()
-
-
+@load_once
 def _load() -> None:
-    """Import every family's ``training/<family>/recipes.py``: each family declares its recipes there.
-    Thread-safe, as ``archs.registry._load``: concurrent first requests wait for the whole registry."""
-    global _loaded, _loading
-    if _loaded:
-        return
-    with _load_lock:
-        if _loaded or _loading:
-            return
-        _loading = True
-        try:
-            import training
-            from archs.registry import family_packages
+    """Import every family's ``training/<family>/recipes.py``: each family declares its recipes there."""
+    import training
 
-            for pkg in family_packages(training):
-                if importlib.util.find_spec(f"{pkg.__name__}.recipes") is not None:
-                    importlib.import_module(f"{pkg.__name__}.recipes")
-            _loaded = True
-        finally:
-            _loading = False
+    for pkg in family_packages(training):
+        if importlib.util.find_spec(f"{pkg.__name__}.recipes") is not None:
+            importlib.import_module(f"{pkg.__name__}.recipes")
 
 
 def list_recipes(arch: str | None = None) -> list[Recipe]:
