@@ -64,6 +64,9 @@ def open_playground(browser, url: str, steps_value: str = "End"):
     return page
 
 
+STEPPED_JS = """() => { const b = document.querySelector('[data-testid="stProgress"]');
+    return !!b && /step [1-9]/.test(b.innerText); }"""
+
 TRAINING_JS = """() => { const b = document.querySelector('[data-testid="stProgress"]');
     return !!b && b.innerText.startsWith('training'); }"""
 
@@ -75,6 +78,10 @@ def run_and_pause(
     if not already_training:
         page.get_by_role("button", name="Train").first.click()
     page.wait_for_function(TRAINING_JS)
+    # sample a run in progress, from when its first step and both its charts are on the page (a worker
+    # starting, or a chart not yet drawn for the first time, is not a chart that goes blank while training)
+    page.wait_for_function(STEPPED_JS)
+    page.wait_for_function(f"() => {{ const s = ({SAMPLE_JS})(); return s.curve && s.boundary; }}")
     samples, t_end = [], time.perf_counter() + run_s
     while time.perf_counter() < t_end:
         s = page.evaluate(SAMPLE_JS)
@@ -120,7 +127,7 @@ def measure(sessions: int = 1, run_s: float = 8.0) -> dict:
 
     with Server() as srv, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
-        others = [open_playground(browser.new_context(), srv.url) for _ in range(sessions - 1)]
+        others = [open_playground(browser, srv.url) for _ in range(sessions - 1)]  # a context each
         for o in others:
             o.get_by_role("button", name="Train").first.click()
         page = open_playground(browser, srv.url)

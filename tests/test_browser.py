@@ -103,6 +103,19 @@ def _eventually(check, timeout: float = 60.0, every: float = 0.5) -> bool:
     return check()
 
 
+# The decision boundary's chart: tagged the first time it is seen; its prediction at one grid point.
+BOUNDARY_TAG = """() => {
+    const p = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.offsetParent !== null
+        && (p._fullData || []).some(t => t.type === 'heatmap')
+        && (p._fullData || []).some(t => (t.name || '').startsWith('train: class')));
+    if (!p) return null;
+    if (!window.__boundaryTagged) { p.dataset.archatlasTag = 'boundary'; window.__boundaryTagged = true; }
+    if (p.dataset.archatlasTag !== 'boundary') return 'replaced';
+    const z = p._fullData.find(t => t.type === 'heatmap').z;
+    return String(z[10][10]);
+}"""
+
+
 def test_playground_trains_live_and_pauses(server, browser):
     """Train on the Playground: the step counter and the loss curve move, the curve and the decision
     boundary are painted in (nearly) every sample taken while it trains, and Pause pauses: the page
@@ -123,6 +136,16 @@ def test_playground_trains_live_and_pauses(server, browser):
         page.wait_for_function(
             "() => document.querySelector('[data-testid=\"stSidebar\"]').innerText.includes('1 running')",
             timeout=60_000,
+        )
+        # the boundary is redrawn in place: the same chart element shows the new predictions (a chart
+        # mounted afresh at every tick is blank until drawn again: ui/live_chart.py)
+        first_z = page.evaluate(BOUNDARY_TAG)
+        assert first_z is not None, "no decision boundary while training"
+        assert _eventually(lambda: page.evaluate(BOUNDARY_TAG) not in (None, first_z)), (
+            "the boundary never changed"
+        )
+        assert page.evaluate(BOUNDARY_TAG) != "replaced", (
+            "the boundary chart was thrown away and mounted afresh"
         )
         row = run_and_pause(page, run_s=4.0, already_training=True)
         assert row["curve_painted"] >= 0.95 and row["boundary_painted"] >= 0.95, row

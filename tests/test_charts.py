@@ -91,3 +91,45 @@ def test_every_chart_goes_through_the_presenter_wrapper():
     assert not offenders, "use ui.charts.plotly_chart (presenter mode) instead of st.plotly_chart: " + str(
         offenders
     )
+
+
+def _live_script():
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from ui.charts import plotly_chart
+    from ui.live_chart import live
+
+    y = st.session_state.setdefault("y", 1)
+    with live():
+        plotly_chart(go.Figure(go.Scatter(y=[0, y])), key="t.live")
+    plotly_chart(go.Figure(go.Scatter(y=[0, y])), key="t.plain")
+
+
+def test_a_live_chart_keeps_its_identity_while_its_figure_changes():
+    """Streamlit names a plain chart by its figure, so a new figure is a new element that the browser
+    mounts afresh (blank until drawn); a live chart is named by its key alone and gets the new figure."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_live_script).run()
+    live, plain = at.main.children[0].proto, at.main.children[1].proto
+    at.session_state["y"] = 2
+    at.run()
+    live2, plain2 = at.main.children[0].proto, at.main.children[1].proto
+    assert not at.exception
+    assert live2.component_name == "archatlas_live_plot" and live2.id == live.id and live2.id.endswith("t.live")
+    figure = json.loads(json.loads(live2.json)["spec"])
+    assert figure["data"][0]["y"] == [0, 2] and json.loads(json.loads(live.json)["spec"])["data"][0]["y"] == [0, 1]
+    assert plain2.id != plain.id  # why the live charts exist: a plain chart's name follows its figure
+
+
+def test_live_charts_drop_streamlit_placeholder_template_but_keep_the_figure_settings():
+    from ui.live_chart import themed
+
+    fig = go.Figure(go.Scatter(y=[1, 2]))
+    fig.update_layout(height=300, font=dict(size=20))
+    spec = themed(fig)
+    assert "#0000" not in json.dumps(spec)  # Streamlit's template colours are placeholders only it fills
+    assert spec["layout"]["height"] == 300 and spec["layout"]["font"]["size"] == 20
+    assert spec["layout"]["xaxis"]["automargin"] and spec["layout"]["uirevision"]
+    assert fig.layout.template is not None and fig.to_plotly_json()["layout"].get("uirevision") is None

@@ -18,7 +18,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import state
+from ui import live_chart, state
 from ui.style import PRESENTER_SCALE
 
 BASE_FONT, AXIS_TITLE_FONT, TITLE_FONT = 12, 14, 16
@@ -31,6 +31,8 @@ def plotly_chart(fig: go.Figure, **kwargs: Any):
     """``st.plotly_chart(fig, **kwargs)``, with every text of the figure enlarged in presenter mode."""
     if state.presenter():
         fig = scale_text(fig, PRESENTER_SCALE)
+    if live_chart.is_live() and kwargs.get("key") and not kwargs.get("on_select"):
+        return live_chart.live_chart(fig, kwargs["key"])  # redrawn in place while a job runs
     return st.plotly_chart(fig, **kwargs)
 
 

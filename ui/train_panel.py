@@ -11,6 +11,7 @@ TensorFlow Playground draws the boundary of its random network; and it can offer
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from training.trainer import Trainer
 from ui.charts import plotly_chart
 from ui.jobs import job_board
 from ui.keys import child
+from ui.live_chart import live as live_charts
 from viz.curves import training_curves
 
 TICK_S = 0.7
@@ -287,18 +289,28 @@ def train_panel(
             return
         data = j.trainer.data
         snap = j.snapshot(probes(data) if probes else None)
-        _status_line(snap)
-        if (built := st.session_state.get(child(key, "building"))) and built[0] == j.id and j.is_active:
-            st.caption(
-                f"Building the demo model {built[1]} with its settings; it is saved when the run ends, and "
-                "loads at once from then on."
-            )
-        if snap.get("probe_error"):
-            st.warning(f"A live view could not be computed: {snap['probe_error']}", icon=":material/warning:")
-        if snap["history"]:
-            plotly_chart(training_curves({"run": snap["history"]}), key=child(key, "live", "curves"))
-        if render is not None:
-            render(snap, data)
+        # Fixed slots, so that every chart keeps its place from tick to tick whatever the lines above it
+        # say: a chart that moves is mounted afresh, and a live chart is meant to be redrawn in place.
+        head, curves, views = st.container(), st.container(), st.container()
+        with head:
+            _status_line(snap)
+            if (built := st.session_state.get(child(key, "building"))) and built[0] == j.id and j.is_active:
+                st.caption(
+                    f"Building the demo model {built[1]} with its settings; it is saved when the run ends, "
+                    "and loads at once from then on."
+                )
+            if snap.get("probe_error"):
+                st.warning(
+                    f"A live view could not be computed: {snap['probe_error']}", icon=":material/warning:"
+                )
+        # while the job runs, the views are redrawn in place at every tick (ui/live_chart.py)
+        with live_charts() if j.is_active else contextlib.nullcontext():
+            if snap["history"]:
+                with curves:
+                    plotly_chart(training_curves({"run": snap["history"]}), key=child(key, "live", "curves"))
+            if render is not None:
+                with views:
+                    render(snap, data)
         # the next tick waits for this one: a tick slower than TICK_S (a big view, a loaded server)
         # would otherwise be interrupted by the next one and never finish drawing
         st.session_state[tick_key] = max(TICK_S, 1.5 * (time.perf_counter() - t0))
