@@ -39,6 +39,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "diffusion": ("Diffusion models", "Generation by learning to undo gradual noising."),
 }
 
+
 def register(spec: ArchSpec) -> ArchSpec:
     if spec.name in _REGISTRY:
         raise ValueError(f"architecture {spec.name!r} is registered twice")

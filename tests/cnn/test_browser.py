@@ -36,7 +36,7 @@ def _choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=False).first.click()
     # the choice is shown, and the rerun it caused has finished
     page.wait_for_function(
-        "([label, option]) => [...document.querySelectorAll(`[data-testid=\"stSelectbox\"] input`)]"
+        '([label, option]) => [...document.querySelectorAll(`[data-testid="stSelectbox"] input`)]'
         ".some(i => i.getAttribute('aria-label') === label && i.value.includes(option))",
         arg=[label, option],
         timeout=120_000,
