@@ -1,6 +1,6 @@
-"""The job contract, on every backend (threads in the server; worker processes): start, queue, pause,
-step, snapshot with probes, stop, failures with a sentence; and what only worker processes promise: a
-crashed or memory-hungry job ends failed while the others train on."""
+"""The job contract, on every backend (threads in the server; worker processes; Ray actors on a local
+head started here): start, queue, pause, step, snapshot with probes, stop, failures with a sentence; and
+what only separate processes promise: a crashed or memory-hungry job ends failed while the others train on."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ from training.jobs import JobRunner, make_job
 from training.probes import plane_probe
 from training.workers import WorkerPool
 
-BACKENDS = ["thread", "process"]
+RAY_CPUS = 2  # the local head's CPUs: two one-CPU jobs run at once, a two-CPU job fills it
+# the Ray tests share one local head, on one test worker
+RAY = pytest.param("ray", marks=pytest.mark.xdist_group("ray"))
+BACKENDS = ["thread", "process", RAY]
 
 
 def _wait(pred, timeout=90.0):
@@ -34,15 +37,36 @@ def pool():
     p.close()
 
 
-def _job(backend, pool, runner=None, recipe="mlp_toy2d", **kw):
+@pytest.fixture(scope="module")
+def ray_head():
+    ray = pytest.importorskip("ray")
+    from training.ray_jobs import connect
+
+    connect("local", num_cpus=RAY_CPUS)
+    yield ray
+    ray.shutdown()
+
+
+def _extra(backend, pool, request, cpus=1):
+    if backend == "process":
+        return {"pool": pool}
+    if backend == "ray":
+        request.getfixturevalue("ray_head")
+        return {"cpus": cpus}
+    return {}
+
+
+def _job(backend, pool, request, runner=None, recipe="mlp_toy2d", cpus=1, **kw):
     kw.setdefault("num_steps", 50_000)
-    extra = {"pool": pool} if backend == "process" else {}
-    return make_job(get_recipe(recipe).trainer(**kw), backend=backend, runner=runner or JobRunner(2), **extra)
+    trainer = get_recipe(recipe).trainer(**kw)
+    return make_job(
+        trainer, backend=backend, runner=runner or JobRunner(2), **_extra(backend, pool, request, cpus)
+    )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_start_snapshot_pause_step_stop(backend, pool):
-    job = _job(backend, pool)
+def test_start_snapshot_pause_step_stop(backend, pool, request):
+    job = _job(backend, pool, request)
     assert job.backend == backend
     try:
         job.start()
@@ -68,9 +92,13 @@ def test_start_snapshot_pause_step_stop(backend, pool):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_queue_beyond_the_runner_cap(backend, pool):
+def test_queue_beyond_the_runner_cap(backend, pool, request):
+    """One job at a time (a runner of one; on Ray, jobs that each ask for all the head's CPUs)."""
     runner = JobRunner(max_concurrent=1)
-    a, b = _job(backend, pool, runner), _job(backend, pool, runner)
+    a, b = (
+        _job(backend, pool, request, runner, cpus=RAY_CPUS),
+        _job(backend, pool, request, runner, cpus=RAY_CPUS),
+    )
     try:
         a.start()
         assert _wait(lambda: a.state == "running")
@@ -85,8 +113,8 @@ def test_queue_beyond_the_runner_cap(backend, pool):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_a_diverging_run_ends_failed_with_a_sentence(backend, pool):
-    job = _job(backend, pool, recipe="mlp_digits", lr=1e6, optimizer="sgd", num_steps=2000)
+def test_a_diverging_run_ends_failed_with_a_sentence(backend, pool, request):
+    job = _job(backend, pool, request, recipe="mlp_digits", lr=1e6, optimizer="sgd", num_steps=2000)
     try:
         job.start()
         assert _wait(lambda: job.state == "failed")
@@ -96,8 +124,8 @@ def test_a_diverging_run_ends_failed_with_a_sentence(backend, pool):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_a_run_ends_done_at_its_last_step(backend, pool):
-    job = _job(backend, pool, recipe="mlp_digits", num_steps=60, eval_every=30)
+def test_a_run_ends_done_at_its_last_step(backend, pool, request):
+    job = _job(backend, pool, request, recipe="mlp_digits", num_steps=60, eval_every=30)
     try:
         job.start()
         assert _wait(lambda: job.state == "done")
@@ -107,15 +135,16 @@ def test_a_run_ends_done_at_its_last_step(backend, pool):
         job.stop()
 
 
-def test_a_killed_worker_fails_its_job_and_the_others_train_on(pool):
-    a, b = _job("process", pool), _job("process", pool)
+@pytest.mark.parametrize("backend", ["process", RAY])
+def test_a_killed_worker_fails_its_job_and_the_others_train_on(backend, pool, request):
+    a, b = _job(backend, pool, request), _job(backend, pool, request)
     try:
         a.start()
         b.start()
         assert _wait(lambda: a.state == "running" and b.state == "running")
         os.kill(a.worker_pid, signal.SIGSEGV)  # a crash in native code, as a bad kernel would cause
         assert _wait(lambda: a.state == "failed")
-        assert "stopped unexpectedly (a crash in native code)" in a.trainer.message
+        assert "stopped unexpectedly (a crash in native code" in a.trainer.message, a.trainer.message
         n = b.trainer.step_count
         assert _wait(lambda: b.trainer.step_count > n + 100) and b.state == "running"
     finally:
@@ -149,14 +178,13 @@ def test_a_runaway_allocation_fails_only_its_own_job(monkeypatch):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_a_job_continues_from_its_trainer_and_from_loaded_weights(backend, pool):
+def test_a_job_continues_from_its_trainer_and_from_loaded_weights(backend, pool, request):
     """A trainer that already stepped is continued, not restarted; weights loaded into the trainer the
     page holds (a checkpoint upload) are the ones training goes on from."""
 
     t = get_recipe("mlp_digits").trainer(num_steps=1000, eval_every=10)
     t.step(10)
-    extra = {"pool": pool} if backend == "process" else {}
-    job = make_job(t, backend=backend, runner=JobRunner(1), **extra)
+    job = make_job(t, backend=backend, runner=JobRunner(1), **_extra(backend, pool, request))
     try:
         job.step(5)
         assert job.trainer.step_count == 15 and [r["step"] for r in job.trainer.history][:2] == [1, 2]
@@ -171,3 +199,18 @@ def test_a_job_continues_from_its_trainer_and_from_loaded_weights(backend, pool)
         assert job.trainer.step_count == 16 and norm < 0.1 * trained, (norm, trained)
     finally:
         job.stop()
+
+
+def test_the_backend_follows_the_environment(monkeypatch):
+    from training.jobs import backend_name
+
+    monkeypatch.delenv("ARCHATLAS_JOBS", raising=False)
+    monkeypatch.delenv("ARCHATLAS_RAY_ADDRESS", raising=False)
+    assert backend_name() == "process"
+    monkeypatch.setenv("ARCHATLAS_RAY_ADDRESS", "ray://head:10001")
+    assert backend_name() == "ray"  # a cluster address alone chooses Ray
+    monkeypatch.setenv("ARCHATLAS_JOBS", "thread")
+    assert backend_name() == "thread"
+    monkeypatch.setenv("ARCHATLAS_JOBS", "slurm")
+    with pytest.raises(ValueError, match="choose one of thread, process, ray"):
+        backend_name()

@@ -97,13 +97,16 @@ def new_job_id() -> int:
         return next(_ids)
 
 
-BACKENDS = ("thread", "process")
+BACKENDS = ("thread", "process", "ray")
 
 
 def backend_name() -> str:
-    """The job backend of this server: ``ARCHATLAS_JOBS`` (thread or process); process by default.
-    Threads are what the tests use for speed, and what a job whose trainer has no recipe falls back to."""
-    name = os.environ.get("ARCHATLAS_JOBS", "process")
+    """The job backend of this server: ``ARCHATLAS_JOBS`` (thread, process or ray); by default ray where
+    ``ARCHATLAS_RAY_ADDRESS`` is set, else process. Threads are what the tests use for speed, and what a
+    job whose trainer has no recipe falls back to."""
+    name = os.environ.get("ARCHATLAS_JOBS") or (
+        "ray" if os.environ.get("ARCHATLAS_RAY_ADDRESS") else "process"
+    )
     if name not in BACKENDS:
         raise ValueError(f"ARCHATLAS_JOBS={name!r}: choose one of {', '.join(BACKENDS)}")
     return name
@@ -116,7 +119,22 @@ def make_job(trainer: Trainer, backend: str | None = None, **kw: Any):
         from training.workers import ProcessJob
 
         return ProcessJob(trainer, **kw)
+    if backend == "ray" and getattr(trainer, "origin", None) is not None:
+        from training.ray_jobs import RayJob
+
+        return RayJob(trainer, **kw)
+    kw.pop("pool", None)
     return Job(trainer, **kw)
+
+
+def job_counts() -> tuple[int, int, str]:
+    """The server's training jobs for the sidebar: running, waiting, and what limits them."""
+    if backend_name() == "ray":
+        from training.ray_jobs import counts
+
+        running, waiting = counts()
+        return running, waiting, "placed by the Ray cluster"
+    return RUNNER.running, RUNNER.queued, f"at most {RUNNER.max_concurrent} at once"
 
 
 class PageFirstLock:

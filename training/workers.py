@@ -68,32 +68,87 @@ def _limit_memory(mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
+def import_worker_modules() -> None:
+    """Modules that register more recipes (a deployment's own, or a test's): a worker must know every
+    recipe the server may hand it (``ARCHATLAS_WORKER_IMPORTS``, comma-separated)."""
+    import importlib
+
+    for name in filter(None, os.environ.get("ARCHATLAS_WORKER_IMPORTS", "").split(",")):
+        importlib.import_module(name.strip())
+
+
+def optimizers(trainer: Trainer) -> dict[str, torch.optim.Optimizer]:
+    """The trainer's optimizers by attribute name (one for most families; a GAN has two)."""
+    return {k: v for k, v in vars(trainer).items() if isinstance(v, torch.optim.Optimizer)}
+
+
+def training_state(trainer: Trainer) -> dict[str, Any]:
+    """What a copy of ``trainer`` needs to go on exactly: weights, optimizer states, progress, history."""
+    progress = {k: getattr(trainer, k) for k in PROGRESS}
+    progress["history"] = list(trainer.history)
+    return {
+        "weights": {k: v.detach().cpu() for k, v in trainer.model.state_dict().items()},
+        "optimizers": {k: o.state_dict() for k, o in optimizers(trainer).items()},
+        "progress": progress,
+    }
+
+
+def load_training_state(trainer: Trainer, state: dict[str, Any]) -> None:
+    """Make ``trainer`` (built from the same recipe and settings) continue where ``state`` stands."""
+    trainer.model.load_state_dict(state["weights"])
+    opts = optimizers(trainer)
+    for k, sd in state.get("optimizers", {}).items():
+        if k in opts:
+            opts[k].load_state_dict(sd)
+    for k, v in state["progress"].items():
+        setattr(trainer, k, v)
+
+
+def build_trainer(origin: tuple, state: dict[str, Any]) -> Trainer:
+    """The trainer a worker trains: made by the recipe from the mirror's origin, at the mirror's state."""
+    from training.recipes import get_recipe
+
+    trainer = get_recipe(origin[0]).trainer(**origin[1])
+    load_training_state(trainer, state)
+    return trainer
+
+
+class Reporter:
+    """What a worker sends after a slice: the progress fields, the history rows not sent yet, and the
+    family's mirrored attributes when they change (when it evaluated)."""
+
+    def __init__(self, trainer: Trainer):
+        self.trainer, self.sent_rows = trainer, len(trainer.history)
+
+    def report(self, running: bool, **extra: Any) -> dict[str, Any]:
+        t = self.trainer
+        rows = t.history[self.sent_rows :]
+        self.sent_rows = len(t.history)
+        evaluated = any("test_loss" in r for r in rows) or bool(extra)
+        mirrored = {k: getattr(t, k) for k in t.mirrored} if evaluated else {}
+        return {
+            **{k: getattr(t, k) for k in PROGRESS},
+            "rows": rows,
+            "mirrored": mirrored,
+            "running": running,
+            **extra,
+        }
+
+
 def _serve(conn, threads: int, memory_mb: int) -> None:
     """A worker process: build a trainer, then train or step it as told, reporting after each slice."""
     _limit_memory(memory_mb)
     torch.set_num_threads(max(1, threads))
-    import importlib
-
-    from training.recipes import get_recipe
-
-    # modules that register more recipes (a deployment's own, or a test's): the worker must know every
-    # recipe the server may hand it
-    for name in filter(None, os.environ.get("ARCHATLAS_WORKER_IMPORTS", "").split(",")):
-        importlib.import_module(name.strip())
+    import_worker_modules()
 
     trainer: Trainer | None = None
-    running, sent_rows, last = False, 0, 0.0
+    reporter: Reporter | None = None
+    running, last = False, 0.0
     slice_s, publish_s, max_seconds = 0.1, 0.2, 600.0
 
     def report(**extra: Any) -> None:
-        nonlocal sent_rows, last
-        rows = trainer.history[sent_rows:]
-        sent_rows = len(trainer.history)
-        state = {k: getattr(trainer, k) for k in PROGRESS}
-        # a family's mirrored attributes change when it evaluates (a GAN's sample snapshots): send them then
-        evaluated = any("test_loss" in r for r in rows) or bool(extra)
-        mirrored = {k: getattr(trainer, k) for k in trainer.mirrored} if evaluated else {}
-        send(conn, ("state", {**state, "rows": rows, "mirrored": mirrored, "running": running, **extra}))
+        nonlocal last
+        send(conn, ("state", reporter.report(running, **extra)))
         last = time.perf_counter()
 
     send(conn, ("ready", os.getpid()))
@@ -104,14 +159,11 @@ def _serve(conn, threads: int, memory_mb: int) -> None:
             except EOFError:
                 return
             if cmd == "build":
-                origin, weights, progress, settings = arg
+                origin, state, settings = arg
                 slice_s, publish_s, max_seconds = settings
                 try:
-                    trainer = get_recipe(origin[0]).trainer(**origin[1])
-                    trainer.model.load_state_dict(weights)
-                    for k, v in progress.items():  # continue where the server's mirror stands
-                        setattr(trainer, k, v)
-                    sent_rows = len(trainer.history)
+                    trainer = build_trainer(origin, state)  # continue where the server's mirror stands
+                    reporter = Reporter(trainer)
                     send(conn, ("built", None))
                 except Exception as e:  # the server built the same trainer, so this is rare: say why
                     send(conn, ("built", f"{type(e).__name__}: {e}"))
@@ -130,7 +182,7 @@ def _serve(conn, threads: int, memory_mb: int) -> None:
                 state = {k: v.detach().cpu() for k, v in trainer.model.state_dict().items()}
                 send(conn, ("weights", (trainer.step_count, state)))
             elif cmd == "release":  # the job is over: forget it, and say so (the pool may reuse us)
-                trainer, running = None, False
+                trainer, reporter, running = None, None, False
                 send(conn, ("released", None))
             elif cmd == "exit":
                 return
@@ -343,11 +395,9 @@ class ProcessJob:
         )
         reader.start()
         with self._mirror:
-            weights = {k: v.detach().cpu() for k, v in self.trainer.model.state_dict().items()}
-            progress = {k: getattr(self.trainer, k) for k in PROGRESS}
-            progress["history"] = list(self.trainer.history)
+            state = training_state(self.trainer)
         settings = (self.slice_s, self.publish_s, self.max_seconds)
-        self._send(("build", (self.trainer.origin, weights, progress, settings)))
+        self._send(("build", (self.trainer.origin, state, settings)))
         err = self._wait("built", 120)
         if err is not None or self._worker is None:
             self._fail(f"The training process could not build the model: {err or 'no answer'}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from training.jobs import RUNNER, Job, backend_name
+from training.jobs import Job, backend_name, job_counts
 from training.workers import POOL
 
 
@@ -64,13 +64,12 @@ def job_counter() -> None:
     every 2 s on its own (a fragment), since jobs start and end between this page's reruns."""
     # the sidebar is drawn before the page: a Train click's wish (see ui.train_panel) counts as busy
     wished = any(str(k).endswith(".wish") for k in st.session_state.keys())
-    busy = RUNNER.running or RUNNER.queued or wished or any(j.is_active for j in job_board().jobs.values())
+    running, waiting, _ = job_counts()
+    busy = running or waiting or wished or any(j.is_active for j in job_board().jobs.values())
 
     @st.fragment(run_every=2.0 if busy else None)
     def counter() -> None:
-        st.caption(
-            f"Training jobs on this server: {RUNNER.running} running, {RUNNER.queued} waiting "
-            f"(at most {RUNNER.max_concurrent} at once)."
-        )
+        running, waiting, limit = job_counts()
+        st.caption(f"Training jobs on this server: {running} running, {waiting} waiting ({limit}).")
 
     counter()
