@@ -43,6 +43,8 @@ SAMPLE_JS = """() => {
 
 PAUSE_JS = """() => [...document.querySelectorAll('button')]
     .find(b => b.innerText.trim().endsWith('Pause')).click()"""
+TRAIN_JS = """() => [...document.querySelectorAll('button')]
+    .find(b => b.innerText.trim().endsWith('Train')).click()"""
 
 
 def open_playground(browser, url: str, steps_value: str = "End"):
@@ -136,6 +138,72 @@ def measure(sessions: int = 1, run_s: float = 8.0) -> dict:
     return row
 
 
+def _p95(xs: list[float]) -> float | None:
+    return round(sorted(xs)[max(0, int(round(0.95 * len(xs))) - 1)], 2) if xs else None
+
+
+def clicks(sessions: int = 2, n: int = 20, run_s: float = 1.5) -> dict:
+    """Pause and Train clicked ``n`` times each on one Playground while ``sessions - 1`` others train on
+    the same server (process backend): the time from the click until the page says *paused* (or
+    *training* again), as p50 and p95; and the intervals between the status line's updates while it
+    trains, against the fragment's 0.7 s tick."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    pauses, resumes, gaps = [], [], []
+    with Server() as srv, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
+        others = [open_playground(browser, srv.url) for _ in range(sessions - 1)]
+        for o in others:
+            o.get_by_role("button", name="Train").first.click()
+        page = open_playground(browser, srv.url)
+        page.get_by_role("button", name="Train").first.click()
+        page.wait_for_function(STEPPED_JS)
+        for _ in range(n):
+            last, t_last, t_end = (
+                page.evaluate(SAMPLE_JS)["text"],
+                time.perf_counter(),
+                time.perf_counter() + run_s,
+            )
+            while time.perf_counter() < t_end:  # status updates while it trains
+                text = page.evaluate(SAMPLE_JS)["text"]
+                if text != last:
+                    now = time.perf_counter()
+                    gaps.append(now - t_last)
+                    last, t_last = text, now
+                time.sleep(0.05)
+            t0 = time.perf_counter()
+            page.evaluate(PAUSE_JS)
+            page.wait_for_function(
+                "() => (document.querySelector('[data-testid=\"stProgress\"]') || {}).innerText"
+                "?.startsWith('paused')",
+                polling=20,
+            )
+            pauses.append(time.perf_counter() - t0)
+            page.wait_for_function(IDLE_JS)
+            t0 = time.perf_counter()
+            page.evaluate(TRAIN_JS)
+            page.wait_for_function(TRAINING_JS, polling=20)
+            resumes.append(time.perf_counter() - t0)
+        browser.close()
+    return {
+        "sessions": sessions,
+        "clicks": n,
+        "pause_p50_s": round(statistics.median(pauses), 2),
+        "pause_p95_s": _p95(pauses),
+        "train_p50_s": round(statistics.median(resumes), 2),
+        "train_p95_s": _p95(resumes),
+        "update_gap_median_s": round(statistics.median(gaps), 2) if gaps else None,
+        "update_gap_p95_s": _p95(gaps),
+    }
+
+
 if __name__ == "__main__":
-    for n in (1, 2):
-        print(json.dumps(measure(n)))
+    import sys
+
+    if sys.argv[1:2] == ["clicks"]:
+        print(json.dumps(clicks(int(sys.argv[2]) if len(sys.argv) > 2 else 2)))
+    else:
+        for n in (1, 2):
+            print(json.dumps(measure(n)))

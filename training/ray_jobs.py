@@ -22,23 +22,21 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import torch
 
-from training.jobs import JobRunner, JobState, new_job_id
-from training.trainer import Trainer
-from training.workers import (
-    PROGRESS,
+from training.jobs import JobRunner, new_job_id
+from training.remote import (
     ROOT,
+    MirroredJob,
     Reporter,
     build_trainer,
     import_worker_modules,
     load_training_state,
     training_state,
 )
+from training.trainer import Trainer
 
 _connect_lock = threading.Lock()
 _actor_class = None
@@ -119,7 +117,7 @@ def counts() -> tuple[int, int]:
     return sum(j.state == "running" for j in jobs), sum(j.state == "queued" for j in jobs)
 
 
-class RayJob:
+class RayJob(MirroredJob):
     """The thread Job's interface, with the training in a Ray actor (see the module docstring)."""
 
     backend = "ray"
@@ -134,21 +132,15 @@ class RayJob:
         gpus: float | None = None,
         **_: Any,
     ):
-        if getattr(trainer, "origin", None) is None:
-            raise ValueError("a Ray job needs a trainer made by a recipe (it has no origin)")
+        super().__init__(trainer)
         self.id = new_job_id()
-        self.trainer = trainer  # the mirror
         self.slice_s, self.max_seconds = slice_s, max_seconds
         self.cpus = cpus if cpus is not None else float(os.environ.get("ARCHATLAS_RAY_CPUS_PER_JOB", "1"))
         self.gpus = gpus if gpus is not None else (1.0 if trainer.device.type == "cuda" else 0.0)
         self._actor = None
         self._actor_pid: int | None = None
-        self._mirror = threading.RLock()
-        self._want_run = self._stopped = self._queued = self._running = False
         self._driver: threading.Thread | None = None
         self._weights_step = trainer.step_count
-        self._probes: dict[str, Callable] | None = None
-        self.slices = 0
         _remote_class()  # connect now: a page learns at once if the cluster cannot be reached
 
     # --------------------------------------------------------------------------------- controls
@@ -247,21 +239,6 @@ class RayJob:
         if actor is not None:
             ray.kill(actor)
 
-    def _apply(self, s: dict[str, Any]) -> None:
-        t = self.trainer
-        with self._mirror:
-            t.history.extend(s["rows"])
-            for k in PROGRESS:
-                setattr(t, k, s[k])
-            for k, v in s["mirrored"].items():
-                setattr(t, k, v)
-        self.slices += 1
-
-    def _fail(self, message: str) -> None:
-        with self._mirror:
-            self.trainer.status, self.trainer.message = "failed", message
-        self._want_run = False
-
     def pause(self, wait: float = 5.0) -> None:
         """Stop asking for slices; returns when the last one has ended and the state is back here."""
         self._want_run = False
@@ -284,9 +261,6 @@ class RayJob:
         with self._mirror:
             self.trainer.step(n)
         self._weights_step = self.trainer.step_count
-
-    def watch(self, probes: dict[str, Callable] | None) -> None:
-        self._probes = probes
 
     def push_weights(self) -> None:
         """The mirror's weights were replaced (a checkpoint upload): a running actor trains on from them."""
@@ -313,37 +287,7 @@ class RayJob:
             self.trainer.model.load_state_dict(state)
         self._weights_step = step
 
-    @property
-    @contextmanager
-    def lock(self) -> Iterator[None]:
-        self._sync_weights()
-        with self._mirror:
-            yield
-
-    def snapshot(self, probes: dict[str, Callable] | None = None) -> dict[str, Any]:
-        if probes is not None:
-            self.watch(probes)
-        if probes:
-            self._sync_weights()
-        with self._mirror:
-            snap = self.trainer.snapshot(probes)
-        snap.update(state=self.state, queue_position=self.queue_position)
-        return snap
-
     # ------------------------------------------------------------------------------------ state
-
-    @property
-    def is_active(self) -> bool:
-        return self._want_run and not self._stopped and not self.trainer.finished
-
-    @property
-    def state(self) -> JobState:
-        if self._stopped and not self.trainer.finished:
-            return "stopped"
-        if self.is_active:
-            return "queued" if self._queued or not self._running else "running"
-        s = self.trainer.status
-        return s if s in ("done", "failed", "idle") else "paused"
 
     @property
     def queue_position(self) -> int | None:

@@ -34,20 +34,21 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 import torch
 
-from training.jobs import RUNNER, JobRunner, JobState, new_job_id
+from training.jobs import RUNNER, JobRunner, new_job_id
+from training.remote import (
+    ROOT,
+    MirroredJob,
+    Reporter,
+    build_trainer,
+    import_worker_modules,
+    training_state,
+)
 from training.trainer import Trainer
-
-ROOT = Path(__file__).resolve().parent.parent
-PROGRESS = ("step_count", "status", "message", "warning", "samples_seen", "train_seconds")
-
 
 # ------------------------------------------------------------------------------------- the worker
 
@@ -66,73 +67,6 @@ def _limit_memory(mb: int) -> None:
 
         limit = mb * 2**20  # private anonymous memory (heap, mmap'd tensors): a runaway model stops here
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-
-
-def import_worker_modules() -> None:
-    """Modules that register more recipes (a deployment's own, or a test's): a worker must know every
-    recipe the server may hand it (``ARCHATLAS_WORKER_IMPORTS``, comma-separated)."""
-    import importlib
-
-    for name in filter(None, os.environ.get("ARCHATLAS_WORKER_IMPORTS", "").split(",")):
-        importlib.import_module(name.strip())
-
-
-def optimizers(trainer: Trainer) -> dict[str, torch.optim.Optimizer]:
-    """The trainer's optimizers by attribute name (one for most families; a GAN has two)."""
-    return {k: v for k, v in vars(trainer).items() if isinstance(v, torch.optim.Optimizer)}
-
-
-def training_state(trainer: Trainer) -> dict[str, Any]:
-    """What a copy of ``trainer`` needs to go on exactly: weights, optimizer states, progress, history."""
-    progress = {k: getattr(trainer, k) for k in PROGRESS}
-    progress["history"] = list(trainer.history)
-    return {
-        "weights": {k: v.detach().cpu() for k, v in trainer.model.state_dict().items()},
-        "optimizers": {k: o.state_dict() for k, o in optimizers(trainer).items()},
-        "progress": progress,
-    }
-
-
-def load_training_state(trainer: Trainer, state: dict[str, Any]) -> None:
-    """Make ``trainer`` (built from the same recipe and settings) continue where ``state`` stands."""
-    trainer.model.load_state_dict(state["weights"])
-    opts = optimizers(trainer)
-    for k, sd in state.get("optimizers", {}).items():
-        if k in opts:
-            opts[k].load_state_dict(sd)
-    for k, v in state["progress"].items():
-        setattr(trainer, k, v)
-
-
-def build_trainer(origin: tuple, state: dict[str, Any]) -> Trainer:
-    """The trainer a worker trains: made by the recipe from the mirror's origin, at the mirror's state."""
-    from training.recipes import get_recipe
-
-    trainer = get_recipe(origin[0]).trainer(**origin[1])
-    load_training_state(trainer, state)
-    return trainer
-
-
-class Reporter:
-    """What a worker sends after a slice: the progress fields, the history rows not sent yet, and the
-    family's mirrored attributes when they change (when it evaluated)."""
-
-    def __init__(self, trainer: Trainer):
-        self.trainer, self.sent_rows = trainer, len(trainer.history)
-
-    def report(self, running: bool, **extra: Any) -> dict[str, Any]:
-        t = self.trainer
-        rows = t.history[self.sent_rows :]
-        self.sent_rows = len(t.history)
-        evaluated = any("test_loss" in r for r in rows) or bool(extra)
-        mirrored = {k: getattr(t, k) for k in t.mirrored} if evaluated else {}
-        return {
-            **{k: getattr(t, k) for k in PROGRESS},
-            "rows": rows,
-            "mirrored": mirrored,
-            "running": running,
-            **extra,
-        }
 
 
 def _serve(conn, threads: int, memory_mb: int) -> None:
@@ -330,7 +264,7 @@ POOL = WorkerPool(warm=int(os.environ.get("ARCHATLAS_WARM_WORKERS", 1)))
 # ------------------------------------------------------------------------------------- the job
 
 
-class ProcessJob:
+class ProcessJob(MirroredJob):
     """The thread Job's interface, with the training in a worker process (see the module docstring)."""
 
     backend = "process"
@@ -344,22 +278,16 @@ class ProcessJob:
         publish_s: float = 0.2,
         pool: WorkerPool | None = None,
     ):
-        if getattr(trainer, "origin", None) is None:
-            raise ValueError("a process job needs a trainer made by a recipe (it has no origin)")
+        super().__init__(trainer)
         self.id = new_job_id()
-        self.trainer = trainer  # the mirror
         self.runner, self.pool = runner or RUNNER, pool or POOL
         self.slice_s, self.max_seconds, self.publish_s = slice_s, max_seconds, publish_s
         self._worker: Worker | None = None
-        self._mirror = threading.RLock()  # guards the mirror's model and fields
         self._send_lock = threading.Lock()
         self._cv = threading.Condition()
         self._replies: dict[str, Any] = {}
-        self._want_run = self._stopped = self._queued = self._running = False
         self._driver: threading.Thread | None = None
         self._weights_step = 0
-        self._probes: dict[str, Callable] | None = None
-        self.slices = 0
 
     # --------------------------------------------------------------------------------- plumbing
 
@@ -434,22 +362,10 @@ class ProcessJob:
                 self._cv.notify_all()
 
     def _apply(self, s: dict) -> None:
-        t = self.trainer
-        with self._mirror:
-            t.history.extend(s["rows"])
-            for k in PROGRESS:
-                setattr(t, k, s[k])
-            for k, v in s["mirrored"].items():
-                setattr(t, k, v)
+        super()._apply(s)
         self._running = s["running"]
-        self.slices += 1
         with self._cv:
             self._cv.notify_all()
-
-    def _fail(self, message: str) -> None:
-        with self._mirror:
-            self.trainer.status, self.trainer.message = "failed", message
-        self._want_run = self._running = False
 
     # --------------------------------------------------------------------------------- controls
 
@@ -515,9 +431,6 @@ class ProcessJob:
         if self._attach() and self._send(("step", n)):
             self._wait("stepped", 600)
 
-    def watch(self, probes: dict[str, Callable] | None) -> None:
-        self._probes = probes
-
     def push_weights(self) -> None:
         """The mirror's weights were replaced (a checkpoint was loaded into it): the worker trains on."""
         if self._worker is not None:
@@ -540,38 +453,7 @@ class ProcessJob:
                     self.trainer.model.load_state_dict(state)
                 self._weights_step = step
 
-    @property
-    @contextmanager
-    def lock(self) -> Iterator[None]:
-        """Hold the mirror with the worker's current weights (``with job.lock:``, as with threads)."""
-        self._sync_weights()
-        with self._mirror:
-            yield
-
-    def snapshot(self, probes: dict[str, Callable] | None = None) -> dict[str, Any]:
-        if probes is not None:
-            self.watch(probes)
-        if probes:
-            self._sync_weights()
-        with self._mirror:
-            snap = self.trainer.snapshot(probes)
-        snap.update(state=self.state, queue_position=self.queue_position)
-        return snap
-
     # ------------------------------------------------------------------------------------ state
-
-    @property
-    def is_active(self) -> bool:
-        return self._want_run and not self._stopped and not self.trainer.finished
-
-    @property
-    def state(self) -> JobState:
-        if self._stopped and not self.trainer.finished:
-            return "stopped"
-        if self.is_active:
-            return "queued" if self._queued or not self._running else "running"
-        s = self.trainer.status
-        return s if s in ("done", "failed", "idle") else "paused"
 
     @property
     def queue_position(self) -> int | None:

@@ -1,0 +1,168 @@
+"""What the backends that train away from the page share (``process``: training/workers.py; ``ray``:
+training/ray_jobs.py): the trainer's state in a form another process can continue from, the report a
+remote trainer sends after each slice, and ``MirroredJob``, the page side of such a job.
+
+The page's Trainer stays in the server as the job's *mirror*: its data, its model (for views) and its
+progress fields. The remote side builds the same trainer from the mirror's ``origin`` (recipe name and
+settings) and its training state, trains, and reports after each slice: the progress fields, the new
+history rows and the family's mirrored attributes (``Trainer.mirrored``, e.g. a GAN's sample
+snapshots). The mirror's weights follow the remote ones when a view needs them (``job.lock``, probes).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from training.jobs import JobState
+from training.trainer import Trainer
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRESS = ("step_count", "status", "message", "warning", "samples_seen", "train_seconds")
+
+
+def import_worker_modules() -> None:
+    """Modules that register more recipes (a deployment's own, or a test's): a worker must know every
+    recipe the server may hand it (``ARCHATLAS_WORKER_IMPORTS``, comma-separated)."""
+    import importlib
+
+    for name in filter(None, os.environ.get("ARCHATLAS_WORKER_IMPORTS", "").split(",")):
+        importlib.import_module(name.strip())
+
+
+def optimizers(trainer: Trainer) -> dict[str, torch.optim.Optimizer]:
+    """The trainer's optimizers by attribute name (one for most families; a GAN has two)."""
+    return {k: v for k, v in vars(trainer).items() if isinstance(v, torch.optim.Optimizer)}
+
+
+def training_state(trainer: Trainer) -> dict[str, Any]:
+    """What a copy of ``trainer`` needs to go on exactly: weights, optimizer states, progress, history."""
+    progress = {k: getattr(trainer, k) for k in PROGRESS}
+    progress["history"] = list(trainer.history)
+    return {
+        "weights": {k: v.detach().cpu() for k, v in trainer.model.state_dict().items()},
+        "optimizers": {k: o.state_dict() for k, o in optimizers(trainer).items()},
+        "progress": progress,
+    }
+
+
+def load_training_state(trainer: Trainer, state: dict[str, Any]) -> None:
+    """Make ``trainer`` (built from the same recipe and settings) continue where ``state`` stands."""
+    trainer.model.load_state_dict(state["weights"])
+    opts = optimizers(trainer)
+    for k, sd in state.get("optimizers", {}).items():
+        if k in opts:
+            opts[k].load_state_dict(sd)
+    for k, v in state["progress"].items():
+        setattr(trainer, k, v)
+
+
+def build_trainer(origin: tuple, state: dict[str, Any]) -> Trainer:
+    """The trainer a worker trains: made by the recipe from the mirror's origin, at the mirror's state."""
+    from training.recipes import get_recipe
+
+    trainer = get_recipe(origin[0]).trainer(**origin[1])
+    load_training_state(trainer, state)
+    return trainer
+
+
+class Reporter:
+    """What a worker sends after a slice: the progress fields, the history rows not sent yet, and the
+    family's mirrored attributes when they change (when it evaluated)."""
+
+    def __init__(self, trainer: Trainer):
+        self.trainer, self.sent_rows = trainer, len(trainer.history)
+
+    def report(self, running: bool, **extra: Any) -> dict[str, Any]:
+        t = self.trainer
+        rows = t.history[self.sent_rows :]
+        self.sent_rows = len(t.history)
+        evaluated = any("test_loss" in r for r in rows) or bool(extra)
+        mirrored = {k: getattr(t, k) for k in t.mirrored} if evaluated else {}
+        return {
+            **{k: getattr(t, k) for k in PROGRESS},
+            "rows": rows,
+            "mirrored": mirrored,
+            "running": running,
+            **extra,
+        }
+
+
+class MirroredJob:
+    """The page side of a job trained elsewhere: the mirror, what a report does to it, the views' lock
+    and snapshot, and the job's state. Subclasses start, pause, step and stop the remote side, and
+    implement ``_sync_weights`` (fetch the remote weights if it has stepped), ``queue_position``."""
+
+    backend = ""
+
+    def __init__(self, trainer: Trainer):
+        if getattr(trainer, "origin", None) is None:
+            raise ValueError(f"a {self.backend} job needs a trainer made by a recipe (it has no origin)")
+        self.trainer = trainer  # the mirror
+        self._mirror = threading.RLock()  # guards the mirror's model and fields
+        self._want_run = self._stopped = self._queued = self._running = False
+        self._probes: dict[str, Callable] | None = None
+        self.slices = 0
+
+    def _apply(self, s: dict[str, Any]) -> None:
+        """A remote report: new history rows, progress fields, mirrored attributes."""
+        t = self.trainer
+        with self._mirror:
+            t.history.extend(s["rows"])
+            for k in PROGRESS:
+                setattr(t, k, s[k])
+            for k, v in s["mirrored"].items():
+                setattr(t, k, v)
+        self.slices += 1
+
+    def _fail(self, message: str) -> None:
+        with self._mirror:
+            self.trainer.status, self.trainer.message = "failed", message
+        self._want_run = self._running = False
+
+    def _sync_weights(self) -> None:
+        raise NotImplementedError
+
+    def watch(self, probes: dict[str, Callable] | None) -> None:
+        self._probes = probes
+
+    @property
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the mirror with the remote side's current weights (``with job.lock:``, as with threads)."""
+        self._sync_weights()
+        with self._mirror:
+            yield
+
+    def snapshot(self, probes: dict[str, Callable] | None = None) -> dict[str, Any]:
+        if probes is not None:
+            self.watch(probes)
+        if probes:
+            self._sync_weights()
+        with self._mirror:
+            snap = self.trainer.snapshot(probes)
+        snap.update(state=self.state, queue_position=self.queue_position)
+        return snap
+
+    @property
+    def is_active(self) -> bool:
+        return self._want_run and not self._stopped and not self.trainer.finished
+
+    @property
+    def state(self) -> JobState:
+        if self._stopped and not self.trainer.finished:
+            return "stopped"
+        if self.is_active:
+            return "queued" if self._queued or not self._running else "running"
+        s = self.trainer.status
+        return s if s in ("done", "failed", "idle") else "paused"
+
+    @property
+    def queue_position(self) -> int | None:
+        raise NotImplementedError
