@@ -41,10 +41,13 @@ SAMPLE_JS = """() => {
 }"""
 
 
+# the visible button (the Architectures tab's training panel has its own, hidden while on the Playground)
 PAUSE_JS = """() => [...document.querySelectorAll('button')]
-    .find(b => b.innerText.trim().endsWith('Pause')).click()"""
+    .some(b => b.offsetParent !== null && b.innerText.trim().endsWith('Pause') && (b.click(), true))"""
 TRAIN_JS = """() => [...document.querySelectorAll('button')]
-    .find(b => b.innerText.trim().endsWith('Train')).click()"""
+    .some(b => b.offsetParent !== null && b.innerText.trim().endsWith('Train') && (b.click(), true))"""
+RESET_JS = """() => [...document.querySelectorAll('button')]
+    .some(b => b.offsetParent !== null && b.innerText.trim().endsWith('Reset') && (b.click(), true))"""
 
 
 def open_playground(browser, url: str, steps_value: str = "End"):
@@ -142,6 +145,43 @@ def _p95(xs: list[float]) -> float | None:
     return round(sorted(xs)[max(0, int(round(0.95 * len(xs))) - 1)], 2) if xs else None
 
 
+def _click_until(page, click_js: str, status: str | tuple[str, ...], timeout: float = 60.0) -> float | None:
+    """Click (a DOM click, timed from when it happens) and return the seconds until the status line
+    starts with ``status`` (polled every 20 ms from here: the page's own polling starves on a busy tab)."""
+    t0 = time.perf_counter()
+    if not page.evaluate(click_js):
+        return None  # no such button now (the run just ended): not a click to time
+    while time.perf_counter() - t0 < timeout:
+        text = page.evaluate(SAMPLE_JS)["text"]
+        if text.startswith(status):
+            return time.perf_counter() - t0
+        if text.startswith("done"):
+            return None  # the run reached its last step before the click took effect
+        time.sleep(0.02)
+    raise TimeoutError(f"the page did not say {status!r} within {timeout:.0f} s of the click")
+
+
+def _keep_training(page) -> None:
+    """A Playground run of 50,000 steps ends after some 20 s of training here: reset and train again."""
+    if page.evaluate(SAMPLE_JS)["text"].startswith("done"):
+        page.evaluate(RESET_JS)
+        _until(page, "", "ready")  # no status line (a new network), or ready
+        page.wait_for_function(IDLE_JS)
+        page.evaluate(TRAIN_JS)
+        _until(page, "training")
+        page.wait_for_function(STEPPED_JS)
+
+
+def _until(page, *status: str, timeout: float = 60.0) -> str:
+    end = time.perf_counter() + timeout
+    while time.perf_counter() < end:
+        text = page.evaluate(SAMPLE_JS)["text"]
+        if text.startswith(tuple(s for s in status if s)) or ("" in status and not text):
+            return text
+        time.sleep(0.02)
+    raise TimeoutError(f"the page did not say {status} within {timeout:.0f} s")
+
+
 def clicks(sessions: int = 2, n: int = 20, run_s: float = 1.5) -> dict:
     """Pause and Train clicked ``n`` times each on one Playground while ``sessions - 1`` others train on
     the same server (process backend): the time from the click until the page says *paused* (or
@@ -161,6 +201,8 @@ def clicks(sessions: int = 2, n: int = 20, run_s: float = 1.5) -> dict:
         page.get_by_role("button", name="Train").first.click()
         page.wait_for_function(STEPPED_JS)
         for _ in range(n):
+            for q in (page, *others):
+                _keep_training(q)
             last, t_last, t_end = (
                 page.evaluate(SAMPLE_JS)["text"],
                 time.perf_counter(),
@@ -173,23 +215,17 @@ def clicks(sessions: int = 2, n: int = 20, run_s: float = 1.5) -> dict:
                     gaps.append(now - t_last)
                     last, t_last = text, now
                 time.sleep(0.05)
-            t0 = time.perf_counter()
-            page.evaluate(PAUSE_JS)
-            page.wait_for_function(
-                "() => (document.querySelector('[data-testid=\"stProgress\"]') || {}).innerText"
-                "?.startsWith('paused')",
-                polling=20,
-            )
-            pauses.append(time.perf_counter() - t0)
+            # a click during a job's start-up finds it not yet running: the page says ready
+            if (took := _click_until(page, PAUSE_JS, ("paused", "ready"))) is None:
+                continue
+            pauses.append(took)
             page.wait_for_function(IDLE_JS)
-            t0 = time.perf_counter()
-            page.evaluate(TRAIN_JS)
-            page.wait_for_function(TRAINING_JS, polling=20)
-            resumes.append(time.perf_counter() - t0)
+            if (took := _click_until(page, TRAIN_JS, "training")) is not None:
+                resumes.append(took)
         browser.close()
     return {
         "sessions": sessions,
-        "clicks": n,
+        "clicks": len(pauses),
         "pause_p50_s": round(statistics.median(pauses), 2),
         "pause_p95_s": _p95(pauses),
         "train_p50_s": round(statistics.median(resumes), 2),

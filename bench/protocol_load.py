@@ -101,7 +101,10 @@ def _rerun(s: Student, states: list[WidgetState], fragment: str = "", auto: bool
 async def _student(url: str, s: Student, steps: str, deadline: float) -> None:
     ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
     try:
-        async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=2**26) as ws:
+        # no keepalive pings: a browser sends none, and a busy server's late pong must not end a session
+        async with websockets.connect(
+            ws_url, subprotocols=["streamlit"], max_size=2**26, ping_interval=None
+        ) as ws:
             await ws.send(BackMsg(rerun_script=ClientState(page_name="feedforward")).SerializeToString())
             # the first run: learn the widgets' ids (if it drew another page, ask for this one by hash)
             # and wait for that run to end, as a student waits for the page before pressing Train

@@ -94,7 +94,8 @@ def _serve(conn, threads: int, memory_mb: int) -> None:
                 return
             if cmd == "build":
                 origin, state, settings = arg
-                slice_s, publish_s, max_seconds = settings
+                slice_s, publish_s, max_seconds, threads = settings
+                torch.set_num_threads(max(1, threads))  # this job's share of the cores, set per job
                 try:
                     trainer = build_trainer(origin, state)  # continue where the server's mirror stands
                     reporter = Reporter(trainer)
@@ -203,12 +204,15 @@ class WorkerPool:
         self._warming = False
 
     def take(self, threads: int) -> Worker:
-        """An idle warm worker (a new one if none is idle); a replacement starts warming meanwhile."""
+        """An idle warm worker (a new one if none is idle); a replacement starts warming meanwhile. A
+        warm worker serves whatever thread count the job gets (set when it builds the job): before,
+        a count that changed with the number of running jobs killed the warm worker and started a new
+        one (3 s of imports), which under a classroom's load spawned workers by the dozen."""
         with self._lock:
             found = None
             while self._idle and found is None:
                 w = self._idle.pop()
-                if w.alive and w.threads == threads:
+                if w.alive:  # its thread count is set when it builds the job
                     found = w
                 else:
                     w.kill()
@@ -317,14 +321,15 @@ class ProcessJob(MirroredJob):
         """A warm worker holding this job's trainer (built from the mirror's origin and weights)."""
         if self._worker is not None and self._worker.alive:
             return True
-        self._worker = self.pool.take(default_threads(self.runner))
+        threads = default_threads(self.runner)
+        self._worker = self.pool.take(threads)
         reader = threading.Thread(
             target=self._read, args=(self._worker,), daemon=True, name=f"job-{self.id}-read"
         )
         reader.start()
         with self._mirror:
             state = training_state(self.trainer)
-        settings = (self.slice_s, self.publish_s, self.max_seconds)
+        settings = (self.slice_s, self.publish_s, self.max_seconds, threads)
         self._send(("build", (self.trainer.origin, state, settings)))
         err = self._wait("built", 120)
         if err is not None or self._worker is None:
