@@ -214,3 +214,18 @@ def test_the_backend_follows_the_environment(monkeypatch):
     monkeypatch.setenv("ARCHATLAS_JOBS", "slurm")
     with pytest.raises(ValueError, match="choose one of thread, process, ray"):
         backend_name()
+
+
+def test_a_warm_worker_serves_a_job_with_another_thread_count():
+    """The thread count a job gets changes with how many jobs run; a warm worker takes any (it is set
+    when the job is built), instead of being killed and replaced by a cold one."""
+    p = WorkerPool(warm=1)
+    try:
+        p.prewarm(1)
+        assert _wait(lambda: len(p._idle) == 1, 120)
+        warm_pid = p._idle[0].pid
+        w = p.take(2)
+        assert w.pid == warm_pid and w.alive
+        w.kill()
+    finally:
+        p.close()
