@@ -155,3 +155,17 @@ def test_histogram_ships_counts_not_values():
     fig = histogram(v, nbins=40)
     assert sum(fig.data[0].y) == 200_000 and len(fig.data[0].y) == 40
     assert len(fig.to_json()) < 20_000
+
+
+def test_a_single_evaluation_gets_readable_axes():
+    """One evaluation at step 99 (a short run): Plotly alone would show steps 98-100 and accuracy
+    0.99-1.01; the step axis starts at 0 and a lone accuracy is shown on 0-100 %."""
+    hist = [{"step": i, "loss": 1 / i} for i in range(1, 100)]
+    hist[-1].update(test_loss=0.1, test_acc=1.0, train_acc=1.0)
+    lay = training_curves({"run": hist}).layout
+    for ax in (lay.xaxis, lay.xaxis2):
+        assert ax.range[0] == 0 and ax.range[1] >= 99
+    assert lay.yaxis2.range[0] == 0 and lay.yaxis2.range[1] >= 1 and lay.yaxis2.tickformat == ".0%"
+    # a run whose accuracy moves keeps Plotly's autorange (the detail near 100 % matters)
+    hist[49].update(test_loss=0.3, test_acc=0.6, train_acc=0.7)
+    assert training_curves({"run": hist}).layout.yaxis2.range is None

@@ -112,6 +112,15 @@ def training_curves(
                             2,
                         )
     fig.update_xaxes(title_text="step")
+    # A run with one evaluation (or one step) would otherwise get Plotly's ±1 autorange around that point
+    # ("step 99-101", "accuracy 0.99-1.0"): start the step axis at 0, and put a lone accuracy on 0-100 %.
+    last = max((r["step"] for h in runs.values() for r in h if "step" in r), default=0)
+    fig.update_xaxes(range=[0, max(1, last) * 1.03])
+    if metric == "acc":
+        accs = [r[k] for h in runs.values() for r in h for k in r if k.endswith("_acc")]
+        fig.update_yaxes(tickformat=".0%", row=1, col=2)
+        if accs and max(accs) - min(accs) < 0.02:
+            fig.update_yaxes(range=[0, 1.03], row=1, col=2)
     if log_y:
         fig.update_yaxes(type="log", row=1, col=1)
     fig.update_layout(
