@@ -113,8 +113,8 @@ class SparseConfig(ImageAEConfig):
     )
     sparsity: Literal["l1", "kl"] = hp(
         "l1",
-        help="l1: penalise λ·Σ|z_j| (ReLU code, so most units are exactly 0). kl: penalise "
-        "λ·Σ KL(ρ‖ρ̂_j) between a target rate ρ and each unit's mean activation ρ̂_j (sigmoid code).",
+        help="l1: penalise λ·Σⱼ|zⱼ| (ReLU code, so most units are exactly 0). kl: penalise "
+        "λ·Σ KL(ρ‖ρ̂ⱼ) between a target rate ρ and each unit's mean activation ρ̂ⱼ (sigmoid code).",
     )
     sparsity_weight: float = hp(
         1e-3, lo=1e-5, hi=10.0, log=True, help="λ, the weight of the sparsity penalty in the loss."
@@ -276,7 +276,7 @@ class SparseAutoencoder(Autoencoder):
     """An autoencoder whose code is pushed towards few active units by a penalty (see ``penalty``)."""
 
     def penalty(self, z: torch.Tensor) -> torch.Tensor:
-        """L1: mean over the batch of Σ_j |z_j|. KL: Σ_j KL(ρ ‖ ρ̂_j), ρ̂_j the batch mean of unit j."""
+        """L1: mean over the batch of Σ_j |z_j|. KL: Σ_j KL(ρ ‖ ρ̂ⱼ), ρ̂ⱼ the batch mean of unit j."""
         cfg = self.cfg
         if cfg.sparsity == "l1":
             return z.abs().sum(1).mean()

@@ -42,13 +42,13 @@ class VQVAEConfig(Config):
         lo=0.0,
         hi=2.0,
         step=0.05,
-        help="β of the commitment loss β‖z_e − sg[e]‖²: keeps the encoder's outputs close to their codes "
+        help="β of the commitment loss β‖zₑ − sg[e]‖²: keeps the encoder's outputs close to their codes "
         "(0.25 in the paper).",
     )
     codebook_update: Literal["ema", "loss"] = hp(
         "ema",
         help="ema: codebook entries move to the running mean of the vectors assigned to them (paper, "
-        "appendix A.1; robust). loss: entries are learned by gradient descent on ‖sg[z_e] − e‖².",
+        "appendix A.1; robust). loss: entries are learned by gradient descent on ‖sg[zₑ] − e‖².",
     )
     ema_decay: float = hp(0.99, lo=0.5, hi=0.999, step=0.001, help="Decay γ of the moving averages (ema).")
 
@@ -76,7 +76,7 @@ class VectorQuantizer(nn.Module):
     """Nearest-neighbour lookup in a codebook of K vectors of size D, with a straight-through gradient.
 
     ``forward(z_e)`` takes (B, D, h, w) and returns a dict: ``z_q`` (straight-through, (B, D, h, w)),
-    ``indices`` (B, h, w), ``codebook`` = ‖sg[z_e] − e‖² and ``commitment`` = ‖z_e − sg[e]‖² (means).
+    ``indices`` (B, h, w), ``codebook`` = ‖sg[zₑ] − e‖² and ``commitment`` = ‖z_e − sg[e]‖² (means).
     With EMA updates the codebook is a buffer moved in training-mode forwards, like BatchNorm's stats."""
 
     def __init__(self, cfg: VQVAEConfig):

@@ -90,7 +90,7 @@ class Forecaster(nn.Module):
 
 @dataclass(frozen=True)
 class RecurrentForecastConfig(ForecastConfig):
-    hidden_dim: int = hp(32, lo=1, hi=1024, help="Size of the hidden state h_t: the model's memory.")
+    hidden_dim: int = hp(32, lo=1, hi=1024, help="Size of the hidden state hₜ: the model's memory.")
     num_layers: int = hp(
         1, lo=1, hi=8, help="Recurrent layers stacked: each reads the hidden states of the one below."
     )
@@ -141,7 +141,7 @@ class TCNConfig(ForecastConfig):
         4,
         lo=1,
         hi=12,
-        help="Residual blocks; block i uses dilation 2^i, so the receptive field doubles with each block.",
+        help="Residual blocks; block i uses dilation 2ⁱ, so the receptive field doubles with each block.",
     )
     kernel_size: int = hp(3, lo=2, hi=16, help="Taps of each causal convolution.")
     dropout: float = hp(0.0, lo=0.0, hi=0.9, step=0.05, help="Dropout after each convolution while training.")

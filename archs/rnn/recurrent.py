@@ -40,7 +40,7 @@ class SequenceConfig(Config):
     input_dim: int = hp(4, lo=1, hi=4096, help="Numbers per time step when the inputs are real-valued.")
     embed_dim: int = hp(16, lo=1, hi=1024, help="Length of each token's learned embedding vector.")
     hidden_dim: int = hp(
-        32, lo=1, hi=4096, help="Size of the hidden state h_t: the network's memory between time steps."
+        32, lo=1, hi=4096, help="Size of the hidden state hₜ: the network's memory between time steps."
     )
     num_layers: int = hp(
         1, lo=1, hi=8, help="Recurrent layers stacked: each layer reads the sequence of the one below."
@@ -79,7 +79,7 @@ class RecurrentConfig(SequenceConfig):
 @dataclass(frozen=True)
 class ElmanConfig(RecurrentConfig):
     nonlinearity: Literal["tanh", "relu"] = hp(
-        "tanh", help="σ in h_t = σ(W_hh h_{t−1} + W_xh x_t + b): tanh (Elman's choice) or ReLU."
+        "tanh", help="σ in hₜ = σ(Wₕₕ·hₜ₋₁ + Wₓₕ·xₜ + b): tanh (Elman's choice) or ReLU."
     )
 
 
@@ -262,7 +262,7 @@ for name, title, year, paper, cfg_cls, kind, summary in (
         _ELMAN,
         ElmanConfig,
         "rnn",
-        "One hidden state updated at every step: h_t = σ(W h_{t−1} + U x_t + b).",
+        "One hidden state updated at every step: hₜ = σ(W·hₜ₋₁ + U·xₜ + b).",
     ),
     (
         "lstm",

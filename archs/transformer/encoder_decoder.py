@@ -7,7 +7,7 @@ embeddings (added to the input), rotary embeddings (RoFormer, Su et al. 2021: q 
 T5's bucketed relative bias (Raffel et al. 2020: a learned scalar per head and distance bucket).
 
 Attention: ``Attention.forward(..., need_weights=True)`` takes the explicit path
-softmax(QKᵀ/√d_k + bias, masked) V and returns the weights; otherwise PyTorch's fused
+softmax(QKᵀ/√dₖ + bias, masked) V and returns the weights; otherwise PyTorch's fused
 scaled_dot_product_attention computes the same thing faster. Models return ``(out, attn)`` when called
 with ``return_attention=True``: ``attn`` maps a stack name ("self", "encoder", "decoder", "cross",
 ...) to a list over layers of (B, nh, T_query, T_key) tensors whose rows sum to 1.
@@ -97,7 +97,7 @@ class Seq2SeqConfig(BlockConfig):
     norm: Literal["layer", "rms"] = hp("layer", help="LayerNorm, or T5's RMSNorm (no mean, no bias).")
     eps: float = hp(1e-5, lo=1e-12, hi=1e-3, log=True, help="The norm's ε, added under the square root.")
     bias: bool = hp(True, help="Biases in the linear layers (T5 has none).")
-    scaled: bool = hp(True, help="Divide QKᵀ by √d_k (T5 folds the scale into its initialisation).")
+    scaled: bool = hp(True, help="Divide QKᵀ by √dₖ (T5 folds the scale into its initialisation).")
     final_norm: bool = hp(False, help="A norm after the last block (needed with pre-norm).")
     embed_norm: bool = hp(False, help="LayerNorm right after the embeddings (BART).")
     scale_embedding: bool = hp(True, help="Multiply token embeddings by √d_model (the 2017 paper).")

@@ -95,12 +95,12 @@ class GANTask(Task):
     ):
         if gan_loss not in ("auto", *GAN_LOSSES):
             raise ConfigError(f"Unknown GAN loss {gan_loss!r}; choose one of {', '.join(GAN_LOSSES)}.")
-        for name, k in (("k_D", k_d), ("k_G", k_g)):
+        for name, k in (("$k_D$", k_d), ("$k_G$", k_g)):
             if not isinstance(k, int) or isinstance(k, bool) or k < 0:
                 raise ConfigError(f"{name} must be a whole number of steps, 0 or more; got {k!r}.")
         if k_d == 0 and k_g == 0:
             raise ConfigError(
-                "k_D = k_G = 0 means neither network is ever updated: give D or G at least one step."
+                "$k_D = k_G = 0$ means neither network is ever updated: give D or G at least one step."
             )
         if lr_d is not None and not (isinstance(lr_d, (int, float)) and lr_d > 0 and math.isfinite(lr_d)):
             raise ConfigError(f"The discriminator's learning rate must be a positive number, got {lr_d}.")
