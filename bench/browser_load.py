@@ -59,7 +59,8 @@ class Server:
         self.log = tempfile.TemporaryFile()  # a file, not a pipe: a full pipe would block the server
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port)]
-            + ["--server.headless", "true", "--server.address", "127.0.0.1"],
+            + ["--server.headless", "true", "--server.address", "127.0.0.1"]
+            + ["--server.fileWatcherType", "none"],  # a checkout edited meanwhile changes nothing here
             cwd=ROOT,
             env={
                 **os.environ,

@@ -135,6 +135,35 @@ def test_a_run_ends_done_at_its_last_step(backend, pool, request):
         job.stop()
 
 
+def test_a_process_job_says_starting_while_its_worker_builds_and_paused_when_paused_then():
+    """A job that has its slot but whose worker is still coming up (a cold worker: seconds of imports) is
+    *starting*, not *queued* with no place; Pause in that moment leaves it *paused*, not *ready*."""
+    cold = WorkerPool(warm=0)
+    job = make_job(
+        get_recipe("mlp_toy2d").trainer(num_steps=50_000), backend="process", runner=JobRunner(2), pool=cold
+    )
+    seen = []
+    try:
+        job.start()
+        assert _wait(lambda: seen.append(job.state) or job.state == "running")
+        assert "starting" in seen and "queued" not in seen, seen
+        job.pause()
+        job.start()
+        assert _wait(lambda: job.state == "running")
+        job.stop()
+        job2 = make_job(
+            get_recipe("mlp_toy2d").trainer(num_steps=50_000), backend="process", runner=JobRunner(2), pool=cold
+        )
+        job2.start()
+        assert job2.state == "starting" and job2.queue_position is None
+        job2.pause()
+        assert job2.state == "paused" and job2.trainer.step_count == 0
+        job2.stop()
+    finally:
+        job.stop()
+        cold.close()
+
+
 @pytest.mark.parametrize("backend", ["process", RAY])
 def test_a_killed_worker_fails_its_job_and_the_others_train_on(backend, pool, request):
     a, b = _job(backend, pool, request), _job(backend, pool, request)

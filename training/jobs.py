@@ -30,7 +30,9 @@ import torch
 
 from training.trainer import Trainer
 
-JobState = Literal["idle", "queued", "running", "paused", "done", "failed", "stopped"]
+# queued: waiting for a slot; starting: has one, its worker is building the model (process and Ray jobs);
+# paused: started once and not running now (also when paused before its first step); idle: never started.
+JobState = Literal["idle", "queued", "starting", "running", "paused", "done", "failed", "stopped"]
 
 
 class JobRunner:
@@ -42,10 +44,15 @@ class JobRunner:
         self._running: set[int] = set()
         self._queue: deque[int] = deque()
 
-    def acquire(self, job_id: int, cancelled: Callable[[], bool]) -> bool:
-        """Wait for a slot; returns False if ``cancelled()`` became true while queued."""
+    def acquire(
+        self, job_id: int, cancelled: Callable[[], bool], waiting: Callable[[bool], None] | None = None
+    ) -> bool:
+        """Wait for a slot; returns False if ``cancelled()`` became true while queued. ``waiting(True)``
+        is called if the job has to wait (not when a slot is free at once), ``waiting(False)`` when it
+        stops waiting: a job is *queued* only while it really waits."""
         with self._cv:
             self._queue.append(job_id)
+            waited = False
             try:
                 while True:
                     if cancelled():
@@ -53,9 +60,13 @@ class JobRunner:
                     if self._queue[0] == job_id and len(self._running) < self.max_concurrent:
                         self._running.add(job_id)
                         return True
+                    if not waited and waiting is not None:
+                        waiting(waited := True)
                     self._cv.wait(timeout=0.05)
             finally:
                 self._queue.remove(job_id)
+                if waited:
+                    waiting(False)
                 self._cv.notify_all()
 
     def release(self, job_id: int) -> None:
@@ -195,6 +206,7 @@ class Job:
         self._thread: threading.Thread | None = None  # the worker, None when none runs or will
         self._ctl = threading.Lock()  # guards _thread's life: start() and the worker's exit
         self._started_at: float | None = None
+        self._started = False  # Train was pressed once (a pause before the first step is "paused")
         self.threads: int | None = None  # intra-op threads chosen for this job (CPU)
         self._rates: dict[int, float] = {}
 
@@ -205,9 +217,12 @@ class Job:
         with self._ctl:
             if self._stopped or self.trainer.finished:
                 return
-            self._want_run = True
+            self._want_run = self._started = True
             if self._thread is None:
                 self._spawn()
+
+    def _set_queued(self, waiting: bool) -> None:
+        self._queued = waiting
 
     def _spawn(self) -> None:  # holding _ctl
         self._thread = threading.Thread(target=self._work, name=f"archatlas-job-{self.id}", daemon=True)
@@ -248,9 +263,9 @@ class Job:
     # ------------------------------------------------------------------------------------- worker
 
     def _work(self) -> None:
-        self._queued = True
-        got = self.runner.acquire(self.id, cancelled=lambda: not self._want_run or self._stopped)
-        self._queued = False
+        got = self.runner.acquire(
+            self.id, cancelled=lambda: not self._want_run or self._stopped, waiting=self._set_queued
+        )
         if not got:
             self._exit()
             return
@@ -355,7 +370,7 @@ class Job:
         if self.is_active:
             return "queued" if self._queued else "running"
         s = self.trainer.status
-        return s if s in ("done", "failed", "idle") else "paused"
+        return "paused" if s == "idle" and self._started else s if s in ("done", "failed", "idle") else "paused"
 
     @property
     def queue_position(self) -> int | None:

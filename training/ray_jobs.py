@@ -148,7 +148,7 @@ class RayJob(MirroredJob):
     def start(self) -> None:
         if self._stopped or self.trainer.finished:
             return
-        self._want_run = True
+        self._want_run = self._started = True
         if self._driver is None or not self._driver.is_alive():
             self._wait_for_place()
             self._driver = threading.Thread(target=self._drive, daemon=True, name=f"rayjob-{self.id}")

@@ -107,6 +107,7 @@ class MirroredJob:
         self.trainer = trainer  # the mirror
         self._mirror = threading.RLock()  # guards the mirror's model and fields
         self._want_run = self._stopped = self._queued = self._running = False
+        self._started = False  # Train was pressed once (a pause before the first step is "paused")
         self._probes: dict[str, Callable] | None = None
         self.slices = 0
 
@@ -120,6 +121,9 @@ class MirroredJob:
             for k, v in s["mirrored"].items():
                 setattr(t, k, v)
         self.slices += 1
+
+    def _set_queued(self, waiting: bool) -> None:
+        self._queued = waiting
 
     def _fail(self, message: str) -> None:
         with self._mirror:
@@ -159,9 +163,9 @@ class MirroredJob:
         if self._stopped and not self.trainer.finished:
             return "stopped"
         if self.is_active:
-            return "queued" if self._queued or not self._running else "running"
+            return "queued" if self._queued else "running" if self._running else "starting"
         s = self.trainer.status
-        return s if s in ("done", "failed", "idle") else "paused"
+        return "paused" if s == "idle" and self._started else s if s in ("done", "failed", "idle") else "paused"
 
     @property
     def queue_position(self) -> int | None:

@@ -69,9 +69,22 @@ def _limit_memory(mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
+def _lower_priority() -> None:
+    """Training yields the CPU to the server that draws the pages: a click (Pause, a slider) is
+    handled at once even when the running jobs take every core, and the jobs get all the rest.
+    ``ARCHATLAS_WORKER_NICE`` (default 10; 0 keeps the server's priority)."""
+    nice = int(os.environ.get("ARCHATLAS_WORKER_NICE", 10))
+    if nice > 0 and hasattr(os, "nice"):
+        try:
+            os.nice(nice)
+        except OSError:  # a platform that does not let us: train at the server's priority
+            pass
+
+
 def _serve(conn, threads: int, memory_mb: int) -> None:
     """A worker process: build a trainer, then train or step it as told, reporting after each slice."""
     _limit_memory(memory_mb)
+    _lower_priority()
     torch.set_num_threads(max(1, threads))
     import_worker_modules()
 
@@ -377,16 +390,16 @@ class ProcessJob(MirroredJob):
     def start(self) -> None:
         if self._stopped or self.trainer.finished:
             return
-        self._want_run = True
+        self._want_run = self._started = True
         if self._driver is None or not self._driver.is_alive():
             self._driver = threading.Thread(target=self._drive, daemon=True, name=f"job-{self.id}-driver")
             self._driver.start()
 
     def _drive(self) -> None:
         """Wait for a slot in the runner's queue, then let the worker train until it stops."""
-        self._queued = True
-        got = self.runner.acquire(self.id, cancelled=lambda: not self._want_run or self._stopped)
-        self._queued = False
+        got = self.runner.acquire(
+            self.id, cancelled=lambda: not self._want_run or self._stopped, waiting=self._set_queued
+        )
         if not got:
             return
         try:

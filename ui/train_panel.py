@@ -389,6 +389,7 @@ def _status_line(snap: dict[str, Any]) -> None:
         parts.append(f"{snap['samples_seen'] / snap['train_seconds']:,.0f} samples/s")
     label = {
         "queued": f"waiting for a free slot (place {snap['queue_position']} in the queue)",
+        "starting": "starting (the model is being built in a training process)",
         "running": "training",
         "paused": "paused",
         "idle": "ready",
