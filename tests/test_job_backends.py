@@ -152,7 +152,10 @@ def test_a_process_job_says_starting_while_its_worker_builds_and_paused_when_pau
         assert _wait(lambda: job.state == "running")
         job.stop()
         job2 = make_job(
-            get_recipe("mlp_toy2d").trainer(num_steps=50_000), backend="process", runner=JobRunner(2), pool=cold
+            get_recipe("mlp_toy2d").trainer(num_steps=50_000),
+            backend="process",
+            runner=JobRunner(2),
+            pool=cold,
         )
         job2.start()
         assert job2.state == "starting" and job2.queue_position is None

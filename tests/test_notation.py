@@ -104,21 +104,37 @@ def test_pages_and_ui_show_no_raw_notation():
 
 # Names that are identifiers, not math: fields a message tells the user to change, dictionary keys, the
 # Playground's feature names (shown through data.toy2d.FEATURES as x₁², ...).
-IDENTIFIERS = {"cat_dim", "seq_len", "min_len", "max_len", "x_val", "q_cat", "k_d", "k_g", "z_q", "x1^2", "x2^2"}
+IDENTIFIERS = {
+    "cat_dim",
+    "seq_len",
+    "min_len",
+    "max_len",
+    "x_val",
+    "q_cat",
+    "k_d",
+    "k_g",
+    "z_q",
+    "x1^2",
+    "x2^2",
+}
 
 
 def test_help_texts_and_messages_of_models_data_and_training_show_no_raw_notation():
     """What the model, data and training modules say reaches the pages too: a hyperparameter's help (the
     form's tooltip), a ConfigError's sentence (the page's error box), a preset's source note."""
     found = []
-    for path in sorted([*ROOT.glob("archs/**/*.py"), *ROOT.glob("data/**/*.py"), *ROOT.glob("training/**/*.py")]):
+    for path in sorted(
+        [*ROOT.glob("archs/**/*.py"), *ROOT.glob("data/**/*.py"), *ROOT.glob("training/**/*.py")]
+    ):
         rel = path.relative_to(ROOT).as_posix()
         for line, m, s in raw_notation(path.read_text()):
             words = re.findall(r"[\w^]+", s)
             if any(m in w and w in IDENTIFIERS for w in words) or s in ALLOWED or "^φ" in s:
                 continue
             found.append(f"{rel}:{line}: {m!r} in {s[:80]!r}")
-    assert not found, "write math as $...$ or Unicode (hₜ, βₜ, 2ⁱ) in help texts and messages:\n" + "\n".join(found)
+    assert not found, "write math as $...$ or Unicode (hₜ, βₜ, 2ⁱ) in help texts and messages:\n" + "\n".join(
+        found
+    )
 
 
 def test_table_headers_show_no_raw_notation():

@@ -370,7 +370,9 @@ class Job:
         if self.is_active:
             return "queued" if self._queued else "running"
         s = self.trainer.status
-        return "paused" if s == "idle" and self._started else s if s in ("done", "failed", "idle") else "paused"
+        return (
+            "paused" if s == "idle" and self._started else s if s in ("done", "failed", "idle") else "paused"
+        )
 
     @property
     def queue_position(self) -> int | None:

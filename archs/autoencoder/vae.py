@@ -4,7 +4,8 @@
   a Gaussian q(z|x) = N(μ(x), diag σ²(x)); z = μ + σ ⊙ ε with ε ~ N(0, I) (the reparameterisation
   trick) keeps sampling differentiable; the loss is the negative ELBO: reconstruction + KL(q ‖ N(0, I)).
   Canonical preset: the paper's MNIST model, one hidden layer of 500 tanh units in the encoder and the
-  decoder (Section 5), Bernoulli decoder, latent size 20 (one of the sizes of its Figure 2): 815,824 parameters.
+  decoder (Section 5), Bernoulli decoder, latent size 20 (one of the sizes of its Figure 2): 815,824
+  parameters.
 - β-VAE: Higgins et al. (2017), "β-VAE: Learning basic visual concepts with a constrained variational
   framework" (ICLR): the KL term weighted by β; β > 1 trades reconstruction for a smoother, more
   disentangled latent space.

@@ -72,7 +72,12 @@ class LatentDiffusionConfig(Config):
     in_channels: int = hp(3, lo=1, hi=4, help="Image channels (3: colour).")
     image_size: int = hp(16, lo=8, hi=128, help="Height and width of the images, in pixels.")
     ae_channels: int = hp(32, lo=8, hi=256, step=8, help="Feature maps of the autoencoder.")
-    num_down: int = hp(1, lo=1, hi=3, help="Halvings from image to latent: each one halves the latent's side (2, 4 or 8 times smaller).")
+    num_down: int = hp(
+        1,
+        lo=1,
+        hi=3,
+        help="Halvings from image to latent: each one halves the latent's side (2, 4 or 8 times smaller).",
+    )
     latent_channels: int = hp(4, lo=1, hi=16, help="Channels of the latent (Stable Diffusion: 4).")
     base_channels: int = hp(64, lo=8, hi=512, step=8, help="Feature maps of the latent U-Net (ch).")
     channel_mult: tuple[int, ...] = hp((1, 2), lo=1, hi=8, max_len=4, help="U-Net width per level.")
@@ -99,7 +104,10 @@ class LatentDiffusionConfig(Config):
 
     def validate(self) -> None:
         if self.image_size % 2**self.num_down:
-            raise ConfigError(f"image_size ({self.image_size}) must be divisible by {2**self.num_down} (2 to the power num_down).")
+            raise ConfigError(
+                f"image_size ({self.image_size}) must be divisible by {2**self.num_down} "
+                "(2 to the power num_down)."
+            )
         if self.ae_channels % self.num_groups:
             raise ConfigError(f"ae_channels ({self.ae_channels}) must be divisible by num_groups.")
         if self.context_dim % self.num_heads or self.base_channels % self.num_heads:

@@ -38,7 +38,11 @@ class Pix2PixConfig(Config):
         help="Feature maps of the U-Net's first layer (ngf); deeper layers double it, up to 8×.",
     )
     num_downs: int = hp(
-        4, lo=2, hi=8, help="Down-sampling steps of the U-Net; each halves the image, so 2 to the power num_downs must not exceed its side."
+        4,
+        lo=2,
+        hi=8,
+        help="Down-sampling steps of the U-Net; each halves the image, so 2 to the power num_downs must not "
+        "exceed its side.",
     )
     d_width: int = hp(16, lo=4, hi=128, help="Feature maps of the PatchGAN's first layer (ndf).")
     d_layers: int = hp(
@@ -56,7 +60,8 @@ class Pix2PixConfig(Config):
         if 2**self.num_downs > self.image_size:
             raise ConfigError(
                 f"num_downs ({self.num_downs}) halves the image too often: "
-                f"2 to the power {self.num_downs} is {2**self.num_downs}, more than the image side {self.image_size}."
+                f"2 to the power {self.num_downs} is {2**self.num_downs}, "
+                f"more than the image side {self.image_size}."
             )
         if 2 ** (self.d_layers + 2) > self.image_size:  # the two last 4×4 convolutions need a 4×4 map
             raise ConfigError(
