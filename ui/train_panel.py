@@ -67,7 +67,6 @@ def _on_play(key: str, action: str) -> None:
     the script below, with the settings of this rerun (a widget changed in the same rerun as the click
     must count). ``action`` is what the button said, not a toggle: Streamlit may deliver one click
     twice (a rerun replacing one in flight), and a toggle would then pause and restart the run."""
-    st.session_state[child(key, "clicked")] = True
     if action == "pause":
         job = job_board().get(key)
         if job is not None:
@@ -77,12 +76,10 @@ def _on_play(key: str, action: str) -> None:
 
 
 def _on_step(key: str) -> None:
-    st.session_state[child(key, "clicked")] = True
     st.session_state[child(key, "wish")] = "step"
 
 
 def _on_reset(key: str) -> None:
-    st.session_state[child(key, "clicked")] = True
     job_board().drop(key)
     st.session_state.pop(child(key, "wish"), None)
 
@@ -224,46 +221,7 @@ def train_panel(
         job = None
         st.toast("Settings changed: the network was reset.", icon=":material/restart_alt:")
 
-    # a click that came with a whole-page rerun (a widget changed with it): acted on here, with this rerun's
-    # settings; a click alone reruns only the live fragment below, which acts on it there
-    st.session_state.pop(child(key, "clicked"), None)
     job = _grant_wish(key, job, make_trainer, signature, int(st.session_state.get(child(key, "nstep"), 1)))
-    active = job is not None and job.is_active
-    tick_key = child(key, "live", "tick")
-
-    @st.fragment(run_every=st.session_state.get(tick_key, TICK_S) if active else None)
-    def live() -> None:
-        t0 = time.perf_counter()
-        ss = st.session_state
-        # A click on the controls (inside this fragment) reruns only the fragment, at once: Pause, Train
-        # and Step act and the status line says so within this short run, instead of after the whole
-        # page has been drawn again (seconds, on a page with big views and a loaded server). The whole
-        # page then reruns once, so that the polling starts or stops and views outside the panel follow.
-        clicked = ss.pop(child(key, "clicked"), False)
-        j = _grant_wish(
-            key, job_board().get(key), make_trainer, signature, int(ss.get(child(key, "nstep"), 1))
-        )
-        if demo is not None and ss.get(child(key, "demo")) == demo.name:
-            st.rerun()  # the demo's settings go into the page's widgets: the whole page must rerun
-        _controls(key, j, step_sizes, demo)
-        _live_views(key, j, make_trainer, signature, probes, render, demo, untrained)
-        # the next tick waits for this one: a tick slower than TICK_S (a big view, a loaded server)
-        # would otherwise be interrupted by the next one and never finish drawing
-        ss[tick_key] = max(TICK_S, 1.5 * (time.perf_counter() - t0))
-        if j is not None and not j.is_active:
-            _save_built(key, j)
-        if clicked or (active and (j is None or not j.is_active)):
-            st.rerun()  # a click, or the job ended: a whole rerun starts or stops polling, refreshes the page
-
-    live()
-    job = job_board().get(key)
-    if job is not None and getattr(job.trainer, "arch", None):
-        _weights_panel(key, job)
-    return job
-
-
-def _controls(key: str, job: Job | None, step_sizes, demo: PanelDemo | None) -> None:
-    """Train/Pause, Step (with its step count), Reset and the demo button, in one row."""
     c = st.columns([1.2, 1, 1, 1.2, 3])
     active = job is not None and job.is_active
     c[0].button(
@@ -302,59 +260,70 @@ def _controls(key: str, job: Job | None, step_sizes, demo: PanelDemo | None) -> 
     if err := st.session_state.get(child(key, "demo_error")):
         st.error(f"**Cannot load the demo model.** {err}", icon=":material/block:")
 
+    job = board.get(key)
+    active = job is not None and job.is_active
+    tick_key = child(key, "live", "tick")
 
-def _live_views(
-    key: str,
-    j: Job | None,
-    make_trainer: Callable[[], Trainer],
-    signature: object,
-    probes: Callable[[Supervised], dict] | None,
-    render: Callable[[dict[str, Any], Supervised], None] | None,
-    demo: PanelDemo | None,
-    untrained: bool,
-) -> None:
-    """The status line, the curves and the family's views: of the job, else of the untrained model."""
-    if j is None and untrained and (j := _preview(key, make_trainer, signature)) is not None:
-        shipped = demo is not None and demos.available(demo.name)
-        st.info(
-            "**Untrained**: the views below show the network as initialised, before any training. "
-            "Press **Train** to start, or **Step** to train a few steps at a time"
-            + (", or **Load the demo model** to see a trained one at once." if shipped else "")
-            + (", or **Build the demo model** (trained here, then kept)." if demo and not shipped else "")
-            + ("." if demo is None else ""),
-            icon=":material/model_training:",
-        )
-        if render is not None:
-            render(j.snapshot(probes(j.trainer.data) if probes else None), j.trainer.data)
-        return
-    if j is None:
-        st.info(
-            "Press **Train** to start, or **Step** to train a few steps at a time.",
-            icon=":material/model_training:",
-        )
-        return
-    data = j.trainer.data
-    snap = j.snapshot(probes(data) if probes else None)
-    # Fixed slots, so that every chart keeps its place from tick to tick whatever the lines above it
-    # say: a chart that moves is mounted afresh, and a live chart is meant to be redrawn in place.
-    head, curves, views = st.container(), st.container(), st.container()
-    with head:
-        _status_line(snap)
-        if (built := st.session_state.get(child(key, "building"))) and built[0] == j.id and j.is_active:
-            st.caption(
-                f"Building the demo model {built[1]} with its settings; it is saved when the run ends, "
-                "and loads at once from then on."
+    @st.fragment(run_every=st.session_state.get(tick_key, TICK_S) if active else None)
+    def live() -> None:
+        t0 = time.perf_counter()
+        j = job_board().get(key)
+        if j is None and untrained and (j := _preview(key, make_trainer, signature)) is not None:
+            shipped = demo is not None and demos.available(demo.name)
+            st.info(
+                "**Untrained**: the views below show the network as initialised, before any training. "
+                "Press **Train** to start, or **Step** to train a few steps at a time"
+                + (", or **Load the demo model** to see a trained one at once." if shipped else "")
+                + (", or **Build the demo model** (trained here, then kept)." if demo and not shipped else "")
+                + ("." if demo is None else ""),
+                icon=":material/model_training:",
             )
-        if snap.get("probe_error"):
-            st.warning(f"A live view could not be computed: {snap['probe_error']}", icon=":material/warning:")
-    # while the job runs, the views are redrawn in place at every tick (ui/live_chart.py)
-    with live_charts() if j.is_active else contextlib.nullcontext():
-        if snap["history"]:
-            with curves:
-                plotly_chart(training_curves({"run": snap["history"]}), key=child(key, "live", "curves"))
-        if render is not None:
-            with views:
-                render(snap, data)
+            if render is not None:
+                render(j.snapshot(probes(j.trainer.data) if probes else None), j.trainer.data)
+            return
+        if j is None:
+            st.info(
+                "Press **Train** to start, or **Step** to train a few steps at a time.",
+                icon=":material/model_training:",
+            )
+            return
+        data = j.trainer.data
+        snap = j.snapshot(probes(data) if probes else None)
+        # Fixed slots, so that every chart keeps its place from tick to tick whatever the lines above it
+        # say: a chart that moves is mounted afresh, and a live chart is meant to be redrawn in place.
+        head, curves, views = st.container(), st.container(), st.container()
+        with head:
+            _status_line(snap)
+            if (built := st.session_state.get(child(key, "building"))) and built[0] == j.id and j.is_active:
+                st.caption(
+                    f"Building the demo model {built[1]} with its settings; it is saved when the run ends, "
+                    "and loads at once from then on."
+                )
+            if snap.get("probe_error"):
+                st.warning(
+                    f"A live view could not be computed: {snap['probe_error']}", icon=":material/warning:"
+                )
+        # while the job runs, the views are redrawn in place at every tick (ui/live_chart.py)
+        with live_charts() if j.is_active else contextlib.nullcontext():
+            if snap["history"]:
+                with curves:
+                    plotly_chart(training_curves({"run": snap["history"]}), key=child(key, "live", "curves"))
+            if render is not None:
+                with views:
+                    render(snap, data)
+        # the next tick waits for this one: a tick slower than TICK_S (a big view, a loaded server)
+        # would otherwise be interrupted by the next one and never finish drawing
+        st.session_state[tick_key] = max(TICK_S, 1.5 * (time.perf_counter() - t0))
+        if not j.is_active:
+            _save_built(key, j)
+        if active and not j.is_active:
+            st.rerun()  # the job ended: one full rerun to stop polling and refresh the buttons
+
+    live()
+    job = job_board().get(key)
+    if job is not None and getattr(job.trainer, "arch", None):
+        _weights_panel(key, job)
+    return job
 
 
 def _weights_panel(key: str, job: Job) -> None:
