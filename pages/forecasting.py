@@ -9,6 +9,7 @@ from ui.boot import ensure_app
 from ui.forecasting import panels as fp
 from ui.forecasting.idea import idea
 from ui.forms import config_form
+from ui.links import tabs
 from ui.panels import arch_picker, graph_panel, summary_panel
 from ui.train_panel import train_panel
 
@@ -19,108 +20,131 @@ st.markdown(
     "Predict the next values of a series from its recent past: recurrent, convolutional and attention "
     "models against the honest baselines, on synthetic series or your own CSV, scored on a held-out future."
 )
-idea_tab, data_tab, explore, compare, sweep = st.tabs(["Idea", "Data", "Architectures", "Compare", "Sweep"])
-with idea_tab:
-    idea()
+idea_tab, data_tab, explore, compare, sweep = tabs(
+    ["Idea", "Data", "Architectures", "Compare", "Sweep"], key="fc.tab"
+)
+if idea_tab.open:
+    with idea_tab:
+        idea()
 recipe = get_recipe(fp.RECIPE)
 seed, device = state.seed(), state.device()
-with data_tab:
+with data_tab:  # its settings make the data every tab uses: they run whichever tab is open
     data_kw, data = fp.data_controls("fc.d", seed)
-    if data is not None:
+    if data is not None and data_tab.open:
         fp.data_view(data)
-with explore:
-    spec, preset = arch_picker("forecasting", key="fc", default="forecast_lstm")
-    linked = recipe.link(data) if data is not None else {}
-    fp.sync_fixed("fc", spec.name, preset, linked)
-    with st.expander("Hyperparameters", expanded=True):
-        cfg = config_form(spec, key="fc", preset=preset, fixed=linked)
-    graph, summary, inside, train = st.tabs(["Graph", "Summary", "Internals", "Train"])
-if cfg is not None:
-    with graph:
-        fits = data is not None and all(getattr(cfg, k) == v for k, v in linked.items())
-        inputs = torch.from_numpy(data.x_test[:8]) if fits else None
-        graph_panel(
-            spec, cfg, key="fc.g", inputs=inputs, input_label="8 test windows" if fits else "random windows"
-        )
-    with summary:
-        summary_panel(spec, cfg, key="fc.s")
-    with inside:
-        fp.internals_panel(spec, cfg, data, "fc.train")
-with train:
-    if data is None or cfg is None:
-        st.info("Fix the data settings (Data tab) and the hyperparameters first.")
-    else:
-        c = st.columns(3)
-        lr = c[0].select_slider(
-            "Learning rate", (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 10.0), 3e-3, key="fc.t.lr"
-        )
-        bs = c[1].select_slider("Batch size", (8, 16, 32, 64, 128, 256), 64, key="fc.t.bs")
-        steps = c[2].select_slider("Steps", (100, 300, 600, 1000, 2000, 5000), 600, key="fc.t.steps")
-        settings = dict(
-            arch=spec.name, config=cfg, lr=float(lr), batch_size=bs, num_steps=steps, seed=seed, device=device
-        )
-        train_panel(
-            "fc.train",
-            lambda: recipe.trainer(**settings, **data_kw),
-            signature=(fp.data_signature(data_kw), repr(sorted((k, repr(v)) for k, v in settings.items()))),
-            probes=fp.live_probes,
-            render=fp.live_render,
-            step_sizes=(10, 100, 300),
-        )
-with compare:
-    st.markdown(
-        "Train several models on the same data (their tiny presets), queued on the server's job runner, "
-        "then score them on the test span against persistence."
-    )
-    if data is not None:
-        models = st.multiselect(
-            "Models",
-            fp.forecasters(),
-            ["forecast_lstm", "forecast_gru", "forecast_linear_ar"],
-            format_func=fp.title,
-            key="fc.c.models",
-        )
-        n = st.select_slider("Steps per model", (50, 100, 300, 600, 1000, 2000), 300, key="fc.c.steps")
-        sig = fp.data_signature(data_kw) + f"|{seed}"
-        if st.button("Run comparison", key="fc.c.run", type="primary", disabled=not models):
-            runs = {fp.title(m): fp.compare_trainer(m, data_kw, n, seed, device) for m in models}
-            fp.launch("fc.c", runs, sig)
-        fp.job_group_view(
-            "fc.c", sig, lambda jobs: fp.forecast_view(data, fp.finished_predictions(jobs), "fc.c.view")
-        )
-with sweep:
-    st.markdown(
-        "Vary one hyperparameter over 3 to 5 values, train one model per value (queued), "
-        "and see the test error."
-    )
-    if data is not None:
-        c = st.columns([2, 2, 3])
-        s_arch = c[0].selectbox(
-            "Model",
-            fp.forecasters(),
-            fp.forecasters().index("forecast_lstm"),
-            format_func=fp.title,
-            key="fc.w.arch",
-        )
-        options = fp.sweepable(s_arch)
-        hp_name = c[1].selectbox("Hyperparameter", list(options), key="fc.w.hp")
-        text = c[2].text_input(
-            "Values (3 to 5, commas)", options[hp_name].default, key=f"fc.w.vals.{s_arch}.{hp_name}"
-        )
-        n = st.select_slider("Steps per run", (50, 100, 300, 600, 1000), 300, key="fc.w.steps")
-        sig = fp.data_signature(data_kw) + f"|{seed}|{s_arch}|{hp_name}"
-        try:
-            values = fp.parse_values(text, options[hp_name], hp_name)
-        except ValueError as e:
-            st.error(fp.sentence(e), icon=":material/block:")
-            values = []
-        if st.button("Run sweep", key="fc.w.run", type="primary", disabled=not values):
-            fp.launch(
-                "fc.w",
-                {
-                    f"{hp_name}={v}": fp.sweep_trainer(s_arch, data_kw, hp_name, v, n, seed, device)
-                    for v in values
-                },
-                sig,
+if explore.open:
+    with explore:
+        spec, preset = arch_picker("forecasting", key="fc", default="forecast_lstm")
+        linked = recipe.link(data) if data is not None else {}
+        fp.sync_fixed("fc", spec.name, preset, linked)
+        with st.expander("Hyperparameters", expanded=True):
+            cfg = config_form(spec, key="fc", preset=preset, fixed=linked)
+        graph, summary, inside, train = tabs(["Graph", "Summary", "Internals", "Train"], key="fc.view")
+if explore.open and cfg is not None:  # the Architectures tab and its own tabs
+    if graph.open:
+        with graph:
+            fits = data is not None and all(getattr(cfg, k) == v for k, v in linked.items())
+            inputs = torch.from_numpy(data.x_test[:8]) if fits else None
+            graph_panel(
+                spec,
+                cfg,
+                key="fc.g",
+                inputs=inputs,
+                input_label="8 test windows" if fits else "random windows",
             )
-        fp.job_group_view("fc.w", sig, lambda jobs: fp.sweep_view(data, jobs, hp_name))
+    if summary.open:
+        with summary:
+            summary_panel(spec, cfg, key="fc.s")
+    if inside.open:
+        with inside:
+            fp.internals_panel(spec, cfg, data, "fc.train")
+if explore.open and train.open:
+    with train:
+        if data is None or cfg is None:
+            st.info("Fix the data settings (Data tab) and the hyperparameters first.")
+        else:
+            c = st.columns(3)
+            lr = c[0].select_slider(
+                "Learning rate", (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 10.0), 3e-3, key="fc.t.lr"
+            )
+            bs = c[1].select_slider("Batch size", (8, 16, 32, 64, 128, 256), 64, key="fc.t.bs")
+            steps = c[2].select_slider("Steps", (100, 300, 600, 1000, 2000, 5000), 600, key="fc.t.steps")
+            settings = dict(
+                arch=spec.name,
+                config=cfg,
+                lr=float(lr),
+                batch_size=bs,
+                num_steps=steps,
+                seed=seed,
+                device=device,
+            )
+            train_panel(
+                "fc.train",
+                lambda: recipe.trainer(**settings, **data_kw),
+                signature=(
+                    fp.data_signature(data_kw),
+                    repr(sorted((k, repr(v)) for k, v in settings.items())),
+                ),
+                probes=fp.live_probes,
+                render=fp.live_render,
+                step_sizes=(10, 100, 300),
+            )
+if compare.open:
+    with compare:
+        st.markdown(
+            "Train several models on the same data (their tiny presets), queued on the server's job runner, "
+            "then score them on the test span against persistence."
+        )
+        if data is not None:
+            models = st.multiselect(
+                "Models",
+                fp.forecasters(),
+                ["forecast_lstm", "forecast_gru", "forecast_linear_ar"],
+                format_func=fp.title,
+                key="fc.c.models",
+            )
+            n = st.select_slider("Steps per model", (50, 100, 300, 600, 1000, 2000), 300, key="fc.c.steps")
+            sig = fp.data_signature(data_kw) + f"|{seed}"
+            if st.button("Run comparison", key="fc.c.run", type="primary", disabled=not models):
+                runs = {fp.title(m): fp.compare_trainer(m, data_kw, n, seed, device) for m in models}
+                fp.launch("fc.c", runs, sig)
+            fp.job_group_view(
+                "fc.c", sig, lambda jobs: fp.forecast_view(data, fp.finished_predictions(jobs), "fc.c.view")
+            )
+if sweep.open:
+    with sweep:
+        st.markdown(
+            "Vary one hyperparameter over 3 to 5 values, train one model per value (queued), "
+            "and see the test error."
+        )
+        if data is not None:
+            c = st.columns([2, 2, 3])
+            s_arch = c[0].selectbox(
+                "Model",
+                fp.forecasters(),
+                fp.forecasters().index("forecast_lstm"),
+                format_func=fp.title,
+                key="fc.w.arch",
+            )
+            options = fp.sweepable(s_arch)
+            hp_name = c[1].selectbox("Hyperparameter", list(options), key="fc.w.hp")
+            text = c[2].text_input(
+                "Values (3 to 5, commas)", options[hp_name].default, key=f"fc.w.vals.{s_arch}.{hp_name}"
+            )
+            n = st.select_slider("Steps per run", (50, 100, 300, 600, 1000), 300, key="fc.w.steps")
+            sig = fp.data_signature(data_kw) + f"|{seed}|{s_arch}|{hp_name}"
+            try:
+                values = fp.parse_values(text, options[hp_name], hp_name)
+            except ValueError as e:
+                st.error(fp.sentence(e), icon=":material/block:")
+                values = []
+            if st.button("Run sweep", key="fc.w.run", type="primary", disabled=not values):
+                fp.launch(
+                    "fc.w",
+                    {
+                        f"{hp_name}={v}": fp.sweep_trainer(s_arch, data_kw, hp_name, v, n, seed, device)
+                        for v in values
+                    },
+                    sig,
+                )
+            fp.job_group_view("fc.w", sig, lambda jobs: fp.sweep_view(data, jobs, hp_name))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.boot import ensure_app
 from ui.forms import config_form
+from ui.links import tabs
 from ui.panels import arch_picker, graph_panel, summary_panel
 from ui.transformer.panels import architecture_attention, comparison, explainer
 from ui.transformer.train import train_tab
@@ -23,50 +24,58 @@ st.latex(
     r" \mathrm{FFN}(x) &= W_2\,\sigma(W_1 x + b_1) + b_2 \end{aligned}"
 )
 
-idea, families, explore, train = st.tabs(
-    ["Attention explained", "Encoder · decoder · both", "Architectures", "Train"]
+idea, families, explore, train = tabs(
+    ["Attention explained", "Encoder · decoder · both", "Architectures", "Train"], key="tx.tab"
 )
 
-with idea:
-    st.markdown(
-        "Type a sentence: each word gets a vector, and one attention layer with small random weights "
-        "runs on it. Every step below is the real computation; hover over a cell for its value."
-    )
-    explainer()
-
-with families:
-    st.markdown(
-        "The same block, three ways to wire it. What differs is the **mask** (who may look at whom) and "
-        "what the model is **trained** to predict."
-    )
-    comparison()
-
-with explore:
-    spec, preset = arch_picker("transformer", key="tx", default="gpt2_small")
-    with st.expander("Hyperparameters", expanded=preset == "tiny"):
-        cfg = config_form(spec, key="tx", preset=preset)
-    graph, summary, attention = st.tabs(["Graph", "Summary", "Attention"])
-
-if cfg is not None:
-    with graph:
-        st.caption(
-            "Blocks repeated N times are drawn once as ×N: expand them to see every layer. Canonical models "
-            "are traced on the meta device (shapes only), so even GPT-3 draws without memory."
-        )
-        graph_panel(spec, cfg, key="tx.g")
-    with summary:
-        summary_panel(spec, cfg, key="tx.s")
-    with attention:
+if idea.open:
+    with idea:
         st.markdown(
-            "Attention weights of every layer and head on your input, one head large, and the rollout "
-            "through the layers. For ViT, the [CLS] token's attention over the patch grid of a digit."
+            "Type a sentence: each word gets a vector, and one attention layer with small random weights "
+            "runs on it. Every step below is the real computation; hover over a cell for its value."
         )
-        architecture_attention(spec, cfg, key="tx.a")
+        explainer()
 
-with train:
-    st.markdown(
-        "Train a small transformer here and watch it learn: a character GPT writes in the style of "
-        "Python's documentation, a character BERT fills in blanks, an encoder-decoder learns toy "
-        "text-to-text tasks, a ViT reads digits. Changing a setting resets the run."
-    )
-    train_tab()
+if families.open:
+    with families:
+        st.markdown(
+            "The same block, three ways to wire it. What differs is the **mask** (who may look at whom) and "
+            "what the model is **trained** to predict."
+        )
+        comparison()
+
+if explore.open:
+    with explore:
+        spec, preset = arch_picker("transformer", key="tx", default="gpt2_small")
+        with st.expander("Hyperparameters", expanded=preset == "tiny"):
+            cfg = config_form(spec, key="tx", preset=preset)
+        graph, summary, attention = tabs(["Graph", "Summary", "Attention"], key="tx.view")
+
+if explore.open and cfg is not None:  # the Architectures tab and its own tabs
+    if graph.open:
+        with graph:
+            st.caption(
+                "Blocks repeated N times are drawn once as ×N: expand them to see every layer. Canonical "
+                "models "
+                "are traced on the meta device (shapes only), so even GPT-3 draws without memory."
+            )
+            graph_panel(spec, cfg, key="tx.g")
+    if summary.open:
+        with summary:
+            summary_panel(spec, cfg, key="tx.s")
+    if attention.open:
+        with attention:
+            st.markdown(
+                "Attention weights of every layer and head on your input, one head large, and the rollout "
+                "through the layers. For ViT, the [CLS] token's attention over the patch grid of a digit."
+            )
+            architecture_attention(spec, cfg, key="tx.a")
+
+if train.open:
+    with train:
+        st.markdown(
+            "Train a small transformer here and watch it learn: a character GPT writes in the style of "
+            "Python's documentation, a character BERT fills in blanks, an encoder-decoder learns toy "
+            "text-to-text tasks, a ViT reads digits. Changing a setting resets the run."
+        )
+        train_tab()

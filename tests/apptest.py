@@ -9,11 +9,22 @@ from collections.abc import Callable
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from ui.links import EVERY_TAB
+
+
+def app_test(path: str, timeout: float = 120, every_tab: bool = True) -> AppTest:
+    """An AppTest of ``path`` (relative to the repository root, or absolute), not run yet. Pages draw
+    only their open tab (ui/links.py); ``every_tab`` has them draw every tab, as the page tests read
+    every tab's content from one run (the lazy tabs themselves are tested in tests/test_links.py)."""
+    at = AppTest.from_file(str(ROOT / path), default_timeout=timeout)
+    if every_tab:
+        at.session_state[EVERY_TAB] = True
+    return at
 
 
 def open_page(path: str, timeout: float = 120) -> AppTest:
-    """Render ``path`` (relative to the repository root) once; fail on any exception box."""
-    at = AppTest.from_file(str(ROOT / path), default_timeout=timeout)
+    """Render ``path`` (relative to the repository root) once, every tab; fail on any exception box."""
+    at = app_test(path, timeout)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -25,7 +25,7 @@ import archs
 from archs import ConfigError
 from archs.meta_shapes import shape_only
 from archs.spec import FieldInfo, to_device
-from tests.apptest import progress
+from tests.apptest import app_test, progress
 from tests.conftest import ROOT
 from training import Job, get_recipe, list_recipes
 from training.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
@@ -132,7 +132,7 @@ def test_every_recipe_trains_a_step_and_evaluates(recipe):
 
 
 def _page(path="pages/feedforward.py") -> AppTest:
-    at = AppTest.from_file(str(ROOT / path), default_timeout=120)
+    at = app_test(str(ROOT / path), timeout=120)
     at.run()
     assert not at.exception
     return at

@@ -13,6 +13,9 @@ import streamlit as st
 
 
 def ensure_app() -> None:
+    from ui import links
+
+    links.install()  # also when a page runs alone (the AppTest page tests)
     try:
         from streamlit.runtime.pages_manager import PagesManager
     except ImportError:  # a Streamlit without the legacy mode

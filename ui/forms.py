@@ -27,19 +27,18 @@ def _int_widget(f: FieldInfo, value: int, key: str, disabled: bool) -> int:
     )
 
 
+def log_options(f: FieldInfo, value: float) -> list[float]:
+    """The choices of a log-scaled float field: 25 steps from its low to its high end, and ``value``."""
+    lo, hi = float(f.lo), float(f.hi)
+    steps = [10 ** (math.log10(lo) + i * (math.log10(hi) - math.log10(lo)) / 24) for i in range(25)]
+    return sorted({float(f"{v:.3g}") for v in steps} | {float(value)})
+
+
 def _float_widget(f: FieldInfo, value: float, key: str, disabled: bool) -> float:
     lo = float(f.lo) if f.lo is not None else None
     hi = float(f.hi) if f.hi is not None else None
     if f.log and lo and hi:
-        opts = sorted(
-            {
-                float(f"{v:.3g}")
-                for v in [
-                    10 ** (math.log10(lo) + i * (math.log10(hi) - math.log10(lo)) / 24) for i in range(25)
-                ]
-            }
-            | {float(value)}
-        )
+        opts = log_options(f, value)
         return float(
             st.select_slider(f.name, opts, value=float(value), help=f.help, key=key, disabled=disabled)
         )

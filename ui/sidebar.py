@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from training.device import available_devices, device_info, pick_device
-from ui import state
+from ui import links, state
 from ui.jobs import job_counter
 
 
@@ -46,4 +46,5 @@ def sidebar() -> None:
             key=state.PRESENTER,
             help="Larger text everywhere, charts included, for a projector.",
         )
+        links.copy_link_button()
         job_counter()

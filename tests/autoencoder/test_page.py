@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import archs
+from tests.apptest import app_test
 from tests.conftest import ROOT
 
 PAGE = str(ROOT / "pages/autoencoders.py")
@@ -26,7 +27,7 @@ def _ok(at: AppTest) -> AppTest:
 
 
 def _trained(arch: str | None = None) -> AppTest:
-    at = _ok(AppTest.from_file(PAGE, default_timeout=180).run())
+    at = _ok(app_test(PAGE, timeout=180).run())
     if arch is not None:
         at.selectbox(key="ae.arch").set_value(archs.get_arch(arch))
     at.button(key="ae.train.step").click().run()  # 10 steps: enough for every view to have a model
@@ -38,7 +39,7 @@ def _markdown(at: AppTest) -> str:
 
 
 def test_page_tabs_formulas_and_views_of_a_trained_vae():
-    at = _ok(AppTest.from_file(PAGE, default_timeout=180).run())
+    at = _ok(app_test(PAGE, timeout=180).run())
     assert [t.label for t in at.tabs] == TABS
     assert len(at.latex) >= 5 and any("reparameterisation" in m.value for m in at.markdown)
     assert sum("Untrained vae" in i.value for i in at.info) == 4  # the four views show the untrained model

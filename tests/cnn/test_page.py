@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import archs
+from tests.apptest import app_test
 from tests.conftest import ROOT
 
 PAGE = str(ROOT / "pages/cnn.py")
@@ -12,7 +13,7 @@ PAGE = str(ROOT / "pages/cnn.py")
 
 @pytest.fixture(scope="module")
 def page() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=300)
+    at = app_test(PAGE, timeout=300)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -78,7 +79,7 @@ def test_cnn_page_rerun_reuses_attributions_until_the_digit_changes(monkeypatch)
         return real(*args, **kw)
 
     monkeypatch.setattr(panels, "attribute", counting)
-    at = AppTest.from_file(str(ROOT / "pages/cnn.py"), default_timeout=300)
+    at = app_test(str(ROOT / "pages/cnn.py"), timeout=300)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     first = len(calls)

@@ -1,9 +1,8 @@
 """The diffusion page under AppTest: every tab renders, training and sampling work, bad input is refused."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.apptest import errors
+from tests.apptest import app_test, errors
 from tests.conftest import ROOT
 
 PAGE = str(ROOT / "pages/diffusion.py")
@@ -11,7 +10,7 @@ PAGE = str(ROOT / "pages/diffusion.py")
 
 @pytest.fixture(scope="module")
 def at():
-    app = AppTest.from_file(PAGE, default_timeout=240)
+    app = app_test(PAGE, timeout=240)
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app

@@ -8,7 +8,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 import archs
-from tests.apptest import poll
+from tests.apptest import app_test, poll
 from tests.conftest import ROOT
 
 PAGE = str(ROOT / "pages/forecasting.py")
@@ -25,7 +25,7 @@ def one_thread():
 
 @pytest.fixture
 def at() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
+    at = app_test(PAGE, timeout=120)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -3,11 +3,12 @@
 from streamlit.testing.v1 import AppTest
 
 import archs
+from tests.apptest import app_test
 from tests.conftest import ROOT
 
 
 def _page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages/gans.py"), default_timeout=300)
+    at = app_test(str(ROOT / "pages/gans.py"), timeout=300)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

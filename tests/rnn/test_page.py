@@ -4,7 +4,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import progress
+from tests.apptest import app_test, progress
 from tests.conftest import ROOT
 
 
@@ -17,7 +17,7 @@ def one_thread():
 
 
 def _page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages/rnn.py"), default_timeout=240)
+    at = app_test(str(ROOT / "pages/rnn.py"), timeout=240)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

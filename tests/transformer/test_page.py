@@ -5,7 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import archs
-from tests.apptest import errors
+from tests.apptest import app_test, errors
 from tests.conftest import ROOT
 
 PAGE = str(ROOT / "pages/transformers.py")
@@ -13,7 +13,7 @@ PAGE = str(ROOT / "pages/transformers.py")
 
 @pytest.fixture(scope="module")
 def page() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=300)
+    at = app_test(PAGE, timeout=300)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -61,7 +61,7 @@ def test_bad_hyperparameters_and_long_text(page):
 
 
 def test_vit_attention_and_canonical_gpt3_graph():
-    at = AppTest.from_file(PAGE, default_timeout=300)
+    at = app_test(PAGE, timeout=300)
     at.run()
     at.selectbox(key="tx.arch").set_value(archs.get_arch("vit_b_16")).run()
     assert not at.exception, [e.value for e in at.exception]
