@@ -179,3 +179,38 @@ def test_transformer_attention_grid_is_drawn(server, browser):
         no_exception(page)
     finally:
         page.close()
+
+
+def test_a_link_opens_the_chosen_architecture_and_value_and_copy_link_copies_the_state(server, browser):
+    """A link names a tab, an inner tab, an architecture and a hyperparameter: the page opens there with
+    that value; changing a setting writes it into the address; Copy link copies that address."""
+    link = (
+        f"{server}/cnn?cnn.tab=Architectures&cnn.view=Summary&cnn.arch=ResNet-34+%282015%29"
+        "&cnn.resnet34.tiny.num_classes=7&atlas.seed=5"
+    )
+    page = open_page(browser, link)
+    try:
+        page.wait_for_selector("text=34 layers of two-conv residual blocks", timeout=120_000)
+        page.get_by_text("Hyperparameters", exact=True).click()
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('input')].some(
+                i => i.getAttribute('aria-label') === 'num_classes' && i.value === '7')""",
+            timeout=60_000,
+        )
+        assert page.get_by_role("tab", name="Summary", exact=True).get_attribute("aria-selected") == "true"
+        assert page.get_by_label("Global seed", exact=True).and_(page.locator("input")).input_value() == "5"
+        no_exception(page)
+        # the user changes the seed: the address follows, and Copy link copies it
+        page.get_by_label("Global seed", exact=True).and_(page.locator("input")).fill("9")
+        page.get_by_label("Global seed", exact=True).and_(page.locator("input")).press("Enter")
+        page.wait_for_function("() => window.location.search.includes('atlas.seed=9')", timeout=60_000)
+        page.locator("button.archatlas-copy-link").click()
+        page.wait_for_function(
+            "() => (document.querySelector('button.archatlas-copy-link').dataset.copied || '')"
+            ".includes('atlas.seed=9')",
+            timeout=30_000,
+        )
+        copied = page.evaluate("() => document.querySelector('button.archatlas-copy-link').dataset.copied")
+        assert "cnn.resnet34.tiny.num_classes=7" in copied and "cnn.view=Summary" in copied
+    finally:
+        page.close()

@@ -17,6 +17,7 @@ def _devices() -> list[str]:
 def sidebar() -> None:
     with st.sidebar:
         st.markdown("### ArchAtlas")
+        links.copy_link_button()
         devs = _devices()
         default = pick_device().type
         dev = st.selectbox(
@@ -46,5 +47,4 @@ def sidebar() -> None:
             key=state.PRESENTER,
             help="Larger text everywhere, charts included, for a projector.",
         )
-        links.copy_link_button()
         job_counter()
