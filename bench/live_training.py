@@ -54,9 +54,8 @@ def open_playground(browser, url: str, steps_value: str = "End"):
     """The Playground tab with its longest run selected (``End`` of the Stop-after slider)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
     page.set_default_timeout(180_000)
-    page.goto(f"{url}/feedforward")
+    page.goto(f"{url}/feedforward?ff.tab=Playground")  # a link to the tab (ui/links.py)
     page.wait_for_selector("h1:has-text('Feedforward networks')")
-    page.get_by_role("tab", name="Playground", exact=True).click()
     stop = page.locator('[data-testid="stSlider"]').filter(has_text="Stop after").get_by_role("slider")
     stop.first.focus()
     page.keyboard.press(steps_value)
@@ -182,7 +181,22 @@ def _until(page, *status: str, timeout: float = 60.0) -> str:
     raise TimeoutError(f"the page did not say {status} within {timeout:.0f} s")
 
 
-def clicks(sessions: int = 2, n: int = 20, run_s: float = 1.5) -> dict:
+def _protocol_students(url: str, n: int, seconds: float) -> None:
+    """``n`` protocol-level sessions (bench.protocol_load) that train the Playground without pause for
+    ``seconds``, in a thread: other students on other machines, costing this one no browser."""
+    import asyncio
+    import threading
+
+    from bench.protocol_load import Student, _student
+
+    async def run() -> None:
+        end = time.perf_counter() + seconds
+        await asyncio.gather(*(_student(url, Student(), "50000", end, forever=True) for _ in range(n)))
+
+    threading.Thread(target=lambda: asyncio.run(run()), daemon=True, name="other-students").start()
+
+
+def clicks(sessions: int = 2, n: int = 20, run_s: float = 1.5, others: str = "protocol") -> dict:
     """Pause and Train clicked ``n`` times each on one Playground while ``sessions - 1`` others train on
     the same server (process backend): the time from the click until the page says *paused* (or
     *training* again), as p50 and p95; and the intervals between the status line's updates while it
@@ -194,14 +208,18 @@ def clicks(sessions: int = 2, n: int = 20, run_s: float = 1.5) -> dict:
     pauses, resumes, gaps = [], [], []
     with Server() as srv, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
-        others = [open_playground(browser, srv.url) for _ in range(sessions - 1)]
-        for o in others:
-            o.get_by_role("button", name="Train").first.click()
+        if others == "chromium":  # every session a tab of this machine's browser (its rendering included)
+            tabs = [open_playground(browser, srv.url) for _ in range(sessions - 1)]
+            for o in tabs:
+                o.get_by_role("button", name="Train").first.click()
+        else:  # the other sessions speak the protocol: the server's load without their browsers'
+            tabs = []
+            _protocol_students(srv.url, sessions - 1, seconds=3600)
         page = open_playground(browser, srv.url)
         page.get_by_role("button", name="Train").first.click()
         page.wait_for_function(STEPPED_JS)
         for _ in range(n):
-            for q in (page, *others):
+            for q in (page, *tabs):
                 _keep_training(q)
             last, t_last, t_end = (
                 page.evaluate(SAMPLE_JS)["text"],
@@ -225,6 +243,7 @@ def clicks(sessions: int = 2, n: int = 20, run_s: float = 1.5) -> dict:
         browser.close()
     return {
         "sessions": sessions,
+        "others": others,
         "clicks": len(pauses),
         "pause_p50_s": round(statistics.median(pauses), 2),
         "pause_p95_s": _p95(pauses),
@@ -238,8 +257,9 @@ def clicks(sessions: int = 2, n: int = 20, run_s: float = 1.5) -> dict:
 if __name__ == "__main__":
     import sys
 
-    if sys.argv[1:2] == ["clicks"]:
-        print(json.dumps(clicks(int(sys.argv[2]) if len(sys.argv) > 2 else 2)))
+    if sys.argv[1:2] == ["clicks"]:  # clicks [SESSIONS] [protocol|chromium]
+        sessions = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+        print(json.dumps(clicks(sessions, others=sys.argv[3] if len(sys.argv) > 3 else "protocol")))
     else:
         for n in (1, 2):
             print(json.dumps(measure(n)))

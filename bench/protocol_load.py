@@ -31,6 +31,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 from bench.browser_load import Server, _rss_mb
 
 STEP = re.compile(r"step ([\d,]+) / ([\d,]+)")
+QUERY = "ff.tab=Playground"  # the page draws only its open tab (ui/links.py): open the Playground's
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Student:
 def _widget_id(element) -> tuple[str, str] | None:
     kind = element.WhichOneof("type")
     if kind in ("button", "slider", "selectbox", "number_input", "checkbox", "button_group", "radio"):
+        # a bound widget's id is its key's own (``$$ID-...-<key>``): the key is what follows the last "-"
         wid = getattr(element, kind).id
         return (wid.rsplit("-", 1)[-1] if "-" in wid else wid), wid
     return None
@@ -89,7 +91,7 @@ def _read(s: Student, msg: ForwardMsg) -> None:
 
 def _rerun(s: Student, states: list[WidgetState], fragment: str = "", auto: bool = False) -> bytes:
     cs = ClientState(
-        query_string="",
+        query_string=QUERY,
         page_script_hash=s.page_hash,
         widget_states=WidgetStates(widgets=states),
         fragment_id=fragment,
@@ -98,14 +100,17 @@ def _rerun(s: Student, states: list[WidgetState], fragment: str = "", auto: bool
     return BackMsg(rerun_script=cs).SerializeToString()
 
 
-async def _student(url: str, s: Student, steps: str, deadline: float) -> None:
+async def _student(url: str, s: Student, steps: str, deadline: float, forever: bool = False) -> None:
+    """One student. ``forever``: when the run is done, Reset and Train again until the deadline (a
+    session that keeps training, for the click benchmark's other sessions)."""
     ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
     try:
         # no keepalive pings: a browser sends none, and a busy server's late pong must not end a session
         async with websockets.connect(
             ws_url, subprotocols=["streamlit"], max_size=2**26, ping_interval=None
         ) as ws:
-            await ws.send(BackMsg(rerun_script=ClientState(page_name="feedforward")).SerializeToString())
+            first = ClientState(page_name="feedforward", query_string=QUERY)
+            await ws.send(BackMsg(rerun_script=first).SerializeToString())
             # the first run: learn the widgets' ids (if it drew another page, ask for this one by hash)
             # and wait for that run to end, as a student waits for the page before pressing Train
             while True:
@@ -120,8 +125,16 @@ async def _student(url: str, s: Student, steps: str, deadline: float) -> None:
             s.pressed_at, s.in_flight = time.perf_counter(), True
             await ws.send(_rerun(s, [*keep, press]))
             due: dict[str, float] = {}  # fragment id -> when its next automatic rerun is due
-            while not s.done and time.perf_counter() < deadline:
+            while (forever or not s.done) and time.perf_counter() < deadline:
                 now = time.perf_counter()
+                if forever and s.done and not s.in_flight:  # Reset, then Train once that run has ended
+                    s.done, s.in_flight = False, True
+                    reset = WidgetState(id=s.widgets["pg.reset"], trigger_value=True)
+                    await ws.send(_rerun(s, [*keep, reset]))
+                    while s.in_flight:
+                        _read(s, ForwardMsg.FromString(await ws.recv()))
+                    s.in_flight = True
+                    await ws.send(_rerun(s, [*keep, press]))
                 for frag, interval in s.reruns.items():
                     due.setdefault(frag, now + interval)
                 for frag in [f for f in due if f not in s.reruns]:
