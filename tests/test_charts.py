@@ -137,3 +137,12 @@ def test_live_charts_drop_streamlit_placeholder_template_but_keep_the_figure_set
     assert spec["layout"]["height"] == 300 and spec["layout"]["font"]["size"] == 20
     assert spec["layout"]["xaxis"]["automargin"] and spec["layout"]["uirevision"]
     assert fig.layout.template is not None and fig.to_plotly_json()["layout"].get("uirevision") is None
+
+
+def test_every_chart_saves_a_sharp_png_named_after_it():
+    from ui.charts import image_config
+
+    cfg = image_config("cnn.family chart")
+    want = {"format": "png", "scale": 2, "filename": "archatlas_cnn.family_chart"}
+    assert cfg["toImageButtonOptions"] == want
+    assert image_config(None)["toImageButtonOptions"]["filename"] == "archatlas_chart"

@@ -33,7 +33,18 @@ def plotly_chart(fig: go.Figure, **kwargs: Any):
         fig = scale_text(fig, PRESENTER_SCALE)
     if live_chart.is_live() and kwargs.get("key") and not kwargs.get("on_select"):
         return live_chart.live_chart(fig, kwargs["key"])  # redrawn in place while a job runs
+    kwargs["config"] = {**image_config(kwargs.get("key")), **(kwargs.get("config") or {})}
     return st.plotly_chart(fig, **kwargs)
+
+
+def image_config(key: str | None) -> dict:
+    """Plotly's modebar camera saves the chart as a PNG at twice the screen's resolution (sharp on a
+    slide), named after the chart."""
+    name = re.sub(r"[^\w.-]+", "_", str(key or "chart")).strip("_") or "chart"
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "scale": 2, "filename": f"archatlas_{name}"},
+    }
 
 
 def subscript(symbol: str, index: object) -> str:

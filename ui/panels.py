@@ -94,3 +94,51 @@ def summary_panel(spec: ArchSpec, cfg: Any, key: str) -> None:
             f"Published size: {spec.published_params:,} parameters "
             f"({spec.published_source}) — {'matches exactly' if ok else 'MISMATCH'}."
         )
+    export_panel(spec, cfg, key)
+
+
+def export_panel(spec: ArchSpec, cfg: Any, key: str) -> None:
+    """The architecture as files other tools open: its config as JSON, the model as ONNX (Netron draws
+    it, onnxruntime runs it). ONNX is made on request (seconds for a big model) and kept for this
+    config; a model that cannot be exported says why."""
+    from archs.export import ExportError, config_json, onnx_export
+
+    st.markdown("**Export** this architecture with these hyperparameters")
+    c = st.columns(2)
+    c[0].download_button(
+        "Config (JSON)",
+        config_json(spec, cfg),
+        file_name=f"{spec.name}.json",
+        mime="application/json",
+        key=f"{key}.json",
+        icon=":material/data_object:",
+        help="The architecture's name and every hyperparameter: the form's values.",
+    )
+    slot = f"{key}.onnx"
+    made = st.session_state.get(slot)
+    if made is not None and made[0] == (spec.name, cfg):
+        if isinstance(made[1], bytes):
+            c[1].download_button(
+                f"Download ONNX ({len(made[1]) / 2**20:.1f} MB)",
+                made[1],
+                file_name=f"{spec.name}.onnx",
+                mime="application/octet-stream",
+                key=f"{key}.onnx_dl",
+                icon=":material/download:",
+                help="Random weights (the seed's); the Train tab's panel saves trained weights as "
+                ".safetensors. Open the file in Netron to see the graph.",
+            )
+        else:
+            c[1].warning(made[1], icon=":material/block:")
+    elif c[1].button(
+        "Export as ONNX",
+        key=f"{key}.onnx_btn",
+        icon=":material/schema:",
+        help="Trace the model on its example input and write an ONNX file (opset 17).",
+    ):
+        try:
+            with st.spinner("Exporting to ONNX…"):
+                st.session_state[slot] = ((spec.name, cfg), onnx_export(spec, cfg))
+        except ExportError as e:
+            st.session_state[slot] = ((spec.name, cfg), str(e))
+        st.rerun()

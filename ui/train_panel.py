@@ -24,6 +24,7 @@ from data.base import Supervised
 from training import demos
 from training.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
 from training.jobs import Job, make_job
+from training.metrics import history_csv
 from training.trainer import Trainer
 from ui.charts import plotly_chart
 from ui.jobs import job_board
@@ -209,7 +210,7 @@ def train_panel(
     untrained model (``current_job`` gives it to views outside the panel). ``demo``: a "Load the demo
     model" button (see PanelDemo).
 
-    Keys: the panel owns ``key.<control>`` (play, step, nstep, reset, demo_btn, save, dl, up) and
+    Keys: the panel owns ``key.<control>`` (play, step, nstep, reset, demo_btn, save, dl, csv, up) and
     ``key.live.*`` (views may add ``key.demo_btn.<suffix>``); what ``render`` draws should use
     ``child(key, "view", name)``. Buttons act in their callbacks."""
     board = job_board()
@@ -327,8 +328,9 @@ def train_panel(
 
 
 def _weights_panel(key: str, job: Job) -> None:
-    """Save the trained weights as .safetensors, or load weights saved earlier (never a pickle)."""
-    with st.expander("Weights: save or load (.safetensors)"):
+    """Save the trained weights as .safetensors, or load weights saved earlier (never a pickle); download
+    the run's history as CSV."""
+    with st.expander("Weights (.safetensors) and training history (.csv)"):
         t = job.trainer
         c1, c2 = st.columns(2)
         if c1.button(
@@ -346,6 +348,15 @@ def _weights_panel(key: str, job: Job) -> None:
                 file_name=f"{t.arch}_step{t.step_count}.safetensors",
                 mime="application/octet-stream",
                 key=child(key, "dl"),
+            )
+        if t.history:
+            c1.download_button(
+                "Training history (CSV)",
+                history_csv(t.history),
+                file_name=f"{t.arch}_history.csv",
+                mime="text/csv",
+                key=child(key, "csv"),
+                help="Every step's loss and every evaluation's metrics, one row per step.",
             )
         up = c2.file_uploader(
             "Load weights",
