@@ -9,6 +9,7 @@ from ui.autoencoder.panels import idea, train_tab
 from ui.autoencoder.views import anomaly_tab, latent_tab, pca_tab, reconstructions_tab
 from ui.boot import ensure_app
 from ui.forms import config_form
+from ui.lessons import lesson_bar
 from ui.links import tabs
 from ui.panels import arch_picker, graph_panel, summary_panel
 
@@ -21,6 +22,7 @@ st.markdown(
     "images from it; make it discrete and you get a vocabulary of image pieces."
 )
 
+lesson_bar("ae")
 spec, preset = arch_picker("autoencoder", key="ae", default="vae")
 with st.expander("Hyperparameters", expanded=False):
     cfg = config_form(spec, key="ae", preset=preset)

@@ -16,6 +16,7 @@ from ui.cnn.panels import (
     train_section,
 )
 from ui.forms import config_form
+from ui.lessons import lesson_bar
 from ui.links import tabs
 from ui.panels import arch_picker, graph_panel, summary_panel
 
@@ -28,6 +29,7 @@ st.markdown(
     "Stacked, with pooling between, the detectors see ever larger parts of the image."
 )
 
+lesson_bar("cnn")
 idea, conv, explore, degrade, family = tabs(
     ["Idea", "Convolution", "Architectures", "Degradation", "Family chart"], key="cnn.tab"
 )

@@ -6,6 +6,7 @@ from ui.boot import ensure_app
 from ui.diffusion.generate import digits_tab, text_tab
 from ui.diffusion.panels import lab2d_tab, schedules_chart, scrubber_tab
 from ui.forms import config_form
+from ui.lessons import lesson_bar
 from ui.links import tabs
 from ui.panels import arch_picker, graph_panel, summary_panel
 
@@ -17,6 +18,7 @@ st.markdown(
     "Starting from pure noise and undoing step after step generates new data."
 )
 
+lesson_bar("dif")
 idea, scrub, lab, digits, text, explore = tabs(
     ["Idea", "Forward process", "2-D lab", "Digits", "Text to image", "Architectures"], key="dif.tab"
 )

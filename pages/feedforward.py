@@ -10,6 +10,7 @@ from ui.boot import ensure_app
 from ui.charts import plotly_chart
 from ui.feedforward.playground import playground
 from ui.forms import config_form, link_caption
+from ui.lessons import lesson_bar
 from ui.links import tabs
 from ui.panels import arch_picker, graph_panel, summary_panel
 from ui.train_panel import train_panel
@@ -24,6 +25,7 @@ st.markdown(
     "memory. Each layer computes a weighted sum of its inputs and bends it with a nonlinearity."
 )
 
+lesson_bar("ff")
 idea, play, explore = tabs(["Idea", "Playground", "Architectures"], key="ff.tab")
 
 if idea.open:

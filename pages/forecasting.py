@@ -9,6 +9,7 @@ from ui.boot import ensure_app
 from ui.forecasting import panels as fp
 from ui.forecasting.idea import idea
 from ui.forms import config_form
+from ui.lessons import lesson_bar
 from ui.links import tabs
 from ui.panels import arch_picker, graph_panel, summary_panel
 from ui.train_panel import train_panel
@@ -20,6 +21,7 @@ st.markdown(
     "Predict the next values of a series from its recent past: recurrent, convolutional and attention "
     "models against the honest baselines, on synthetic series or your own CSV, scored on a held-out future."
 )
+lesson_bar("fc")
 idea_tab, data_tab, explore, compare, sweep = tabs(
     ["Idea", "Data", "Architectures", "Compare", "Sweep"], key="fc.tab"
 )

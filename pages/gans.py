@@ -6,6 +6,7 @@ from ui.boot import ensure_app
 from ui.forms import config_form
 from ui.gan.lab import gan_lab
 from ui.gan.panels import i2i_lab, image_lab
+from ui.lessons import lesson_bar
 from ui.links import tabs
 from ui.panels import arch_picker, graph_panel, summary_panel
 
@@ -18,6 +19,7 @@ st.markdown(
     "to fool D, and at the game's equilibrium G's samples follow the data's distribution."
 )
 
+lesson_bar("gan")
 idea, lab, images, i2i, explore = tabs(
     ["Idea", "2-D lab", "Images", "Image-to-image", "Architectures"], key="gan.tab"
 )

@@ -6,6 +6,7 @@ from ui import state
 from ui.boot import ensure_app
 from ui.forms import config_form
 from ui.jobs import job_board
+from ui.lessons import lesson_bar
 from ui.links import tabs
 from ui.panels import arch_picker, graph_panel, summary_panel
 from ui.rnn.experiments import dates_experiment, memory_experiment, single_experiment
@@ -20,6 +21,7 @@ st.markdown(
     "lets a decoder look back at every input; convolutions (TCN, text CNN) read sequences without a loop."
 )
 
+lesson_bar("rnn")
 spec, preset = arch_picker("rnn", key="rnn", default="lstm")
 with st.expander("Hyperparameters (shared by the Graph, Summary and Internals tabs)", expanded=False):
     cfg = config_form(spec, key="rnn", preset=preset)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.boot import ensure_app
 from ui.forms import config_form
+from ui.lessons import lesson_bar
 from ui.links import tabs
 from ui.panels import arch_picker, graph_panel, summary_panel
 from ui.transformer.panels import architecture_attention, comparison, explainer
@@ -24,6 +25,7 @@ st.latex(
     r" \mathrm{FFN}(x) &= W_2\,\sigma(W_1 x + b_1) + b_2 \end{aligned}"
 )
 
+lesson_bar("tx")
 idea, families, explore, train = tabs(
     ["Attention explained", "Encoder · decoder · both", "Architectures", "Train"], key="tx.tab"
 )

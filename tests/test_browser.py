@@ -214,3 +214,29 @@ def test_a_link_opens_the_chosen_architecture_and_value_and_copy_link_copies_the
         assert "cnn.resnet34.tiny.num_classes=7" in copied and "cnn.view=Summary" in copied
     finally:
         page.close()
+
+
+def test_a_lessons_next_moves_the_page(server, browser):
+    """A link opens a lesson (the lesson is a setting too); Next moves the page to the step's state: the
+    Playground tab opens with the step's features selected."""
+    from urllib.parse import quote
+
+    from ui.lessons import LESSONS
+
+    title = LESSONS["ff"][0].title
+    page = open_page(browser, f"{server}/feedforward?ff.lesson={quote(title)}")
+    try:
+        page.wait_for_selector("text=Step 1 of 5", timeout=120_000)
+        page.get_by_role("button", name="Next").click()
+        page.wait_for_selector("text=Step 2 of 5", timeout=60_000)
+        tab = page.get_by_role("tab", name="Playground", exact=True)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[role=tab]')].some(t => t.innerText.trim() === 'Playground'"
+            " && t.getAttribute('aria-selected') === 'true')",
+            timeout=60_000,
+        )
+        assert tab.get_attribute("aria-selected") == "true"
+        page.wait_for_selector("text=Features", timeout=60_000)
+        no_exception(page)
+    finally:
+        page.close()

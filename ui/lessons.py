@@ -1,0 +1,398 @@
+"""Lessons: a teacher's script for a family page, walked with Next and Back.
+
+A lesson is 4 to 8 steps; each step is a short text, the page state it sets and what to observe. The
+state names widgets by their keys, the same names a link carries (ui/links.py): tabs
+(``<page>.tab``, ``<page>.view``), the architecture (``Arch("resnet34")``, the picker's value), form
+fields (``<page>.<arch>.<preset>.<field>``) and any other keyed setting. Next sets them (in its callback,
+before the page draws), so the page opens the tab and shows the settings the step describes; the rest of
+the page is as the class left it. The chosen lesson is itself a setting, so a link can open a lesson.
+
+Write a lesson as data in ``LESSONS`` below, under the page's key prefix; ``tests/test_lessons.py`` walks
+every step of every lesson under AppTest and checks that each step's settings hold on the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+
+@dataclass(frozen=True)
+class Arch:
+    """An architecture picker's value, by registry name."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Step:
+    text: str
+    observe: str
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    title: str
+    steps: tuple[Step, ...]
+
+
+def resolve(value: Any) -> Any:
+    if isinstance(value, Arch):
+        from archs.registry import get_arch
+
+        return get_arch(value.name)
+    return value
+
+
+LESSONS: dict[str, tuple[Lesson, ...]] = {
+    "ff": (
+        Lesson(
+            "Why hidden layers? Boundaries a line cannot draw",
+            (
+                Step(
+                    "A perceptron-like network: no hidden layer, the two coordinates as input, on the "
+                    "circle data. Press **Train**.",
+                    "The boundary stays a straight line: a disc inside a ring cannot be cut by one line; "
+                    "test loss stays near chance.",
+                    {"ff.tab": "Playground", "pg.data": "circle", "pg.layers": 0, "pg.feats": ["x1", "x2"]},
+                ),
+                Step(
+                    "Give the same network the squared coordinates x₁² and x₂² as extra inputs. "
+                    "**Reset**, then **Train**.",
+                    "Now a linear cut in (x₁², x₂²) is a circle in the plane: hand-made features do what "
+                    "a layer would have to learn.",
+                    {"pg.feats": ["x1", "x2", "x1^2", "x2^2"]},
+                ),
+                Step(
+                    "Back to x₁ and x₂ only, with one hidden layer of 4 tanh neurons. **Train**.",
+                    "The hidden layer learns its own features: the neuron tiles show four half-planes "
+                    "that the output combines into a closed region.",
+                    {"pg.feats": ["x1", "x2"], "pg.layers": 1, "pg.w0": 4, "pg.act": "tanh"},
+                ),
+                Step(
+                    "The spiral: two hidden layers of 8. **Train** and watch the boundary bend.",
+                    "Depth composes bends: a spiral takes more neurons and more steps; a single layer "
+                    "of 4 would not separate it.",
+                    {"pg.data": "spiral", "pg.layers": 2, "pg.w0": 8, "pg.w1": 8},
+                ),
+                Step(
+                    "Now a learning rate of 3 on the same network. **Train**.",
+                    "Too large a step makes the loss jump instead of fall: the boundary flickers and the "
+                    "run may end failed. Choosing η is part of the design.",
+                    {"pg.lr": 3.0},
+                ),
+            ),
+        ),
+    ),
+    "cnn": (
+        Lesson(
+            "Convolution, step by step, then why residual connections",
+            (
+                Step(
+                    "One 3×3 kernel over a digit: the vertical-edge filter.",
+                    "The output map is bright where the intensity changes from left to right: the same "
+                    "nine weights test every position (weight sharing).",
+                    {"cnn.tab": "Convolution", "cnn.x.kernel": "vertical edge (Sobel x)"},
+                ),
+                Step(
+                    "Stride 2: the kernel jumps two pixels.",
+                    "The output shrinks to about half in each direction: the output-size formula "
+                    "⌊(n + 2p − k)/s⌋ + 1 below the maps says by how much.",
+                    {"cnn.x.stride": 2},
+                ),
+                Step(
+                    "ResNet-34 on the Summary tab.",
+                    "Parameters and mult-adds per layer: most weights sit in the last stages, most "
+                    "computation in the first ones (large maps).",
+                    {"cnn.tab": "Architectures", "cnn.arch": Arch("resnet34"), "cnn.view": "Summary"},
+                ),
+                Step(
+                    "The degradation experiment with 5 blocks per stage (32 layers). Press **Train**.",
+                    "The plain stack's training loss stays above its residual twin's although it has the "
+                    "same layers: deeper plain networks are harder to optimise, not overfitting.",
+                    {"cnn.tab": "Degradation", "cnn.deg.n": 5},
+                ),
+                Step(
+                    "The family chart: every canonical CNN by parameters and mult-adds.",
+                    "EfficientNets reach higher accuracy with fewer parameters than VGG: compound scaling "
+                    "and depthwise convolutions.",
+                    {"cnn.tab": "Family chart"},
+                ),
+            ),
+        ),
+    ),
+    "rnn": (
+        Lesson(
+            "Remembering over time: RNN, LSTM and GRU",
+            (
+                Step(
+                    "The LSTM unrolled over time on the Graph tab.",
+                    "One cell applied at every step with the same weights; the cell state runs along the "
+                    "top, changed only by the gates.",
+                    {"rnn.tab": "Graph", "rnn.arch": Arch("lstm")},
+                ),
+                Step(
+                    "The memory race at a lag of 10 steps: copy a symbol seen 10 steps earlier. Press "
+                    "**Train**.",
+                    "All three cells solve a short lag.",
+                    {
+                        "rnn.tab": "Train / Experiments",
+                        "rnn.exp": "Memory: RNN vs LSTM vs GRU",
+                        "rnn.m.lag": 10,
+                    },
+                ),
+                Step(
+                    "The same task with a lag of 60. **Train** again.",
+                    "The plain RNN stays at chance while the LSTM and GRU learn: their additive cell "
+                    "update lets the gradient reach 60 steps back.",
+                    {"rnn.m.lag": 60},
+                ),
+                Step(
+                    "Gradients on the Internals tab.",
+                    "The gradient reaching earlier steps shrinks geometrically for the plain RNN: the "
+                    "vanishing gradient, measured.",
+                    {"rnn.tab": "Internals", "rnn.arch": Arch("rnn")},
+                ),
+            ),
+        ),
+    ),
+    "fc": (
+        Lesson(
+            "Forecasting honestly: baselines first",
+            (
+                Step(
+                    "A seasonal series with trend and noise.",
+                    "The split is by time: validation and test come after training, never shuffled in.",
+                    {"fc.tab": "Data", "fc.d.series": "seasonal"},
+                ),
+                Step(
+                    "Compare an LSTM, a GRU and the linear AR model. Press **Run comparison**.",
+                    "The table scores every model against persistence (tomorrow = today): a model that "
+                    "does not beat it has learned nothing useful.",
+                    {"fc.tab": "Compare"},
+                ),
+                Step(
+                    "An AR(3) process instead.",
+                    "On a linear process the linear AR model is hard to beat: capacity is not accuracy.",
+                    {"fc.tab": "Data", "fc.d.series": "ar"},
+                ),
+                Step(
+                    "Sweep the LSTM's hidden size. Press **Run sweep**.",
+                    "Test error against one hyperparameter: where more capacity stops helping.",
+                    {"fc.tab": "Sweep"},
+                ),
+            ),
+        ),
+    ),
+    "tx": (
+        Lesson(
+            "Attention, from one sentence to whole models",
+            (
+                Step(
+                    "One attention layer on a sentence.",
+                    "Each row of the softmax map is one token's mix of the others: the weights of the "
+                    "weighted sum of values.",
+                    {
+                        "tx.tab": "Attention explained",
+                        "tx.ex.text": "the cat sat on the mat",
+                        "tx.ex.causal": False,
+                    },
+                ),
+                Step(
+                    "Turn on the causal mask.",
+                    "The upper triangle is empty: a decoder may not look at later tokens, which is what "
+                    "lets it generate left to right.",
+                    {"tx.ex.causal": True},
+                ),
+                Step(
+                    "Encoder, decoder, both.",
+                    "BERT reads both ways, GPT only backwards, T5 and BART do both with cross-attention.",
+                    {"tx.tab": "Encoder · decoder · both"},
+                ),
+                Step(
+                    "GPT-2 small on the Summary tab.",
+                    "124 M parameters: the embeddings are a large share; every block is the same.",
+                    {"tx.tab": "Architectures", "tx.arch": Arch("gpt2_small"), "tx.view": "Summary"},
+                ),
+            ),
+        ),
+    ),
+    "ae": (
+        Lesson(
+            "From compressing to generating: AE, VAE, VQ-VAE",
+            (
+                Step(
+                    "A plain autoencoder on the Reconstructions tab (load the demo model or train).",
+                    "The bottleneck forces a summary: digits come back blurred but recognisable.",
+                    {"ae.arch": Arch("autoencoder"), "ae.tab": "Reconstructions"},
+                ),
+                Step(
+                    "A VAE's latent space.",
+                    "The KL term packs the codes around the origin, so points between digits decode to "
+                    "plausible digits: a space you can sample.",
+                    {"ae.arch": Arch("vae"), "ae.tab": "Latent space"},
+                ),
+                Step(
+                    "Anomaly detection with the same model.",
+                    "Inputs unlike the training data reconstruct badly: the error is the anomaly score.",
+                    {"ae.tab": "Anomaly detection"},
+                ),
+                Step(
+                    "The autoencoder against PCA.",
+                    "PCA is the best linear autoencoder; a nonlinear one reconstructs better at the same "
+                    "code size.",
+                    {"ae.tab": "AE vs PCA"},
+                ),
+            ),
+        ),
+    ),
+    "gan": (
+        Lesson(
+            "A two-player game you can watch",
+            (
+                Step(
+                    "The 2-D lab on a ring of 8 Gaussians with the non-saturating loss. Press **Train**.",
+                    "D's heatmap marks where it believes data is; G's points move up its gradient.",
+                    {"gan.tab": "2-D lab", "gan.lab.target": "ring8", "gan.lab.loss": "non_saturating"},
+                ),
+                Step(
+                    "The minimax loss as in the original paper. **Reset**, then **Train**.",
+                    "Early on D rejects G's samples easily and G's gradient is flat: learning stalls or "
+                    "covers few modes.",
+                    {"gan.lab.loss": "minimax"},
+                ),
+                Step(
+                    "The Wasserstein loss with gradient penalty and 5 D steps per G step.",
+                    "A critic instead of a classifier: steadier progress and more modes covered.",
+                    {"gan.lab.loss": "wgan_gp", "gan.lab.kd": 5},
+                ),
+                Step(
+                    "DCGAN's two players on the Architectures tab.",
+                    "G up-samples with transposed convolutions, D is a mirror-image classifier.",
+                    {"gan.tab": "Architectures", "gan.arch": Arch("dcgan")},
+                ),
+            ),
+        ),
+    ),
+    "dif": (
+        Lesson(
+            "Noise in, data out",
+            (
+                Step(
+                    "The forward process at step 100 with the linear schedule.",
+                    "A little noise: the digit is still clear. ᾱₜ says how much signal is left.",
+                    {"dif.tab": "Forward process", "dif.scr.sched": "linear", "dif.scr.t": 100},
+                ),
+                Step(
+                    "Step 600.",
+                    "Almost pure noise already: the linear schedule destroys the signal early.",
+                    {"dif.scr.t": 600},
+                ),
+                Step(
+                    "The cosine schedule at the same step.",
+                    "More signal is left: fewer steps are wasted on pure noise.",
+                    {"dif.scr.sched": "cosine"},
+                ),
+                Step(
+                    "The 2-D lab. Press **Train**.",
+                    "The arrows are the learned noise direction: reverse steps follow them from noise "
+                    "back to the data.",
+                    {"dif.tab": "2-D lab"},
+                ),
+                Step(
+                    "Digits: sample with the demo model.",
+                    "The trajectory from x_T to x_0 shows structure appearing from coarse to fine.",
+                    {"dif.tab": "Digits"},
+                ),
+            ),
+        ),
+    ),
+}
+
+
+def _key(page: str) -> str:
+    return f"{page}.lesson"
+
+
+def _apply(page: str) -> None:
+    ss = st.session_state
+    lesson = next((le for le in LESSONS.get(page, ()) if le.title == ss.get(_key(page))), None)
+    if lesson is None:
+        ss.pop(f"{_key(page)}.step", None)
+        return
+    i = min(max(int(ss.get(f"{_key(page)}.step", 0)), 0), len(lesson.steps) - 1)
+    ss[f"{_key(page)}.step"] = i
+    for k, v in state_at(lesson, i).items():
+        ss[k] = resolve(v)
+
+
+def state_at(lesson: Lesson, i: int) -> dict[str, Any]:
+    """The page state of step ``i``: every setting the steps up to it name, the later ones winning, so a
+    step looks the same whether the class came to it with Next, with Back or from a link."""
+    state: dict[str, Any] = {}
+    for step in lesson.steps[: i + 1]:
+        state.update(step.state)
+    return state
+
+
+def _chosen(page: str) -> None:
+    st.session_state[f"{_key(page)}.step"] = 0
+    _apply(page)
+
+
+def _move(page: str, by: int) -> None:
+    st.session_state[f"{_key(page)}.step"] = int(st.session_state.get(f"{_key(page)}.step", 0)) + by
+    _apply(page)
+
+
+def lesson_bar(page: str) -> None:
+    """The page's lessons (under its key prefix): a chooser, the current step and Back / Next."""
+    lessons = LESSONS.get(page, ())
+    if not lessons:
+        return
+    ss = st.session_state
+    c = st.columns([3, 5])
+    title = c[0].selectbox(
+        "Lesson",
+        [None, *[le.title for le in lessons]],
+        format_func=lambda t: "— no lesson —" if t is None else t,
+        key=_key(page),
+        on_change=_chosen,
+        args=(page,),
+        help="A teacher's script: each step sets the page and says what to observe. Next moves on.",
+    )
+    lesson = next((le for le in lessons if le.title == title), None)
+    if lesson is None:
+        return
+    if f"{_key(page)}.step" not in ss:  # opened from a link: set the first step's state
+        _chosen(page)
+    i = min(int(ss.get(f"{_key(page)}.step", 0)), len(lesson.steps) - 1)
+    step = lesson.steps[i]
+    with c[1]:
+        st.info(
+            f"**Step {i + 1} of {len(lesson.steps)}.** {step.text}\n\n**Observe:** {step.observe}",
+            icon=":material/school:",
+        )
+        b = st.columns(2)
+        b[0].button(
+            "Back",
+            key=f"{_key(page)}.back",
+            icon=":material/arrow_back:",
+            disabled=i == 0,
+            on_click=_move,
+            args=(page, -1),
+            width="stretch",
+        )
+        b[1].button(
+            "Next",
+            key=f"{_key(page)}.next",
+            icon=":material/arrow_forward:",
+            type="primary",
+            disabled=i == len(lesson.steps) - 1,
+            on_click=_move,
+            args=(page, 1),
+            width="stretch",
+        )
