@@ -12,7 +12,6 @@ from ui.forms import config_form
 from ui.lessons import lesson_bar
 from ui.links import tabs
 from ui.panels import arch_picker, graph_panel, summary_panel
-from ui.train_panel import train_panel
 
 ensure_app()
 
@@ -62,35 +61,7 @@ if explore.open and cfg is not None:  # the Architectures tab and its own tabs
             fp.internals_panel(spec, cfg, data, "fc.train")
 if explore.open and train.open:
     with train:
-        if data is None or cfg is None:
-            st.info("Fix the data settings (Data tab) and the hyperparameters first.")
-        else:
-            c = st.columns(3)
-            lr = c[0].select_slider(
-                "Learning rate", (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 10.0), 3e-3, key="fc.t.lr"
-            )
-            bs = c[1].select_slider("Batch size", (8, 16, 32, 64, 128, 256), 64, key="fc.t.bs")
-            steps = c[2].select_slider("Steps", (100, 300, 600, 1000, 2000, 5000), 600, key="fc.t.steps")
-            settings = dict(
-                arch=spec.name,
-                config=cfg,
-                lr=float(lr),
-                batch_size=bs,
-                num_steps=steps,
-                seed=seed,
-                device=device,
-            )
-            train_panel(
-                "fc.train",
-                lambda: recipe.trainer(**settings, **data_kw),
-                signature=(
-                    fp.data_signature(data_kw),
-                    repr(sorted((k, repr(v)) for k, v in settings.items())),
-                ),
-                probes=fp.live_probes,
-                render=fp.live_render,
-                step_sizes=(10, 100, 300),
-            )
+        fp.train_tab(spec, cfg, data, data_kw, seed, device)
 if compare.open:
     with compare:
         st.markdown(

@@ -23,6 +23,8 @@ ALLOWED = {
     "s_{}": "a memo key (ui/autoencoder/views.py)",
     "Return the n_mber of it_ms.": "underscores are the blanks the model fills in",
     "^φ": "what pages/cnn.py replaces in the compound-scaling table's headers",
+    "x1^2": "a Playground feature's name in a lesson step (shown as x₁²: data.toy2d.FEATURES)",
+    "x2^2": "a Playground feature's name in a lesson step (shown as x₂²: data.toy2d.FEATURES)",
 }
 # Modules other work is changing right now; their owners fix them (ui/cnn/explainer.py: "Σ_m Σ_n").
 PENDING: set[str] = set()

@@ -304,7 +304,7 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
                 ),
                 Step(
                     "Digits: sample with the demo model.",
-                    "The trajectory from x_T to x_0 shows structure appearing from coarse to fine.",
+                    "The trajectory from $x_T$ to $x_0$ shows structure appearing from coarse to fine.",
                     {"dif.tab": "Digits"},
                 ),
             ),

@@ -176,6 +176,33 @@ def forecast_view(data: Supervised, preds: dict[str, np.ndarray], key: str) -> N
     )
 
 
+def train_tab(spec, cfg, data: Supervised | None, data_kw: dict | None, seed: int, device: str) -> None:
+    """The Architectures tab's Train tab: the chosen model on the Data tab's series, trained live."""
+    from ui.train_panel import train_panel
+
+    if data is None or cfg is None:
+        st.info("Fix the data settings (Data tab) and the hyperparameters first.")
+        return
+    recipe = get_recipe(RECIPE)
+    c = st.columns(3)
+    lr = c[0].select_slider(
+        "Learning rate", (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 10.0), 3e-3, key="fc.t.lr"
+    )
+    bs = c[1].select_slider("Batch size", (8, 16, 32, 64, 128, 256), 64, key="fc.t.bs")
+    steps = c[2].select_slider("Steps", (100, 300, 600, 1000, 2000, 5000), 600, key="fc.t.steps")
+    settings = dict(
+        arch=spec.name, config=cfg, lr=float(lr), batch_size=bs, num_steps=steps, seed=seed, device=device
+    )
+    train_panel(
+        "fc.train",
+        lambda: recipe.trainer(**settings, **data_kw),
+        signature=(data_signature(data_kw), repr(sorted((k, repr(v)) for k, v in settings.items()))),
+        probes=live_probes,
+        render=live_render,
+        step_sizes=(10, 100, 300),
+    )
+
+
 def live_render(snap: dict, data: Supervised) -> None:
     if "fc" in snap:
         forecast_view(data, {"model being trained": snap["fc"]}, "fc.t.view")
