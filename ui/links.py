@@ -142,8 +142,8 @@ def copy_link_button() -> None:
     _copy(
         key="atlas.copy_link",
         data={
-            "label": "🔗 Copy link",
-            "done": "✓ Link copied",
+            "label": "Copy link",
+            "done": "Link copied ✓",
             "help": "A link to this page with every setting as it is now: the tab, the architecture, its "
             "hyperparameters, the training settings, the seed and presenter mode.",
         },
