@@ -42,10 +42,14 @@ def test_every_page_loads_and_draws(server, browser, path, tmp_path):
         if slug == "":
             page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)
         else:  # every family page shows a layer graph: open the tab that holds it
-            for label in ("Architectures", "Graph"):
-                tab = page.get_by_role("tab", name=label, exact=True)
-                if tab.count():
-                    tab.first.click()
+            # tabs are lazy (ui/links.py): a click reruns the page, so wait for the inner Graph tab to
+            # exist (drawn by that rerun) before clicking it, on a machine of any speed
+            outer = page.get_by_role("tab", name="Architectures", exact=True)
+            if outer.count():
+                outer.first.click()
+            graph_tab = page.get_by_role("tab", name="Graph", exact=True).first
+            graph_tab.wait_for(timeout=120_000)
+            graph_tab.click()
             # the layer graph: a drawn, visible plot whose node trace has the model's layers
             page.wait_for_function(
                 """() => [...document.querySelectorAll('.js-plotly-plot')].some(p =>
