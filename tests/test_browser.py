@@ -44,6 +44,8 @@ def test_every_page_loads_and_draws(server, browser, path, tmp_path):
         else:  # every family page shows a layer graph: open the tab that holds it
             # tabs are lazy (ui/links.py): a click reruns the page, so wait for the inner Graph tab to
             # exist (drawn by that rerun) before clicking it, on a machine of any speed
+            # wait for the page's tab bar first: on a slow machine the title is drawn long before the tabs
+            page.get_by_role("tab").first.wait_for(timeout=120_000)
             outer = page.get_by_role("tab", name="Architectures", exact=True)
             if outer.count():
                 outer.first.click()
