@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from archs.registry import FAMILIES, build_model, count_params, list_archs
+from typing import Any
+
+import torch
+
+from archs.cost import mult_adds
+from archs.registry import FAMILIES, build_from_config, build_model, count_params, get_arch, list_archs
+from archs.spec import to_device
 
 
 def catalog_rows() -> list[dict]:
@@ -44,3 +50,44 @@ def table_columns(df) -> dict:
     canonical = [f"{int(v):,}" if v == v and v is not None else "—" for v in df["canonical_params"]]
     short = [title.removesuffix(" networks").removesuffix(" models") for title in df["family_title"]]
     return {"authors": authors, "canonical": canonical, "family_short": short}
+
+
+def input_text(example: Any) -> str:
+    """One example of a model's input in words: "3×224×224" for an image, "128 tokens" for a sequence of
+    token ids; several inputs joined by " + "."""
+    if isinstance(example, (tuple, list)):
+        return " + ".join(input_text(t) for t in example)
+    shape = [int(s) for s in example.shape[1:]]
+    if not example.is_floating_point() and len(shape) == 1:
+        return f"{shape[0]} tokens"
+    return "×".join(map(str, shape)) if shape else "a scalar"
+
+
+def cost_row(name: str, preset: str) -> dict:
+    """Parameters and mult-adds per example of one preset, counted on ``meta`` (no memory, any size),
+    with its input and the published score where the registry cites one."""
+    spec = get_arch(name)
+    cfg = spec.make_config(preset)
+    model = build_from_config(spec, cfg, "meta")
+    example = to_device(spec.example_input(cfg), "meta")
+    result = spec.published_result if preset == "canonical" else None
+    return {
+        "name": name,
+        "title": spec.title,
+        "preset": preset,
+        "family": spec.family,
+        "family_title": FAMILIES[spec.family][0],
+        "year": spec.year,
+        "params": count_params(model),
+        "mult_adds": mult_adds(model, example),  # per example
+        "input": input_text(example),
+        "score": result.value if result else None,
+        "benchmark": result.benchmark if result else "",
+        "score_source": result.source if result else "",
+    }
+
+
+def canonical_costs() -> list[dict]:
+    """``cost_row`` of every canonical preset: the published models, from LeNet to GPT-3."""
+    with torch.no_grad():
+        return [cost_row(s.name, "canonical") for s in list_archs() if "canonical" in s.presets]

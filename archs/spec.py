@@ -39,6 +39,28 @@ class Paper:
         return f"{self.authors} ({self.year}). {self.title}."
 
 
+@dataclass(frozen=True)
+class Result:
+    """A published score of the canonical model: ``value`` on ``benchmark`` (a percentage, higher is
+    better), as reported by ``source``."""
+
+    value: float
+    benchmark: str
+    source: str
+
+    def __str__(self) -> str:
+        return f"{self.value:g} % {self.benchmark} ({self.source})"
+
+
+IMAGENET_TOP1 = "ImageNet-1k top-1"
+
+
+def torchvision_top1(value: float, weights: str) -> Result:
+    """ImageNet-1k top-1 accuracy (single 224-px crop unless the weights say otherwise) of torchvision's
+    ``weights``, from the model's documentation page."""
+    return Result(value, IMAGENET_TOP1, f"torchvision {weights}")
+
+
 def hp(
     default: Any,
     *,
@@ -188,12 +210,15 @@ class ArchSpec:
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)
     published_params: int | None = None  # parameter count of the canonical preset, from the paper/reference
     published_source: str = ""  # where that number comes from
+    published_result: Result | None = None  # the canonical model's published score, where cited
 
     def __post_init__(self) -> None:
         if "tiny" not in self.presets:
             raise ValueError(f"{self.name}: every architecture needs a 'tiny' preset")
         if ("canonical" in self.presets) != (self.published_params is not None):
             raise ValueError(f"{self.name}: a canonical preset and published_params go together")
+        if self.published_result is not None and "canonical" not in self.presets:
+            raise ValueError(f"{self.name}: a published result belongs to a canonical preset")
 
     @property
     def fields(self) -> list[FieldInfo]:

@@ -21,7 +21,7 @@ from torch import nn
 
 from archs.blocks.conv import ImageConfig, conv_out, image_input, maybe_pool
 from archs.registry import register
-from archs.spec import ArchSpec, ConfigError, Paper, hp
+from archs.spec import ArchSpec, ConfigError, Paper, hp, torchvision_top1
 
 # ------------------------------------------------------------------------------------------ shared
 
@@ -198,6 +198,7 @@ register(
             },
             "canonical": {},
         },
+        published_result=torchvision_top1(56.522, "AlexNet_Weights.IMAGENET1K_V1"),
         published_params=61_100_840,
         published_source="torchvision.models.alexnet (one-GPU variant of the paper), 61,100,840 parameters",
     )
@@ -274,6 +275,7 @@ VGG_TINY = {
     "batch_norm": True,
     "dropout": 0.0,
 }
+VGG_TOP1 = {11: 69.02, 16: 71.592, 19: 72.376}
 for _d, _n in ((11, 132_863_336), (16, 138_357_544), (19, 143_667_240)):
     register(
         ArchSpec(
@@ -289,6 +291,7 @@ for _d, _n in ((11, 132_863_336), (16, 138_357_544), (19, 143_667_240)):
             build=VGG,
             example_input=image_input,
             presets={"tiny": {**VGG_TINY, "depth": _d}, "canonical": {"depth": _d}},
+            published_result=torchvision_top1(VGG_TOP1[_d], f"VGG{_d}_Weights.IMAGENET1K_V1"),
             published_params=_n,
             published_source=f"torchvision.models.vgg{_d} (configuration "
             f"{ {11: 'A', 16: 'D', 19: 'E'}[_d] } of the paper), {_n:,} parameters",

@@ -16,7 +16,7 @@ from archs.blocks.conv import (
     image_input,
 )
 from archs.registry import register
-from archs.spec import ArchSpec, ConfigError, Paper, hp
+from archs.spec import ArchSpec, ConfigError, Paper, hp, torchvision_top1
 
 # ------------------------------------------------------------------------------------------ ConvNeXt
 
@@ -118,6 +118,7 @@ register(
             },
             "canonical": {},
         },
+        published_result=torchvision_top1(82.52, "ConvNeXt_Tiny_Weights.IMAGENET1K_V1"),
         published_params=28_589_128,
         published_source="torchvision.models.convnext_tiny, 28,589,128 parameters",
     )

@@ -11,7 +11,7 @@ from torch import nn
 
 from archs.blocks.conv import DIGITS_28, ImageConfig, conv_out, image_input, small_or_imagenet_stem
 from archs.registry import register
-from archs.spec import ArchSpec, Paper, hp
+from archs.spec import ArchSpec, Paper, hp, torchvision_top1
 
 # ------------------------------------------------------------------------------------------ DenseNet
 
@@ -112,6 +112,7 @@ register(
             },
             "canonical": {},
         },
+        published_result=torchvision_top1(74.434, "DenseNet121_Weights.IMAGENET1K_V1"),
         published_params=7_978_856,
         published_source="torchvision.models.densenet121, 7,978,856 parameters",
     )

@@ -23,7 +23,7 @@ from archs.blocks.conv import (
     make_divisible,
 )
 from archs.registry import register
-from archs.spec import ArchSpec, ConfigError, Paper, hp
+from archs.spec import ArchSpec, ConfigError, Paper, hp, torchvision_top1
 
 # φ: (width multiplier, depth multiplier, resolution, dropout, torchvision's parameter count)
 EFFICIENTNET = {
@@ -154,6 +154,8 @@ PAPER_EFF = Paper(
     "EfficientNet: rethinking model scaling for convolutional neural networks",
     arxiv="1905.11946",
 )
+# torchvision's ImageNet-1k top-1 of the weights ported from the paper, each at its own resolution
+EFFICIENTNET_TOP1 = {0: 77.692, 1: 78.642, 2: 80.608, 3: 82.008, 4: 83.384, 5: 83.444, 6: 84.008, 7: 84.122}
 for _phi, (_w, _d, _r, _p, _n) in EFFICIENTNET.items():
     register(
         ArchSpec(
@@ -181,6 +183,9 @@ for _phi, (_w, _d, _r, _p, _n) in EFFICIENTNET.items():
                 },
                 "canonical": {"phi": _phi, "image_size": _r},
             },
+            published_result=torchvision_top1(
+                EFFICIENTNET_TOP1[_phi], f"EfficientNet_B{_phi}_Weights.IMAGENET1K_V1, {_r} px"
+            ),
             published_params=_n,
             published_source=f"torchvision.models.efficientnet_b{_phi}, {_n:,} parameters",
         )

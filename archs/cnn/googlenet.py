@@ -12,7 +12,7 @@ from torch import nn
 
 from archs.blocks.conv import ImageConfig, conv_bn_act, conv_out, image_input, maybe_pool
 from archs.registry import register
-from archs.spec import ArchSpec, Paper, hp
+from archs.spec import ArchSpec, Paper, hp, torchvision_top1
 
 INCEPTION = {  # name: (in, 1×1, 3×3 reduce, 3×3, "5×5" reduce, "5×5", pool proj) — paper's Table 1
     "inception3a": (192, 64, 96, 128, 16, 32, 32),
@@ -116,6 +116,7 @@ register(
             },
             "canonical": {},
         },
+        published_result=torchvision_top1(69.778, "GoogLeNet_Weights.IMAGENET1K_V1"),
         published_params=6_624_904,
         published_source="torchvision.models.googlenet(aux_logits=False, init_weights=True): the inference "
         "network without the auxiliary heads, 6,624,904 parameters",

@@ -11,7 +11,7 @@ from torch import nn
 
 from archs.blocks.conv import DIGITS_28, ImageConfig, conv_bn_act, image_input, make_divisible
 from archs.registry import register
-from archs.spec import ArchSpec, Paper, hp
+from archs.spec import ArchSpec, Paper, hp, torchvision_top1
 
 # ------------------------------------------------------------------------------------------ MobileNetV2
 
@@ -94,6 +94,7 @@ register(
             "tiny": {**DIGITS_28, "width_mult": 0.25, "last_channel": 128, "dropout": 0.0},
             "canonical": {},
         },
+        published_result=torchvision_top1(71.878, "MobileNet_V2_Weights.IMAGENET1K_V1"),
         published_params=3_504_872,
         published_source="torchvision.models.mobilenet_v2 (width 1.0), 3,504,872 parameters",
     )

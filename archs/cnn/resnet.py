@@ -17,7 +17,7 @@ from torch import nn
 from archs.blocks.conv import DIGITS_28, ImageConfig, image_input, small_or_imagenet_stem
 from archs.blocks.residual import BasicBlock, Bottleneck
 from archs.registry import register
-from archs.spec import ArchSpec, ConfigError, Paper, hp
+from archs.spec import ArchSpec, ConfigError, Paper, hp, torchvision_top1
 
 # ------------------------------------------------------------------------------------------ ResNet
 
@@ -71,6 +71,8 @@ RESNETS = {  # depth: (block, layers, torchvision's parameter count)
     101: ("bottleneck", (3, 4, 23, 3), 44_549_160),
     152: ("bottleneck", (3, 8, 36, 3), 60_192_808),
 }
+# torchvision's ImageNet-1k top-1 of the v1 weights (the paper's simple recipe)
+RESNET_TOP1 = {18: 69.758, 34: 73.314, 50: 76.13, 101: 77.374, 152: 78.312}
 for _d, (_b, _l, _n) in RESNETS.items():
     register(
         ArchSpec(
@@ -95,6 +97,7 @@ for _d, (_b, _l, _n) in RESNETS.items():
                 "tiny": {**DIGITS_28, "block": _b, "layers": (1, 1, 1, 1), "width": 8, "small_stem": True},
                 "canonical": {"block": _b, "layers": _l},
             },
+            published_result=torchvision_top1(RESNET_TOP1[_d], f"ResNet{_d}_Weights.IMAGENET1K_V1"),
             published_params=_n,
             published_source=f"torchvision.models.resnet{_d} (v1.5: stride on the 3×3), {_n:,} parameters",
         )

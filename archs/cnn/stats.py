@@ -1,6 +1,6 @@
-"""Numbers about the CNN family (no architectures here): published ImageNet top-1 accuracies with their
-sources, the family table (parameters and mult-adds counted on the meta device by ``archs.cost``),
-and the receptive field of every layer.
+"""Numbers about the CNN family (no architectures here): the family table (parameters and mult-adds
+counted on the meta device by ``archs.cost``, ImageNet top-1 from the registry) and the receptive field
+of every layer.
 
 Receptive field along a traced layer graph: for a convolution or pooling with kernel k, stride s and
 dilation d, r_out = r_in + (k − 1)·d·j_in and j_out = j_in·s (j: the distance in input pixels between
@@ -14,37 +14,12 @@ from torch import nn
 
 import archs
 from archs.cost import mult_adds
-from archs.spec import to_device
-
-_TV = "torchvision model docs, {} IMAGENET1K_V1 weights, acc@1 (single 224-crop unless noted)"
-# name: (ImageNet-1k top-1 %, source)
-TOP1: dict[str, tuple[float, str]] = {
-    "alexnet": (56.522, _TV.format("AlexNet_Weights")),
-    "vgg11": (69.020, _TV.format("VGG11_Weights")),
-    "vgg16": (71.592, _TV.format("VGG16_Weights")),
-    "vgg19": (72.376, _TV.format("VGG19_Weights")),
-    "googlenet": (69.778, _TV.format("GoogLeNet_Weights")),
-    "resnet18": (69.758, _TV.format("ResNet18_Weights")),
-    "resnet34": (73.314, _TV.format("ResNet34_Weights")),
-    "resnet50": (76.130, _TV.format("ResNet50_Weights")),
-    "resnet101": (77.374, _TV.format("ResNet101_Weights")),
-    "resnet152": (78.312, _TV.format("ResNet152_Weights")),
-    "densenet121": (74.434, _TV.format("DenseNet121_Weights")),
-    "mobilenet_v2": (71.878, _TV.format("MobileNet_V2_Weights")),
-    "efficientnet_b0": (77.692, _TV.format("EfficientNet_B0_Weights") + "; ported from the paper"),
-    "efficientnet_b1": (78.642, _TV.format("EfficientNet_B1_Weights") + "; 240 px"),
-    "efficientnet_b2": (80.608, _TV.format("EfficientNet_B2_Weights") + "; 288 px"),
-    "efficientnet_b3": (82.008, _TV.format("EfficientNet_B3_Weights") + "; 300 px"),
-    "efficientnet_b4": (83.384, _TV.format("EfficientNet_B4_Weights") + "; 380 px"),
-    "efficientnet_b5": (83.444, _TV.format("EfficientNet_B5_Weights") + "; 456 px"),
-    "efficientnet_b6": (84.008, _TV.format("EfficientNet_B6_Weights") + "; 528 px"),
-    "efficientnet_b7": (84.122, _TV.format("EfficientNet_B7_Weights") + "; 600 px"),
-    "convnext_tiny": (82.520, _TV.format("ConvNeXt_Tiny_Weights")),
-}
+from archs.spec import IMAGENET_TOP1, to_device
 
 
 def family_table() -> list[dict]:
-    """One row per canonical CNN trained on ImageNet: parameters, mult-adds, top-1 and its source."""
+    """One row per canonical CNN trained on ImageNet: parameters, mult-adds, and the ImageNet top-1 the
+    registry cites (``ArchSpec.published_result``) with its source."""
     rows = []
     for spec in archs.list_archs("cnn"):
         if "canonical" not in spec.presets:
@@ -52,7 +27,8 @@ def family_table() -> list[dict]:
         cfg = spec.make_config("canonical")
         model = archs.build_from_config(spec, cfg, "meta")
         x = to_device(spec.example_input(cfg), "meta")[:1]
-        top1, source = TOP1.get(spec.name, (None, ""))
+        res = spec.published_result
+        top1, source = (res.value, res.source) if res and res.benchmark == IMAGENET_TOP1 else (None, "")
         rows.append(
             dict(
                 name=spec.name,

@@ -16,7 +16,7 @@ from torch import nn
 
 from archs.blocks.activations import ACTIVATIONS, Activation
 from archs.registry import register
-from archs.spec import ArchSpec, Config, ConfigError, Paper, hp
+from archs.spec import ArchSpec, Config, ConfigError, Paper, Result, hp
 
 
 def flat_input(x: torch.Tensor) -> torch.Tensor:
@@ -217,6 +217,9 @@ register(
             },
         },
         published_params=266_610,
+        published_result=Result(
+            96.95, "MNIST test accuracy", "LeCun et al. 1998, Fig. 9: 3-layer NN 300+100 HU, error 3.05 %"
+        ),
         published_source="LeCun et al. (1998), 3-layer NN 300+100 HU on 28×28 MNIST; "
         "784·300+300 + 300·100+100 + 100·10+10 = 266,610 "
         "(quoted as 267K for LeNet-300-100 in Han et al. 2015, Table 1).",

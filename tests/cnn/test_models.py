@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 
 import archs
-from archs.cnn.stats import TOP1, receptive_fields
+from archs.cnn.stats import family_table, receptive_fields
 from archs.introspect import trace_graph
 from archs.spec import ConfigError, to_device
 from data.images import ImageRejected, load_image
@@ -124,8 +124,17 @@ def test_receptive_fields_of_lenet_and_vgg16():
 
 
 def test_published_top1_is_cited():
-    top1, source = TOP1["resnet152"]
-    assert top1 == pytest.approx(78.312) and "ResNet152_Weights" in source
+    assert archs.get_arch("resnet152").published_result.value == pytest.approx(78.312)
+    rows = {r["name"]: r for r in family_table()}
+    assert (
+        rows["resnet152"]["top1"] == pytest.approx(78.312)
+        and "ResNet152_Weights" in rows["resnet152"]["top1_source"]
+    )
+    assert (
+        rows["efficientnet_b7"]["top1"] == pytest.approx(84.122)
+        and "600 px" in rows["efficientnet_b7"]["top1_source"]
+    )
+    assert rows["nin"]["top1"] is None  # no torchvision weights: none cited
 
 
 # ---------------------------------------------------------------------------------- the explainer
