@@ -9,6 +9,7 @@ from ui.boot import ensure_app
 from ui.forecasting import panels as fp
 from ui.forecasting.idea import idea
 from ui.forms import config_form
+from ui.jobs import job_group_view, launch_group
 from ui.lessons import lesson_bar
 from ui.links import tabs
 from ui.panels import arch_picker, graph_panel, summary_panel
@@ -80,9 +81,12 @@ if compare.open:
             sig = fp.data_signature(data_kw) + f"|{seed}"
             if st.button("Run comparison", key="fc.c.run", type="primary", disabled=not models):
                 runs = {fp.title(m): fp.compare_trainer(m, data_kw, n, seed, device) for m in models}
-                fp.launch("fc.c", runs, sig)
-            fp.job_group_view(
-                "fc.c", sig, lambda jobs: fp.forecast_view(data, fp.finished_predictions(jobs), "fc.c.view")
+                launch_group("fc.c", runs, sig)
+            job_group_view(
+                "fc.c",
+                sig,
+                lambda jobs: fp.forecast_view(data, fp.finished_predictions(jobs), "fc.c.view"),
+                fp.STALE,
             )
 if sweep.open:
     with sweep:
@@ -112,7 +116,7 @@ if sweep.open:
                 st.error(fp.sentence(e), icon=":material/block:")
                 values = []
             if st.button("Run sweep", key="fc.w.run", type="primary", disabled=not values):
-                fp.launch(
+                launch_group(
                     "fc.w",
                     {
                         f"{hp_name}={v}": fp.sweep_trainer(s_arch, data_kw, hp_name, v, n, seed, device)
@@ -120,4 +124,4 @@ if sweep.open:
                     },
                     sig,
                 )
-            fp.job_group_view("fc.w", sig, lambda jobs: fp.sweep_view(data, jobs, hp_name))
+            job_group_view("fc.w", sig, lambda jobs: fp.sweep_view(data, jobs, hp_name), fp.STALE)

@@ -6,10 +6,16 @@ would prove nothing.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
-from training.jobs import Job, backend_name, job_counts
+import archs
+from training.jobs import Job, backend_name, job_counts, make_job
 from training.workers import POOL
+
+GROUP_TICK_S = 0.8  # how often a running group's progress is redrawn
 
 
 class JobBoard:
@@ -73,3 +79,80 @@ def job_counter() -> None:
         st.caption(f"Training jobs on this server: {running} running, {waiting} waiting ({limit}).")
 
     counter()
+
+
+# ---------------------------------------------------------------------------------- queued job groups
+
+
+def launch_group(key: str, trainers: dict[str, Callable[[], Any]], signature: object) -> None:
+    """Start one job per label (each ``trainers[label]()`` builds its Trainer), replacing the group's
+    previous jobs; the server's job runner queues what exceeds its limit. A configuration that cannot
+    be trained is remembered as a sentence and shown by ``job_group_view``."""
+    board = job_board()
+    for name in [k for k in board.jobs if k.startswith(key + ".")]:
+        board.drop(name)
+    errors = []
+    for label, make in trainers.items():
+        try:
+            board.put(f"{key}.{label}", make_job(make()), signature).start()
+        except archs.ConfigError as e:
+            errors.append(f"{label}: {e}")
+    st.session_state[f"{key}.errors"] = errors
+    st.session_state[f"{key}.labels"] = list(trainers)
+
+
+def group_jobs(key: str) -> dict[str, Job]:
+    """The group's jobs by label, in launch order."""
+    board = job_board()
+    return {lab: j for lab in st.session_state.get(f"{key}.labels", []) if (j := board.get(f"{key}.{lab}"))}
+
+
+def _headline(ev: dict) -> str:
+    for k, fmt in (
+        ("test_acc", "test accuracy {:.1%}"),
+        ("test_rmse", "test RMSE {:.4g}"),
+        ("test_loss", "test loss {:.4g}"),
+    ):
+        if k in ev:
+            return " · " + fmt.format(ev[k])
+    return ""
+
+
+def job_group_view(
+    key: str,
+    signature: object,
+    results: Callable[[dict[str, Job]], None],
+    stale: str = "The settings changed since this run: run it again to compare on the new settings.",
+) -> None:
+    """Progress of each queued job while any runs (polled by a fragment); ``results(jobs)`` once all
+    have finished, drawn in the same fragment. ``stale`` is said when the group was launched with
+    another signature than the page's settings now give."""
+    for err in st.session_state.get(f"{key}.errors", []):
+        st.error(f"**Cannot train this configuration.** {err}", icon=":material/block:")
+    jobs = group_jobs(key)
+    if jobs and any(job_board().signatures.get(f"{key}.{lab}") != signature for lab in jobs):
+        st.warning(stale)
+        return
+    active = any(j.is_active for j in jobs.values())
+
+    @st.fragment(run_every=GROUP_TICK_S if active else None)
+    def live() -> None:
+        group = group_jobs(key)
+        if not group:
+            return
+        for lab, j in group.items():
+            snap = j.snapshot()
+            state = {"queued": f"queued (place {snap['queue_position']})"}.get(snap["state"], snap["state"])
+            st.progress(
+                min(1.0, snap["step"] / snap["num_steps"]),
+                text=f"**{lab}** · {state} · step {snap['step']:,} / {snap['num_steps']:,}"
+                + _headline(snap["last_eval"]),
+            )
+            if snap["state"] == "failed":
+                st.error(f"**{lab} failed.** {snap['message']}", icon=":material/error:")
+        if all(j.trainer.finished for j in group.values()):
+            results(group)
+        if active and not any(j.is_active for j in group.values()):
+            st.rerun()
+
+    live()

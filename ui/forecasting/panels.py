@@ -19,14 +19,14 @@ from data.base import Supervised
 from data.timeseries import SCALINGS, csv_column, describe_columns, forecast_data, read_csv
 from training.forecasting.metrics import METRICS
 from training.forecasting.tasks import internals, persistence, predict, score, truth
-from training.jobs import Job, make_job
+from training.jobs import Job
 from training.recipes import get_recipe
 from ui.charts import plotly_chart
 from ui.jobs import job_board
 from viz.forecasting import candlestick_figure, forecast_figure, internals_figure, series_figure, sweep_figure
 
 RECIPE = "lstm_forecast"
-TICK_S = 0.8
+STALE = "The data settings changed since this run: run it again to compare on the new data."
 SERIES_LABELS = {
     "seasonal": "Seasonal with trend and noise",
     "ar": "AR(3) process",
@@ -213,59 +213,7 @@ def live_probes(data: Supervised) -> dict[str, Callable]:
 
 
 # ---------------------------------------------------------------------------------- queued job groups
-
-
-def launch(key: str, trainers: dict[str, Callable[[], Any]], signature: str) -> None:
-    board = job_board()
-    for name in [k for k in board.jobs if k.startswith(key + ".")]:
-        board.drop(name)
-    errors = []
-    for label, make in trainers.items():
-        try:
-            board.put(f"{key}.{label}", make_job(make()), signature).start()
-        except archs.ConfigError as e:
-            errors.append(f"{label}: {e}")
-    st.session_state[f"{key}.errors"] = errors
-    st.session_state[f"{key}.labels"] = list(trainers)
-
-
-def _group(key: str) -> dict[str, Job]:
-    board = job_board()
-    return {lab: j for lab in st.session_state.get(f"{key}.labels", []) if (j := board.get(f"{key}.{lab}"))}
-
-
-def job_group_view(key: str, signature: str, results: Callable[[dict[str, Job]], None]) -> None:
-    """Progress of each queued job while any runs (polled by a fragment); ``results`` once all are done."""
-    for err in st.session_state.get(f"{key}.errors", []):
-        st.error(f"**Cannot train this configuration.** {err}", icon=":material/block:")
-    jobs = _group(key)
-    if jobs and any(job_board().signatures.get(f"{key}.{lab}") != signature for lab in jobs):
-        st.warning("The data settings changed since this run: run it again to compare on the new data.")
-        return
-    active = any(j.is_active for j in jobs.values())
-
-    @st.fragment(run_every=TICK_S if active else None)
-    def live() -> None:
-        group = _group(key)
-        if not group:
-            return
-        for lab, j in group.items():
-            snap = j.snapshot()
-            ev = snap["last_eval"]
-            extra = f" · test RMSE {ev['test_rmse']:.4g}" if "test_rmse" in ev else ""
-            state = {"queued": f"queued (place {snap['queue_position']})"}.get(snap["state"], snap["state"])
-            st.progress(
-                min(1.0, snap["step"] / snap["num_steps"]),
-                text=f"**{lab}** · {state} · step {snap['step']:,} / {snap['num_steps']:,}{extra}",
-            )
-            if snap["state"] == "failed":
-                st.error(f"**{lab} failed.** {snap['message']}", icon=":material/error:")
-        if all(j.trainer.finished for j in group.values()):
-            results(group)
-        if active and not any(j.is_active for j in group.values()):
-            st.rerun()
-
-    live()
+# (launch_group and job_group_view live in ui.jobs: the Compare page queues its runs the same way)
 
 
 def finished_predictions(jobs: dict[str, Job]) -> dict[str, np.ndarray]:
