@@ -57,6 +57,12 @@ def _view(name: str, cfg: Any, opened: frozenset[str], unfold: tuple[str, ...]):
     return view(_traced(name, cfg), opened, unfold)
 
 
+def graph_at(name: str, cfg: Any, detail: str):
+    """The layer graph of a config at a detail level (``auto``, ``every layer`` or ``depth k``) and the
+    full traced graph it was drawn from; both cached for everyone."""
+    return _view(name, cfg, _opened(name, cfg, detail), ()), _traced(name, cfg)
+
+
 def _cfg_id(cfg: Any) -> str:
     return hashlib.blake2b(repr(cfg).encode(), digest_size=4).hexdigest()
 

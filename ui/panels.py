@@ -13,7 +13,7 @@ from archs.spec import ArchSpec, to_device
 from ui.graph_panel import graph_panel, layer_details
 from viz.summary import human, model_summary
 
-__all__ = ["arch_picker", "graph_panel", "layer_details", "summary_panel"]
+__all__ = ["arch_picker", "graph_panel", "layer_details", "summary_of", "summary_panel"]
 
 
 def arch_picker(family: str, key: str, default: str | None = None) -> tuple[ArchSpec, str]:
@@ -43,7 +43,9 @@ def arch_picker(family: str, key: str, default: str | None = None) -> tuple[Arch
 
 
 @st.cache_data(show_spinner="Counting parameters and mult-adds…", max_entries=32)
-def _summary(name: str, cfg: Any, depth: int) -> dict:
+def summary_of(name: str, cfg: Any, depth: int) -> dict:
+    """torchinfo's rows to ``depth`` and the totals (parameters, mult-adds, memory) of a config, counted
+    on ``meta`` and cached for everyone."""
     spec = archs.get_arch(name)
     model = archs.build_from_config(spec, cfg, "meta")
     return model_summary(model, to_device(spec.example_input(cfg), "meta"), depth=depth)
@@ -54,7 +56,7 @@ def summary_panel(spec: ArchSpec, cfg: Any, key: str) -> None:
     depth = st.slider(
         "Depth", 1, 6, 2, key=f"{key}.sdepth", help="How many levels of nested modules to list."
     )
-    s = _summary(spec.name, cfg, depth)
+    s = summary_of(spec.name, cfg, depth)
     t = s["totals"]
     c = st.columns(4)
     c[0].metric(
