@@ -4,7 +4,9 @@ Skipped when Chromium or Playwright is missing (CI installs both). Checks what o
 shows: pages load without an exception box, Plotly charts are drawn, training moves the loss curve.
 """
 
+import re
 import time
+from urllib.parse import quote
 
 import pytest
 
@@ -49,7 +51,7 @@ def test_every_page_loads_and_draws(server, browser, path, tmp_path):
             outer = page.get_by_role("tab", name="Architectures", exact=True)
             if outer.count():
                 outer.first.click()
-            graph_tab = page.get_by_role("tab", name="Graph", exact=True).first
+            graph_tab = page.get_by_role("tab", name=re.compile(r"^Graphs?$")).first  # Compare: "Graphs"
             graph_tab.wait_for(timeout=120_000)
             graph_tab.click()
             # the layer graph: a drawn, visible plot whose node trace has the model's layers
@@ -243,6 +245,35 @@ def test_a_lessons_next_moves_the_page(server, browser):
         )
         assert tab.get_attribute("aria-selected") == "true"
         page.wait_for_selector("text=Features", timeout=60_000)
+        no_exception(page)
+    finally:
+        page.close()
+
+
+# the visible plots that draw a layer graph, and the labels of the bars of the Compare page's cost chart
+LAYER_GRAPHS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.offsetParent !== null
+    && (p.data || []).some(t => t.name === 'layers') && p.querySelectorAll('.scatterlayer .point').length > 3)
+    .length"""
+COST_BARS = """() => { const p = [...document.querySelectorAll('.js-plotly-plot')].find(p =>
+    p.offsetParent !== null && (p.data || []).some(t => t.type === 'bar'));
+    return p ? Array.from(p.data[0].y) : null; }"""
+
+
+def test_compare_two_canonical_models_side_by_side(server, browser):
+    """A link to the Compare page with two canonical models: their cost bars, then both layer graphs."""
+    query = "&".join(
+        f"{k}={quote(v)}" for k, v in {"cmp.1.arch": "ResNet-18", "cmp.2.arch": "ViT-B/16"}.items()
+    )
+    page = open_page(browser, f"{server}/compare?{query}")
+    try:
+        page.wait_for_function(
+            f"() => JSON.stringify(({COST_BARS})()) === "
+            "JSON.stringify(['ResNet-18 (canonical)', 'ViT-B/16 (canonical)'])",
+            timeout=120_000,
+        )
+        no_exception(page)
+        page.get_by_role("tab", name="Graphs", exact=True).click()
+        page.wait_for_function(f"() => ({LAYER_GRAPHS})() === 2", timeout=120_000)
         no_exception(page)
     finally:
         page.close()

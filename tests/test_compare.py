@@ -86,7 +86,7 @@ def test_cost_tab_compares_two_canonical_models_side_by_side():
     assert not at.exception, [e.value for e in at.exception]
     sheet = _sheet(at)
     assert list(sheet.columns) == ["ResNet-50 (canonical)", "MobileNetV2 (canonical)"]
-    assert sheet.loc["parameters", "ResNet-50 (canonical)"] == "25557032"
+    assert sheet.loc["parameters", "ResNet-50 (canonical)"] == "25,557,032 (25.56 M)"
     assert sheet.loc["published size", "MobileNetV2 (canonical)"] == "✓ 3,504,872"
     assert sheet.loc["published score", "ResNet-50 (canonical)"] == "76.13 % ImageNet-1k top-1"
     bars = json.loads(at.get("plotly_chart")[0].proto.spec)
@@ -117,7 +117,7 @@ def test_a_giant_is_counted_and_its_latency_refused_in_the_page():
     assert not at.exception, [e.value for e in at.exception]
     sheet = _sheet(at)
     col = f"{archs.get_arch('gpt3').title} (canonical)"
-    assert sheet.loc["parameters", col] == "174604259328"
+    assert sheet.loc["parameters", col] == "174,604,259,328 (174.60 G)"
     assert "counted, not run" in sheet.loc["latency, batch 1", col]
 
 

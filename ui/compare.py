@@ -120,8 +120,8 @@ def cost_table(picks: list[Pick], key: str = "cmp") -> None:
                 "model": p.label,
                 "family": archs.FAMILIES[p.spec.family][0],
                 "input (one example)": r["input"],
-                "parameters": s["params"],
-                "mult-adds / example": s["mult_adds"],
+                "parameters": f"{s['params']:,} ({human(s['params'])})",
+                "mult-adds / example": f"{s['mult_adds']:,} ({human(s['mult_adds'])})",
                 "weights (MB)": round(s["param_mb"], 2),
                 "activations / example (MB)": round(s["activation_mb"] / max(s["batch"], 1), 3),
                 f"training memory, batch {s['batch']} (MB)": round(s["train_mb_estimate"], 1),
@@ -135,7 +135,7 @@ def cost_table(picks: list[Pick], key: str = "cmp") -> None:
         )
         bars.append({**r, "label": p.label, "train_mb": s["train_mb_estimate"]})
     df = pd.DataFrame(rows).set_index("model").T  # models as columns: reads like a spec sheet
-    st.dataframe(df.astype(str), width="stretch")
+    st.dataframe(df.astype(str), width="stretch", height=38 + 35 * len(df))  # every row, no scrolling
     plotly_chart(cost_bars(bars), key=f"{key}.bars")
     st.caption(
         "Mult-adds per example at each model's own input (a language model's depend on its sequence "
@@ -355,6 +355,7 @@ def landscape(picks: list[Pick], key: str = "cmp") -> None:
             "score_source",
         ]
     ]
+    df = df.assign(score=df["score"].astype(float))  # a blank, not "None", where no score is cited
     df.columns = [
         "model",
         "family",

@@ -20,7 +20,7 @@ FAMILY_COLOURS = {  # one colour per family, the same on every chart of the page
     "transformer": "#e8590c",
     "autoencoder": "#ae3ec9",
     "gan": "#f03e3e",
-    "diffusion": "#1098ad",
+    "diffusion": "#0ca678",
 }
 
 
@@ -99,8 +99,9 @@ def landscape_figure(rows: Sequence[dict], highlight: Sequence[str] = (), height
 
 
 def cost_bars(rows: Sequence[dict], height: int | None = None) -> go.Figure:
-    """The chosen models side by side on three log scales: parameters, mult-adds per example and the
-    training-memory estimate; each bar in its family's colour, labelled with its value."""
+    """The chosen models side by side on three log scales (a tiny model beside a giant stays visible):
+    parameters, mult-adds per example and the training-memory estimate; each bar in its family's
+    colour, labelled with its value."""
     labels = [r["label"] for r in rows]
     panels = (
         ("parameters", [r["params"] for r in rows], human),
@@ -124,7 +125,8 @@ def cost_bars(rows: Sequence[dict], height: int | None = None) -> go.Figure:
             1,
             i,
         )
-        fig.update_xaxes(type="log", gridcolor="#eee", row=1, col=i)
+        # each bar carries its value: a log axis without tick labels (they crowd within a decade)
+        fig.update_xaxes(type="log", showticklabels=False, showgrid=False, row=1, col=i)
         fig.update_yaxes(showticklabels=i == 1, autorange="reversed", row=1, col=i)
     fig.update_layout(
         height=height or 120 + 48 * len(rows),
