@@ -277,3 +277,17 @@ def test_compare_two_canonical_models_side_by_side(server, browser):
         no_exception(page)
     finally:
         page.close()
+
+
+def test_the_camera_button_saves_an_svg_when_the_sidebar_says_so(server, browser):
+    page = open_page(browser, f"{server}/compare?atlas.figfmt=SVG")
+    try:
+        page.wait_for_function(f"() => ({COST_BARS})() !== null", timeout=120_000)
+        chart = page.locator(".js-plotly-plot").filter(has=page.locator(".barlayer")).first
+        chart.hover()  # the modebar shows on hover
+        with page.expect_download(timeout=60_000) as download:
+            chart.locator('.modebar-btn[data-title^="Download plot"]').click()
+        assert download.value.suggested_filename == "archatlas_cmp.bars.svg"
+        assert download.value.path().read_text().lstrip().startswith("<svg")
+    finally:
+        page.close()

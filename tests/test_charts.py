@@ -139,10 +139,32 @@ def test_live_charts_drop_streamlit_placeholder_template_but_keep_the_figure_set
     assert fig.layout.template is not None and fig.to_plotly_json()["layout"].get("uirevision") is None
 
 
-def test_every_chart_saves_a_sharp_png_named_after_it():
+def test_every_chart_saves_a_sharp_png_or_an_svg_named_after_it():
     from ui.charts import image_config
 
-    cfg = image_config("cnn.family chart")
+    cfg = image_config("cnn.family chart", "png")
     want = {"format": "png", "scale": 2, "filename": "archatlas_cnn.family_chart"}
     assert cfg["toImageButtonOptions"] == want
-    assert image_config(None)["toImageButtonOptions"]["filename"] == "archatlas_chart"
+    assert image_config(None, "png")["toImageButtonOptions"]["filename"] == "archatlas_chart"
+    assert image_config("x", "svg")["toImageButtonOptions"] == {
+        "format": "svg",
+        "scale": 1,
+        "filename": "archatlas_x",
+    }
+
+
+def test_the_sidebars_chart_format_reaches_every_chart_of_the_page():
+    from tests.apptest import app_test
+    from ui.state import FIGURE_FORMAT
+
+    at = app_test("pages/feedforward.py")
+    at.session_state[FIGURE_FORMAT] = "SVG"
+    at.run()
+    assert not at.exception
+    configs = [json.loads(c.proto.config) for c in at.get("plotly_chart")]
+    assert configs and all(c["toImageButtonOptions"]["format"] == "svg" for c in configs)
+    at.session_state[FIGURE_FORMAT] = "PNG"
+    at.run()
+    assert all(
+        json.loads(c.proto.config)["toImageButtonOptions"]["scale"] == 2 for c in at.get("plotly_chart")
+    )

@@ -32,18 +32,23 @@ def plotly_chart(fig: go.Figure, **kwargs: Any):
     if state.presenter():
         fig = scale_text(fig, PRESENTER_SCALE)
     if live_chart.is_live() and kwargs.get("key") and not kwargs.get("on_select"):
-        return live_chart.live_chart(fig, kwargs["key"])  # redrawn in place while a job runs
+        return live_chart.live_chart(fig, kwargs["key"], image_config(kwargs["key"]))  # redrawn in place
     kwargs["config"] = {**image_config(kwargs.get("key")), **(kwargs.get("config") or {})}
     return st.plotly_chart(fig, **kwargs)
 
 
-def image_config(key: str | None) -> dict:
-    """Plotly's modebar camera saves the chart as a PNG at twice the screen's resolution (sharp on a
-    slide), named after the chart."""
+def image_config(key: str | None, fmt: str | None = None) -> dict:
+    """Plotly's modebar camera saves the chart, named after it, in the sidebar's format (``fmt`` if
+    given): a PNG at twice the screen's resolution (sharp on a slide), or an SVG."""
     name = re.sub(r"[^\w.-]+", "_", str(key or "chart")).strip("_") or "chart"
+    fmt = fmt or state.figure_format()
     return {
         "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "scale": 2, "filename": f"archatlas_{name}"},
+        "toImageButtonOptions": {
+            "format": fmt,
+            "scale": 2 if fmt == "png" else 1,
+            "filename": f"archatlas_{name}",
+        },
     }
 
 

@@ -105,8 +105,9 @@ def themed(fig: go.Figure) -> dict:
     return spec
 
 
-def live_chart(fig: go.Figure, key: str) -> None:
-    """Draw ``fig`` in the live chart called ``key``: mounted once, redrawn in place after that."""
+def live_chart(fig: go.Figure, key: str, config: dict | None = None) -> None:
+    """Draw ``fig`` in the live chart called ``key``: mounted once, redrawn in place after that.
+    ``config`` is Plotly's (the camera button's format and file name: ``ui.charts.image_config``)."""
     global _component, _src
     if _component is None:
         served = components_v1.declare_component("plotly_js", path=str(_plotly_folder()))
@@ -117,6 +118,11 @@ def live_chart(fig: go.Figure, key: str) -> None:
     _component(
         key=key,
         # relative to the page, so that it also holds behind a proxy's path prefix
-        data={"spec": pio.to_json(spec, validate=False), "height": height, "src": _src},
+        data={
+            "spec": pio.to_json(spec, validate=False),
+            "height": height,
+            "src": _src,
+            "config": config or {},
+        },
         height=height,
     )

@@ -47,4 +47,12 @@ def sidebar() -> None:
             key=state.PRESENTER,
             help="Larger text everywhere, charts included, for a projector.",
         )
+        st.segmented_control(
+            "Chart downloads",
+            state.FIGURE_FORMATS,
+            default="PNG",
+            key=state.FIGURE_FORMAT,
+            help="What the camera button above every chart saves: PNG (twice the screen's resolution) or "
+            "SVG (vector graphics that stay sharp at any size, and that drawing programs can edit).",
+        )
         job_counter()

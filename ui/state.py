@@ -14,6 +14,8 @@ from training.device import pick_device
 SEED = "atlas.seed"
 DEVICE = "atlas.device"
 PRESENTER = "atlas.presenter"
+FIGURE_FORMAT = "atlas.figfmt"
+FIGURE_FORMATS = ("PNG", "SVG")
 T = TypeVar("T")
 
 
@@ -24,6 +26,12 @@ def seed() -> int:
 def presenter() -> bool:
     """Whether the sidebar's presenter mode is on (larger text for a projector: ui/style.py, ui/charts.py)."""
     return bool(st.session_state.get(PRESENTER, False))
+
+
+def figure_format() -> str:
+    """What a chart's camera button saves: "png" (twice the screen's resolution) or "svg" (vector, for
+    papers and slides that scale), as chosen in the sidebar."""
+    return str(st.session_state.get(FIGURE_FORMAT) or "PNG").lower()
 
 
 def device() -> str:

@@ -26,6 +26,7 @@ export default function (component) {
   div.style.height = data.height + "px";
   // one redraw at a time; a figure that arrives meanwhile replaces any still waiting
   div.__pending = data.spec;
+  div.__config = Object.assign({responsive: true, displaylogo: false}, data.config || {});
   if (div.__drawing) return;
   const draw = (P) => {
     const spec = div.__pending;
@@ -34,7 +35,7 @@ export default function (component) {
     div.__drawing = true;
     const fig = JSON.parse(spec);
     const layout = Object.assign({}, fig.layout || {}, {autosize: true});
-    P.react(div, fig.data || [], layout, {responsive: true, displaylogo: false})
+    P.react(div, fig.data || [], layout, div.__config)
       .catch((e) => console.error(e))
       .then(() => draw(P));
   };
