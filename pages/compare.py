@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui import compare
 from ui.boot import ensure_app
+from ui.lessons import lesson_bar
 from ui.links import tabs
 
 ensure_app()
@@ -17,6 +18,7 @@ st.markdown(
     "every published model of the atlas on one map."
 )
 
+lesson_bar("cmp")
 picks = compare.pick_models("cmp")
 cost, graph, layers, train, atlas = tabs(
     ["Cost", "Graphs", "Layers", "Train on one recipe", "All published models"], key="cmp.tab"

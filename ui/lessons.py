@@ -310,6 +310,71 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
             ),
         ),
     ),
+    "cmp": (
+        Lesson(
+            "What a model costs, and what it buys",
+            (
+                Step(
+                    "ResNet-50 against MobileNetV2, both at their published size, on the Cost tab.",
+                    "MobileNetV2 has 7× fewer parameters and 14× fewer mult-adds per image; it gives up "
+                    "about 4 points of ImageNet top-1 (71.9 % against 76.1 %). Depthwise-separable "
+                    "convolutions are where the savings come from.",
+                    {
+                        "cmp.tab": "Cost",
+                        "cmp.n": 2,
+                        "cmp.1.arch": Arch("resnet50"),
+                        "cmp.1.resnet50.preset": "canonical",
+                        "cmp.2.arch": Arch("mobilenet_v2"),
+                        "cmp.2.mobilenet_v2.preset": "canonical",
+                    },
+                ),
+                Step(
+                    "Swap MobileNetV2 for EfficientNet-B0: a network found by architecture search, then "
+                    "scaled.",
+                    "About a tenth of ResNet-50's mult-adds and a fifth of its parameters, yet a higher "
+                    "top-1 (77.7 %): design decides, not size alone.",
+                    {"cmp.2.arch": Arch("efficientnet_b0"), "cmp.2.efficientnet_b0.preset": "canonical"},
+                ),
+                Step(
+                    "Add a third model: ViT-B/16, a transformer reading the image as 196 patches.",
+                    "3.4× ResNet-50's parameters and 4.3× its mult-adds, for the best top-1 of the three "
+                    "(81.1 %). Its activations per image stay near ResNet-50's (about 155 MB against 170 "
+                    "MB): every block keeps all 197 tokens at width 768, where the CNN's maps shrink.",
+                    {"cmp.n": 3, "cmp.3.arch": Arch("vit_b_16"), "cmp.3.vit_b_16.preset": "canonical"},
+                ),
+                Step(
+                    "The Graphs tab, every model drawn at depth 2.",
+                    "ResNet-50 and EfficientNet-B0 work in stages: the image shrinks while the channels "
+                    "grow. ViT-B/16 embeds the patches once, then repeats one encoder block at a single "
+                    "resolution to the end.",
+                    {"cmp.tab": "Graphs", "cmp.detail": "depth 2"},
+                ),
+                Step(
+                    "All published models: every canonical model of the atlas on one map.",
+                    "Parameters and mult-adds rise together, but not in step: CycleGAN sits far right "
+                    "(full-resolution convolutions on every pixel with few weights), the language models "
+                    "high up (large embedding tables, few operations per token), GPT-3 alone in the corner.",
+                    {"cmp.tab": "All published models"},
+                ),
+                Step(
+                    "Race two small ones: ResNet-18 and MobileNetV2 at their tiny presets, on the digits "
+                    "recipe, 200 steps each. Press **Train all**.",
+                    "Same data, same seed, same steps: the overlaid curves and the final table show which "
+                    "one learns faster per step, and the training time what each step costs.",
+                    {
+                        "cmp.tab": "Train on one recipe",
+                        "cmp.n": 2,
+                        "cmp.1.arch": Arch("resnet18"),
+                        "cmp.1.resnet18.preset": "tiny",
+                        "cmp.2.arch": Arch("mobilenet_v2"),
+                        "cmp.2.mobilenet_v2.preset": "tiny",
+                        "cmp.recipe": "cnn_digits",
+                        "cmp.steps": 200,
+                    },
+                ),
+            ),
+        ),
+    ),
 }
 
 
