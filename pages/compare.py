@@ -20,21 +20,9 @@ st.markdown(
 
 lesson_bar("cmp")
 picks = compare.pick_models("cmp")
-cost, graph, layers, train, atlas = tabs(
-    ["Cost", "Graphs", "Layers", "Train on one recipe", "All published models"], key="cmp.tab"
-)
-if cost.open:
-    with cost:
-        compare.cost_table(picks, "cmp")
-if graph.open:
-    with graph:
-        compare.graphs(picks, "cmp")
-if layers.open:
-    with layers:
-        compare.layer_tables(picks, "cmp")
-if train.open:
-    with train:
-        compare.train_race(picks, "cmp")
-if atlas.open:
-    with atlas:
-        compare.landscape(picks, "cmp")
+views = (compare.cost_table, compare.graphs, compare.layer_tables, compare.train_race, compare.landscape)
+labels = ["Cost", "Graphs", "Layers", "Train on one recipe", "All published models"]
+for tab, view in zip(tabs(labels, key="cmp.tab"), views, strict=True):
+    if tab.open:  # lazy tabs: only the open one runs
+        with tab:
+            view(picks, "cmp")
