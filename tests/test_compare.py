@@ -165,3 +165,22 @@ def test_map_tab_rings_the_compared_models():
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     ringed = next(t for t in fig["data"] if t.get("name") == "compared")
     assert ringed["text"] == ["ResNet-50", "MobileNetV2"]
+
+
+def test_a_family_pages_compare_link_opens_compare_with_that_model():
+    from urllib.parse import parse_qsl, urlsplit
+
+    at = app_test("pages/transformers.py", timeout=300, every_tab=False)
+    at.query_params.update({"tx.tab": "Architectures", "tx.arch": "GPT-2 (small) (2019)"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    link = next(m.value for m in at.markdown if m.value.startswith("[Compare it with other models]"))
+    url = urlsplit(link[link.index("(") + 1 : -1])
+    assert url.path == "/compare"
+    cmp = app_test(PAGE, timeout=300, every_tab=False)
+    cmp.query_params.update(dict(parse_qsl(url.query)))
+    cmp.run()
+    assert not cmp.exception, [e.value for e in cmp.exception]
+    assert at.selectbox(key="tx.arch").value.name == "gpt2_small"
+    assert cmp.selectbox(key="cmp.1.arch").value.name == "gpt2_small"
+    assert cmp.selectbox(key="cmp.1.gpt2_small.preset").value == "tiny"

@@ -19,6 +19,7 @@ from ui import state
 from ui.charts import plotly_chart
 from ui.graph_panel import graph_at
 from ui.jobs import job_group_view, launch_group
+from ui.nav import page_by_path, page_link
 from ui.panels import summary_of
 from viz.compare import cost_bars, landscape_figure
 from viz.curves import ema, training_curves
@@ -46,11 +47,29 @@ class Pick:
         return self.spec.make_config(self.preset)
 
 
+def arch_label(spec: ArchSpec) -> str:
+    """How the model pickers (and so the links) name an architecture: its title, with the family where
+    two families share a title."""
+    twice = sum(s.title == spec.title for s in archs.list_archs()) > 1
+    return f"{spec.title} · {spec.family}" if twice else spec.title
+
+
+def compare_link(spec: ArchSpec, preset: str) -> None:
+    """A link to the Compare page with this model as its first."""
+    page = page_by_path("pages/compare.py")
+    if page is not None:
+        page_link(
+            page,
+            "Compare it with other models",
+            {"cmp.1.arch": arch_label(spec), f"cmp.1.{spec.name}.preset": preset},
+            help="Opens the Compare page with this architecture and preset as model 1.",
+        )
+
+
 def pick_models(key: str = "cmp") -> list[Pick]:
     """How many models (2–4), then for each an architecture of any family and one of its presets."""
     specs = archs.list_archs()
     names = [s.name for s in specs]
-    twice = {t for t in (s.title for s in specs) if sum(o.title == t for o in specs) > 1}
     n = (
         st.segmented_control(
             "Models", [2, 3, 4], default=2, key=f"{key}.n", help="How many models to put side by side."
@@ -66,8 +85,7 @@ def pick_models(key: str = "cmp") -> list[Pick]:
                 f"Model {i + 1}",
                 specs,
                 index=names.index(default_name),
-                # the title alone (it goes into the link), with the family where two share a title
-                format_func=lambda s: f"{s.title} · {s.family}" if s.title in twice else s.title,
+                format_func=arch_label,  # what a link carries: keep it short
                 key=f"{key}.{i + 1}.arch",
             )
             presets = list(spec.presets)

@@ -48,12 +48,22 @@ def page_for_family(family: str) -> PageDef | None:
     return next((p for p in existing_pages() if family in p.families), None)
 
 
-def page_link(page: PageDef, label: str) -> None:
-    """st.page_link when the app runs under st.navigation; a plain link when a page runs alone (tests)."""
+def page_by_path(path: str) -> PageDef | None:
+    return next((p for p in existing_pages() if p.path == path), None)
+
+
+def page_link(
+    page: PageDef, label: str, query: dict[str, str] | None = None, help: str | None = None
+) -> None:
+    """st.page_link when the app runs under st.navigation; a plain link when a page runs alone (tests).
+    ``query`` opens the page with those settings (widget keys and values, as a link carries them)."""
+    from urllib.parse import urlencode
+
     import streamlit as st
     from streamlit.errors import StreamlitPageNotFoundError
 
     try:
-        st.page_link(page.path, label=label, icon=page.icon)
+        st.page_link(page.path, label=label, icon=page.icon, query_params=query, help=help)
     except StreamlitPageNotFoundError:
-        st.markdown(f"[{label}](/{page.path.rsplit('/', 1)[-1][:-3]})")
+        tail = f"?{urlencode(query)}" if query else ""
+        st.markdown(f"[{label}](/{page.path.rsplit('/', 1)[-1][:-3]}{tail})")

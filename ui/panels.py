@@ -39,6 +39,9 @@ def arch_picker(family: str, key: str, default: str | None = None) -> tuple[Arch
     paper = spec.paper
     link = f" [{'arXiv ' + paper.arxiv if paper.arxiv else 'paper'}]({paper.link})" if paper.link else ""
     st.caption(f"{spec.summary} — {paper.cite()}{link}")
+    from ui.compare import compare_link  # (ui.compare uses this module's summaries)
+
+    compare_link(spec, preset)
     return spec, preset
 
 
