@@ -310,15 +310,20 @@ def train_race(picks: list[Pick], key: str = "cmp") -> None:
         sig,
         lambda jobs: race_results(jobs, key),
         "The recipe, models, steps or seed changed since this race: press Train all to run it again.",
+        live_results=True,  # the curves grow while the models train
     )
 
 
 def race_results(jobs: dict, key: str) -> None:
+    """The overlaid curves of every model that has trained a step (redrawn while they train) and, once
+    every model has finished, the final table."""
     snaps = {lab: j.snapshot() for lab, j in jobs.items()}
     done = {lab: s for lab, s in snaps.items() if s["history"]}
     if not done:
         return
     plotly_chart(training_curves({lab: s["history"] for lab, s in done.items()}), key=f"{key}.curves")
+    if not all(j.trainer.finished for j in jobs.values()):
+        return
     rows = []
     for lab, s in done.items():
         losses = [r["loss"] for r in s["history"] if "loss" in r]

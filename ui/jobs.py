@@ -123,10 +123,11 @@ def job_group_view(
     signature: object,
     results: Callable[[dict[str, Job]], None],
     stale: str = "The settings changed since this run: run it again to compare on the new settings.",
+    live_results: bool = False,
 ) -> None:
     """Progress of each queued job while any runs (polled by a fragment); ``results(jobs)`` once all
-    have finished, drawn in the same fragment. ``stale`` is said when the group was launched with
-    another signature than the page's settings now give."""
+    have finished (at every poll if ``live_results``), drawn in the same fragment. ``stale`` is said
+    when the group was launched with another signature than the page's settings now give."""
     for err in st.session_state.get(f"{key}.errors", []):
         st.error(f"**Cannot train this configuration.** {err}", icon=":material/block:")
     jobs = group_jobs(key)
@@ -150,7 +151,7 @@ def job_group_view(
             )
             if snap["state"] == "failed":
                 st.error(f"**{lab} failed.** {snap['message']}", icon=":material/error:")
-        if all(j.trainer.finished for j in group.values()):
+        if live_results or all(j.trainer.finished for j in group.values()):
             results(group)
         if active and not any(j.is_active for j in group.values()):
             st.rerun()
