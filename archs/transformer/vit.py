@@ -100,14 +100,15 @@ B16 = dict(
     num_heads=12,
     hidden_dim=3072,
 )
-for name, title, canon, count, top1 in (
-    ("vit_b_16", "ViT-B/16", B16, 86_567_656, 81.072),
+for name, title, canon, count, top1, weights in (
+    ("vit_b_16", "ViT-B/16", B16, 86_567_656, 81.072, "ViT_B_16_Weights.IMAGENET1K_V1"),
     (
         "vit_l_16",
         "ViT-L/16",
         {**B16, "embed_dim": 1024, "depth": 24, "num_heads": 16, "hidden_dim": 4096},
         304_326_632,
         79.662,
+        "ViT_L_16_Weights.IMAGENET1K_V1",
     ),
 ):
     register(
@@ -123,7 +124,7 @@ for name, title, canon, count, top1 in (
             build=ViT,
             example_input=lambda cfg: torch.randn(2, cfg.in_channels, cfg.image_size, cfg.image_size),
             presets={"tiny": {"depth": 2 if name == "vit_b_16" else 3}, "canonical": canon},
-            published_result=torchvision_top1(top1, f"ViT_{name[4].upper()}_16_Weights.IMAGENET1K_V1"),
+            published_result=torchvision_top1(top1, weights),
             published_params=count,
             published_source=f"torchvision.models.{name} (ImageNet-1k head)",
         )
