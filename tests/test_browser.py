@@ -179,6 +179,12 @@ def test_transformer_attention_grid_is_drawn(server, browser):
             && p.querySelectorAll('.heatmaplayer image').length >= 4)""",
             timeout=120_000,
         )
+        # the grid comes first; the large head and the rollout may still be drawing: wait for them too
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.offsetParent !== null
+            && (p._fullData || []).some(t => t.type === 'heatmap')).length >= 3""",
+            timeout=120_000,
+        )
         maps = page.evaluate(
             """() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.offsetParent !== null)
             .map(p => (p._fullData || []).filter(t => t.type === 'heatmap').length)"""

@@ -1,5 +1,7 @@
 """The GANs page under AppTest: every tab renders, the 2-D lab is drawn and steps, bad input is explained."""
 
+import json
+
 from streamlit.testing.v1 import AppTest
 
 import archs
@@ -53,3 +55,23 @@ def test_architectures_tab_shows_both_players_and_stylegan_internals():
     assert any("Layers from A" in s.label for s in at.slider)
     at.selectbox(key="gan.img.arch").set_value("sagan").run()
     assert not at.exception and any("γ =" in c.value for c in at.caption)
+
+
+def test_the_labs_show_pills_hide_and_show_layers():
+    """The layers are pills (they wrap in a narrow column, where a multiselect's chips overflowed at
+    1024 px): hiding D's output removes the heatmap from the lab's picture."""
+    at = _page()
+    pills = at.button_group(key="gan.lab.show")
+    assert set(pills.value) == {"heat", "real", "fake", "grid", "arrows"}
+    before = next(
+        json.loads(c.proto.spec) for c in at.get("plotly_chart") if '"generated samples"' in c.proto.spec
+    )
+    assert "heatmap" in [t.get("type") for t in before["data"]]
+    pills.set_value(["real", "fake"]).run()
+    assert not at.exception
+    spec = next(
+        json.loads(c.proto.spec) for c in at.get("plotly_chart") if '"generated samples"' in c.proto.spec
+    )
+    types = [t.get("type") for t in spec["data"]]
+    assert "heatmap" not in types and "contour" not in types, types  # D's output is gone
+    assert any(t.get("name") == "generated samples" for t in spec["data"])

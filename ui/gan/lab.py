@@ -29,7 +29,7 @@ LAYERS = {
     "heat": "D's output",
     "real": "real points",
     "fake": "generated points",
-    "grid": "G's warped noise grid",
+    "grid": "G's noise grid",
     "arrows": "gradient arrows",
 }
 
@@ -102,12 +102,22 @@ def _controls() -> dict:
 
 def gan_lab() -> None:
     s = _controls()
-    c = st.columns([1, 3])
-    slow = c[0].toggle(
+    slow = st.toggle(
         "Slow motion", key="gan.lab.slow", help="Sleep 0.2 s after every step to watch each move."
     )
-    show = c[1].multiselect(
-        "Show", list(LAYERS), default=list(LAYERS), format_func=LAYERS.get, key="gan.lab.show"
+    # pills on a row of their own: in a narrow column (1024 px) a multiselect's chips overflowed, and pills
+    # do not wrap
+    show = (
+        st.pills(
+            "Show",
+            list(LAYERS),
+            selection_mode="multi",
+            default=list(LAYERS),
+            format_func=LAYERS.get,
+            key="gan.lab.show",
+            help="The layers of the lab's picture; click one to hide or show it.",
+        )
+        or []
     )
     problems = lab_problems(s["lr"], s["lr_d"], s["k_d"], s["k_g"], s["noise_dim"])
     for p in problems:
