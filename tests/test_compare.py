@@ -121,6 +121,16 @@ def test_a_giant_is_counted_and_its_latency_refused_in_the_page():
     assert "counted, not run" in sheet.loc["latency, batch 1", col]
 
 
+def test_models_with_other_example_batches_share_every_row_of_the_sheet():
+    at = app_test(PAGE, timeout=300, every_tab=False)
+    at.query_params.update({"cmp.2.arch": archs.get_arch("mlp").title, "cmp.2.mlp.preset": "tiny"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    sheet = _sheet(at)
+    assert not sheet.isin(["nan", "None"]).any().any(), sheet  # no row that only one model fills
+    assert sheet.loc["training memory (MB)"].str.contains(r"\(batch \d\)").all()
+
+
 def test_graphs_and_layers_tabs_draw_each_model():
     at = app_test(PAGE, timeout=300, every_tab=False)
     at.query_params["cmp.tab"] = "Graphs"

@@ -142,7 +142,8 @@ def cost_table(picks: list[Pick], key: str = "cmp") -> None:
                 "mult-adds / example": f"{s['mult_adds']:,} ({human(s['mult_adds'])})",
                 "weights (MB)": round(s["param_mb"], 2),
                 "activations / example (MB)": round(s["activation_mb"] / max(s["batch"], 1), 3),
-                f"training memory, batch {s['batch']} (MB)": round(s["train_mb_estimate"], 1),
+                # each model's example batch (2 or 4): one row for all, the batch beside the value
+                "training memory (MB)": f"{s['train_mb_estimate']:,.1f} (batch {s['batch']})",
                 "published size": "—"
                 if published is None
                 else ("✓ " if published == s["params"] else "✗ ") + f"{published:,}",
