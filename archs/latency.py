@@ -5,9 +5,10 @@ weights and inputs made once, one warm-up pass (lazy initialisation, allocator, 
 repeated passes under ``torch.inference_mode`` until a time budget is used, with the device
 synchronised around each; the median is reported, since a busy machine adds only positive noise.
 
-A measurement that cannot fit is refused with a sentence, not attempted: weights plus the batch's
-activations over the memory cap (a 175-billion-parameter model is counted on ``meta``, never run), or an
-estimated run longer than the time cap (from the batch of 1's time, scaled by the batch size).
+A measurement that cannot fit is refused with a sentence, not attempted: weights over 3 GB (a
+175-billion-parameter model is counted on ``meta``, never run), weights plus the batch's activations
+over 8 GB, or an estimated run longer than the time cap (from the batch of 1's time, scaled by the
+batch size).
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ import torch
 from archs.registry import build_from_config, count_params
 from archs.spec import ArchSpec, to_device
 
-MAX_BYTES = 3 * 2**30  # weights plus a batch's activations: what one measurement may hold in memory
+MAX_WEIGHTS = 3 * 2**30  # float32 weights a measured model may have
+# weights plus a batch's activations, where every module's output counts as kept (the Summary's estimate):
+# an upper bound, since inference frees each output once used; ResNet-50 at batch 32 is 5.4 GB by it
+MAX_BYTES = 8 * 2**30
 MAX_SECONDS = 15.0  # the longest one batch size's measurement may be expected to take (warm-up + 2 runs)
 
 
@@ -95,14 +99,14 @@ def forward_latency(
 
     ``activation_bytes_per_example`` (the Summary's activation estimate) lets a batch too large for
     ``MAX_BYTES`` be refused before anything is allocated; the model itself is refused if its weights
-    alone exceed the cap."""
+    alone exceed ``MAX_WEIGHTS``."""
     device = torch.device(device)
     n_params = count_params(build_from_config(spec, cfg, "meta"))
     weight_bytes = 4 * n_params
-    if weight_bytes > MAX_BYTES:
+    if weight_bytes > MAX_WEIGHTS:
         raise LatencyRefused(
             f"{spec.title} holds {weight_bytes / 2**30:,.1f} GB of float32 weights, more than the "
-            f"{MAX_BYTES / 2**30:.0f} GB a measurement may use here: it is counted, not run."
+            f"{MAX_WEIGHTS / 2**30:.0f} GB a measurement may use here: it is counted, not run."
         )
     torch.manual_seed(0)
     model = build_from_config(spec, cfg, device).eval()
