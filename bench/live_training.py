@@ -50,9 +50,12 @@ RESET_JS = """() => [...document.querySelectorAll('button')]
     .some(b => b.offsetParent !== null && b.innerText.trim().endsWith('Reset') && (b.click(), true))"""
 
 
-def open_playground(browser, url: str, steps_value: str = "End"):
-    """The Playground tab with its longest run selected (``End`` of the Stop-after slider)."""
+def open_playground(browser, url: str, steps_value: str = "End", on_websocket=None):
+    """The Playground tab with its longest run selected (``End`` of the Stop-after slider).
+    ``on_websocket(ws)``: called with the page's websocket to Streamlit (to watch its frames)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    if on_websocket is not None:
+        page.on("websocket", on_websocket)
     page.set_default_timeout(180_000)
     page.goto(f"{url}/feedforward?ff.tab=Playground")  # a link to the tab (ui/links.py)
     page.wait_for_selector("h1:has-text('Feedforward networks')")

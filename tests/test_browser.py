@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from bench.live_training import PAUSE_JS, SAMPLE_JS, TRAINING_JS, open_playground, run_and_pause
+from bench.live_training import PAUSE_JS, SAMPLE_JS, TRAIN_JS, TRAINING_JS, open_playground, run_and_pause
 from tests.browser import BROWSER_MARKS, CURVE_LAST_STEP, no_exception, open_page, serve
 from ui.nav import existing_pages
 
@@ -163,6 +163,61 @@ def test_playground_trains_live_and_pauses(server, browser):
     finally:
         if page.evaluate(SAMPLE_JS)["text"].startswith("training"):
             page.evaluate(PAUSE_JS)  # do not leave a 50,000-step job loading the shared server
+        page.close()
+
+
+def _play_clicks(frames: list[bytes]) -> list[str]:
+    """The fragment ids of the reruns that carry a click on the Playground's Train/Pause button, from the
+    frames the browser sent (Streamlit's BackMsg protobufs): "" is a rerun of the whole page."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    ids = []
+    for raw in frames:
+        m = BackMsg()
+        try:
+            m.ParseFromString(raw)
+        except Exception:  # not a BackMsg (never seen; be safe)
+            continue
+        if m.WhichOneof("type") != "rerun_script":
+            continue
+        r = m.rerun_script
+        if any(w.id.endswith("-pg.play") and w.trigger_value for w in r.widget_states.widgets):
+            ids.append(r.fragment_id)
+    return ids
+
+
+def test_pause_reruns_only_the_training_panel(server, browser):
+    """The training controls are drawn inside the live fragment (ui/train_panel.py): a click on Pause
+    reruns that fragment alone, so the page says *paused* without waiting for the whole page to be
+    drawn again; Train after it still starts the run again (it asks for a whole-page rerun)."""
+    frames: list[bytes] = []
+
+    def watch(ws):
+        ws.on("framesent", lambda p: frames.append(p if isinstance(p, bytes) else p.encode()))
+
+    page = open_playground(browser, server, on_websocket=watch)
+    try:
+        page.get_by_role("button", name="Train").first.click()
+        page.wait_for_function(TRAINING_JS, timeout=120_000)
+        page.wait_for_function(
+            "() => /step [1-9]/.test(document.querySelector('[data-testid=\"stProgress\"]').innerText)",
+            timeout=120_000,
+        )
+        frames.clear()
+        assert page.evaluate(PAUSE_JS), "no Pause button while training"
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=\"stProgress\"]').innerText.startsWith('paused')",
+            timeout=60_000,
+        )
+        clicks = _play_clicks(frames)
+        assert clicks, "the Pause click was not sent"
+        assert all(clicks), f"Pause reran the whole page, not the training panel: {clicks}"
+        assert page.evaluate(TRAIN_JS), "no Train button once paused"
+        page.wait_for_function(TRAINING_JS, timeout=60_000)
+        no_exception(page)
+    finally:
+        if page.evaluate(SAMPLE_JS)["text"].startswith("training"):
+            page.evaluate(PAUSE_JS)
         page.close()
 
 

@@ -2,7 +2,9 @@
 
 The job trains in a worker thread (training.jobs); this fragment only polls it. ``run_every`` is set
 only while the job is active, and when the job ends the fragment asks for one full rerun so the
-polling stops and the buttons show the final state.
+polling stops and the page shows the final state. The buttons are drawn inside the fragment, so a click
+on Pause reruns the fragment alone and the page says *paused* at once; Train, Step, Reset and a demo
+ask for a full rerun, which acts on them with that rerun's settings.
 
 Before the first step a panel can show its views for the untrained model (``untrained=True``), as
 TensorFlow Playground draws the boundary of its random network; and it can offer a demo model
@@ -74,15 +76,18 @@ def _on_play(key: str, action: str) -> None:
             job.pause()
     else:
         st.session_state[child(key, "wish")] = "start"
+        st.session_state[child(key, "full")] = True
 
 
 def _on_step(key: str) -> None:
     st.session_state[child(key, "wish")] = "step"
+    st.session_state[child(key, "full")] = True
 
 
 def _on_reset(key: str) -> None:
     job_board().drop(key)
     st.session_state.pop(child(key, "wish"), None)
+    st.session_state[child(key, "full")] = True
 
 
 def _grant_wish(key: str, job: Job | None, make_trainer: Callable[[], Trainer], signature: object, n: int):
@@ -106,6 +111,7 @@ def _on_demo(key: str, demo: PanelDemo) -> None:
     for k, v in demo.widgets.items():
         ss[k] = v
     ss[child(key, "demo")] = demo.name
+    ss[child(key, "full")] = True
     ss.pop(child(key, "demo_error"), None)
     ss.pop(child(key, "wish"), None)
 
@@ -214,6 +220,7 @@ def train_panel(
     ``key.live.*`` (views may add ``key.demo_btn.<suffix>``); what ``render`` draws should use
     ``child(key, "view", name)``. Buttons act in their callbacks."""
     board = job_board()
+    st.session_state.pop(child(key, "full"), None)  # this is the whole page's run that the flag asks for
     if demo is not None and st.session_state.pop(child(key, "demo"), None) == demo.name:
         _load_demo(key, demo.name, make_trainer, signature)
     job = board.get(key)
@@ -223,52 +230,16 @@ def train_panel(
         st.toast("Settings changed: the network was reset.", icon=":material/restart_alt:")
 
     job = _grant_wish(key, job, make_trainer, signature, int(st.session_state.get(child(key, "nstep"), 1)))
-    c = st.columns([1.2, 1, 1, 1.2, 3])
-    active = job is not None and job.is_active
-    c[0].button(
-        "Pause" if active else "Train",
-        key=child(key, "play"),
-        type="primary",
-        icon=":material/pause:" if active else ":material/play_arrow:",
-        width="stretch",
-        on_click=_on_play,
-        args=(key, "pause" if active else "start"),
-    )
-    c[2].selectbox("steps", step_sizes, key=child(key, "nstep"), label_visibility="collapsed")
-    c[1].button(
-        "Step",
-        key=child(key, "step"),
-        icon=":material/skip_next:",
-        width="stretch",
-        help="Train this many steps now, then stop.",
-        disabled=active,
-        on_click=_on_step,
-        args=(key,),
-    )
-    c[3].button(
-        "Reset",
-        key=child(key, "reset"),
-        icon=":material/restart_alt:",
-        width="stretch",
-        help="Throw the trained weights away and start from a new initialisation.",
-        on_click=_on_reset,
-        args=(key,),
-    )
-    if demo is not None:
-        demo_button(key, demo, c[4])
-    if err := st.session_state.get(child(key, "error")):
-        st.error(f"**Cannot train this configuration.** {err}", icon=":material/block:")
-    if err := st.session_state.get(child(key, "demo_error")):
-        st.error(f"**Cannot load the demo model.** {err}", icon=":material/block:")
-
-    job = board.get(key)
     active = job is not None and job.is_active
     tick_key = child(key, "live", "tick")
 
     @st.fragment(run_every=st.session_state.get(tick_key, TICK_S) if active else None)
     def live() -> None:
         t0 = time.perf_counter()
+        if st.session_state.pop(child(key, "full"), False):
+            st.rerun()  # Train, Step, Reset or a demo was clicked: the whole page acts on it (_grant_wish)
         j = job_board().get(key)
+        _controls(key, j, step_sizes, demo)
         if j is None and untrained and (j := _preview(key, make_trainer, signature)) is not None:
             shipped = demo is not None and demos.available(demo.name)
             st.info(
@@ -325,6 +296,50 @@ def train_panel(
     if job is not None and getattr(job.trainer, "arch", None):
         _weights_panel(key, job)
     return job
+
+
+def _controls(key: str, job: Job | None, step_sizes, demo: PanelDemo | None) -> None:
+    """Train/Pause, Step, the step count, Reset and the demo button, drawn inside the live fragment: a
+    click reruns the fragment alone, so Pause is on the page as soon as its callback has paused the job,
+    without waiting for the whole page (measured: ~110 messages, 230–430 kB, 0.5–1.7 s before the
+    status line on the Playground). The other buttons ask for a full rerun (``key.full``)."""
+    c = st.columns([1.2, 1, 1, 1.2, 3])
+    active = job is not None and job.is_active
+    c[0].button(
+        "Pause" if active else "Train",
+        key=child(key, "play"),
+        type="primary",
+        icon=":material/pause:" if active else ":material/play_arrow:",
+        width="stretch",
+        on_click=_on_play,
+        args=(key, "pause" if active else "start"),
+    )
+    c[2].selectbox("steps", step_sizes, key=child(key, "nstep"), label_visibility="collapsed")
+    c[1].button(
+        "Step",
+        key=child(key, "step"),
+        icon=":material/skip_next:",
+        width="stretch",
+        help="Train this many steps now, then stop.",
+        disabled=active,
+        on_click=_on_step,
+        args=(key,),
+    )
+    c[3].button(
+        "Reset",
+        key=child(key, "reset"),
+        icon=":material/restart_alt:",
+        width="stretch",
+        help="Throw the trained weights away and start from a new initialisation.",
+        on_click=_on_reset,
+        args=(key,),
+    )
+    if demo is not None:
+        demo_button(key, demo, c[4])
+    if err := st.session_state.get(child(key, "error")):
+        st.error(f"**Cannot train this configuration.** {err}", icon=":material/block:")
+    if err := st.session_state.get(child(key, "demo_error")):
+        st.error(f"**Cannot load the demo model.** {err}", icon=":material/block:")
 
 
 def _weights_panel(key: str, job: Job) -> None:
