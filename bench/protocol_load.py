@@ -6,9 +6,10 @@ Train and then behaves as the browser does: whenever the server asks for the liv
 rerun (``auto_rerun``: the fragment's ``run_every``), it sends one after that interval. A client costs a
 few MB and almost no CPU, so 30 or 100 of them measure what the server can do on its cores.
 
-Reported per run: how many sessions finished their 500 steps, the p95 interval between the status
-updates a session received while training, the longest wait from Train to the first step, the
-server's CPU time and resident memory per session. ``python -m bench.protocol_load 10 30 100``.
+Reported per run: how many sessions finished their 500 steps, the p95 interval between the redraws of
+a session's status line from its Train to the end of its run (against the live view's 0.7 s tick), the
+longest wait from Train to the first step, the server's CPU time and resident memory per session.
+``python -m bench.protocol_load 10 30 100``.
 """
 
 from __future__ import annotations
@@ -73,14 +74,17 @@ def _read(s: Student, msg: ForwardMsg) -> None:
             s.widgets[w[0]] = w[1]
         if el.WhichOneof("type") == "progress":
             text = el.progress.text
-            if text != s.progress and s.pressed_at is not None:
+            if s.pressed_at is not None and not s.done:
                 now = time.perf_counter()
                 m = STEP.search(text)
                 if m and int(m.group(1).replace(",", "")) > 0 and s.first_step_at is None:
                     s.first_step_at = now
-                if s.first_step_at is not None and text.startswith("**training**"):
-                    s.updates.append(now)
-                s.done = s.done or text.startswith("**done**")
+                # every redraw of the status line from Train to the end of the run (waiting, starting or
+                # training, changed or not): how often the page shows the student the job's state. A
+                # 500-step Playground run trains in about a second, so its text alone changes too
+                # rarely to time the server by.
+                s.updates.append(now)
+                s.done = text.startswith("**done**")
             s.progress = text
     elif kind == "auto_rerun":  # a fragment's run_every (the live view; the sidebar's job counter)
         s.reruns[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
@@ -139,10 +143,11 @@ async def _student(url: str, s: Student, steps: str, deadline: float, forever: b
                     due.setdefault(frag, now + interval)
                 for frag in [f for f in due if f not in s.reruns]:
                     del due[frag]
-                # as the browser does: one fragment rerun per interval, and none while a run is in flight
-                # (an automatic rerun would replace the run a click asked for)
+                # as the browser does: each fragment's rerun when its interval is up (two due together are
+                # sent together; the server runs them as one), but none while a run is in flight (an
+                # automatic rerun would replace the run a click asked for)
                 ready = [f for f, t in due.items() if t <= now and not s.in_flight]
-                for frag in ready[:1]:
+                for frag in ready:
                     s.in_flight = True
                     await ws.send(_rerun(s, keep, fragment=frag, auto=True))
                     due[frag] = now + s.reruns[frag]

@@ -29,5 +29,17 @@ def test_quick_benchmarks_run(tmp_path):
         assert res["classroom"][0]["finished"] == res["classroom"][0]["sessions"] == 2
 
 
+def test_protocol_sessions_train_and_count_redraws():
+    """The protocol-level classroom (bench/protocol_load.py) against a real server: two sessions press
+    Train on the Playground and finish their 500 steps, and each redraw of their status line is
+    counted (a run of 500 steps trains within about a tick, so counting only changed texts left the
+    update interval empty), so the interval between updates has a value to report."""
+    from bench import protocol_load
+
+    row = protocol_load.measure(2, steps=500, timeout_s=300)
+    assert row["errors"] == [] and row["finished"] == 2, row
+    assert row["median_update_interval_s"] is not None and row["median_update_interval_s"] > 0, row
+
+
 if __name__ == "__main__":
     pytest.main([__file__])
