@@ -1,0 +1,38 @@
+"""One GCN layer in plain torch, for the explainer: the normalised adjacency written out as a matrix.
+
+Kipf & Welling (2017), equation 2: H' = D̂^-1/2 Â D̂^-1/2 H W + b, with Â = A + I (every node keeps its own
+features) and D̂ the degrees of Â. Entry Â[i, j] counts the edges j -> i (messages flow from source to
+target, PyG's convention), so row i of Â H sums what node i hears. A test checks that this layer gives
+torch_geometric's GCNConv's output with the same weights.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def normalized_adjacency(edge_index: torch.Tensor, num_nodes: int) -> torch.Tensor:
+    """(N, N) D̂^-1/2 (A + I) D̂^-1/2 for the edges (2, E); a self-loop already in the graph counts once."""
+    src, dst = edge_index
+    A = torch.zeros(num_nodes, num_nodes, device=edge_index.device)
+    ones = torch.ones(src.shape[0], device=edge_index.device)
+    A.index_put_((dst, src), ones, accumulate=True)  # A[i, j] counts the edges j -> i
+    A.fill_diagonal_(1.0)  # Â = A + I: one self-loop per node, replacing any in the data
+    d = A.sum(dim=1)  # (N,) in-degrees of Â, at least 1
+    d_inv_sqrt = d.pow(-0.5)
+    return d_inv_sqrt.unsqueeze(1) * A * d_inv_sqrt.unsqueeze(0)  # (N, N)
+
+
+class PlainGCNLayer(nn.Module):
+    """H' = Â_norm (H W) + b: transform every node's features, then mix them along the graph."""
+
+    def __init__(self, in_features: int, out_features: int):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(in_features, out_features))
+        self.bias = nn.Parameter(torch.zeros(out_features))
+        nn.init.xavier_uniform_(self.weight)  # Glorot, as in the paper
+
+    def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
+        A_norm = normalized_adjacency(edge_index, x.shape[0])  # (N, N)
+        return A_norm @ (x @ self.weight) + self.bias  # (N, out_features)
