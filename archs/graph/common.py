@@ -135,8 +135,9 @@ def random_graph(n: int, avg_degree: float, generator: torch.Generator, offset: 
 
 
 def example_graph(cfg: GraphConfig, avg_degree: float = 3.9) -> tuple[torch.Tensor, ...]:
-    """(x, edge_index, ptr) for ``cfg``: one random graph of ``num_nodes`` nodes for a node-level model,
-    two graphs sharing them for a graph-level one. Average degree 3.9, Cora's (10,556 edges / 2,708
+    """(x, edge_index) for a node-level ``cfg``: one random graph of ``num_nodes`` nodes; (x, edge_index,
+    ptr) for a graph-level one: two graphs sharing the nodes (an unused ptr would hang loose in the
+    layer graph and be dropped by the ONNX exporter). Average degree 3.9, Cora's (10,556 edges / 2,708
     nodes). Seeded: the same config gives the same graph."""
     g = torch.Generator().manual_seed(0)
     n = cfg.num_nodes
@@ -145,4 +146,4 @@ def example_graph(cfg: GraphConfig, avg_degree: float = 3.9) -> tuple[torch.Tens
     edges = [random_graph(size, avg_degree, g, s) for size, s in zip(sizes, starts, strict=False)]
     edge_index = torch.cat(edges, dim=1)  # (2, E)
     x = torch.randn(cfg.num_nodes, cfg.in_features, generator=g)  # (N, F)
-    return x, edge_index, torch.tensor(starts)
+    return (x, edge_index, torch.tensor(starts)) if cfg.graph_level else (x, edge_index)

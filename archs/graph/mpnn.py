@@ -101,11 +101,11 @@ class MPNN(nn.Module):
 
 
 def _example(cfg: MPNNConfig) -> tuple[torch.Tensor, ...]:
-    """(x, edge_index, edge_attr, ptr): the family's example graph with random edge features."""
-    x, edge_index, ptr = example_graph(cfg)
+    """(x, edge_index, edge_attr[, ptr]): the family's example graph with random edge features."""
+    x, edge_index, *ptr = example_graph(cfg)
     g = torch.Generator().manual_seed(1)
     edge_attr = torch.randn(edge_index.shape[1], cfg.edge_dim, generator=g)  # (E, edge_dim)
-    return x, edge_index, edge_attr, ptr
+    return (x, edge_index, edge_attr, *ptr)
 
 
 register(
