@@ -10,7 +10,13 @@ A batch of graphs is given as PyG gives it, as tensors only:
   ``ptr[g] .. ptr[g+1] - 1``. Left out, the nodes form one graph.
 
 ``ptr`` rather than PyG's per-node ``batch`` vector because the number of graphs G is then a shape, not a
-value: counting and tracing on the ``meta`` device, where no values exist, still know it.
+value: counting and tracing on the ``meta`` device, where no values exist, still know it. For the same
+reason every model adds its self-loops itself, by concatenation (``add_self_loops`` below), and its PyG
+layers add none: PyG's own ``add_remaining_self_loops`` selects edges by a mask, which ``meta`` cannot.
+
+The shared tools treat the first input's first dimension as the batch, so for a graph network the
+Summary's and the Compare sheet's "per example" counts are per node (GCN on Cora: 23,040 mult-adds per
+node, its two weight matrices; the gathers and scatters along edges are elementwise work, not counted).
 """
 
 from __future__ import annotations
