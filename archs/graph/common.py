@@ -84,8 +84,10 @@ class GraphConfig(Config):
 
 def add_self_loops(edge_index: torch.Tensor, num_nodes: int) -> torch.Tensor:
     """(2, E) -> (2, E + N): an edge from every node to itself, appended, so that a node's own features
-    enter its update. Written as a concatenation (no masks) so that it runs on ``meta``; the graphs
-    here have no self-loops of their own, where PyG's ``add_remaining_self_loops`` gives the same edges."""
+    enter its update. Written as a concatenation (no masks) so that it runs on ``meta``. On a graph
+    without self-loops (all the generated ones) these are PyG's ``add_remaining_self_loops`` edges; GCN
+    also weighs any loop in the data 0, so it is exact on every graph; GAT would attend to such a node
+    twice."""
     loops = torch.arange(num_nodes, device=edge_index.device).unsqueeze(0).expand(2, -1)  # (2, N)
     return torch.cat([edge_index, loops], dim=1)
 

@@ -30,7 +30,8 @@ class GCNConfig(GraphConfig):
 
 class GCN(nn.Module):
     """num_layers GCN layers, the last one straight to the class scores (as in the paper), then the
-    readout for graph-level tasks. Self-loops are added here, once, not inside each layer."""
+    readout for graph-level tasks. Self-loops are added here, once, not inside each layer; each layer is
+    then PyG's default GCNConv, on any graph (self-loops in the data included)."""
 
     def __init__(self, cfg: GCNConfig):
         super().__init__()
@@ -42,11 +43,15 @@ class GCN(nn.Module):
         self.readout = GraphReadout(cfg.readout) if cfg.graph_level else None
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor, ptr: torch.Tensor | None = None):
+        # a self-loop already in the data weighs 0 and one of weight 1 is appended per node: Â = A + I
+        # exactly as PyG's add_remaining_self_loops makes it, without selecting edges (meta-friendly)
+        weight = (edge_index[0] != edge_index[1]).to(x.dtype)  # (E,)
+        weight = torch.cat([weight, weight.new_ones(x.shape[0])])  # (E + N,)
         edge_index = add_self_loops(edge_index, x.shape[0])  # (2, E + N)
         h = x  # (N, F)
         for i, conv in enumerate(self.convs):
             h = F.dropout(h, self.cfg.dropout, self.training)
-            h = conv(h, edge_index)  # (N, hidden_dim), the last (N, num_classes)
+            h = conv(h, edge_index, weight)  # (N, hidden_dim), the last (N, num_classes)
             if i < len(self.convs) - 1:
                 h = F.relu(h)
         return self.readout(h, ptr) if self.readout is not None else h  # (G or N, num_classes)

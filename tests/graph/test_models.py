@@ -96,10 +96,13 @@ def test_an_isolated_node_keeps_only_its_own_transformed_features():
     torch.testing.assert_close(A[1], torch.tensor([2**-0.5, 0.5, 0.0]))
 
 
-def test_the_atlas_gcn_adds_self_loops_as_gcnconv_does():
-    """The model adds self-loops once (meta-friendly concatenation), its layers none: on a graph without
-    self-loops each layer is still PyG's default GCNConv, i.e. the hand-written layer."""
+@pytest.mark.parametrize("loops", [False, True])
+def test_the_atlas_gcn_adds_self_loops_as_gcnconv_does(loops):
+    """The model adds self-loops once (meta-friendly: weights and a concatenation), its layers none; each
+    layer is still PyG's default GCNConv, i.e. the hand-written layer, self-loops in the data or not."""
     model, cfg, (x, edge_index) = _run("gcn", num_layers=1)
+    if loops:
+        edge_index = torch.cat([edge_index, torch.tensor([[0, 3, 3], [0, 3, 3]])], dim=1)
     plain = PlainGCNLayer(cfg.in_features, cfg.num_classes)
     with torch.no_grad():
         plain.weight.copy_(model.convs[0].lin.weight.T)
