@@ -106,7 +106,9 @@ class GraphReadout(nn.Module):
     Written with the (G, N) membership matrix M: sum = M h, mean = M h / |V_g|, max = the largest entry
     among the graph's rows. All three ignore the order of the nodes (a permutation of the nodes permutes
     nothing here), which is why a graph-level GNN gives the same answer however the graph is numbered.
-    An empty graph pools to zeros.
+    An empty graph pools to zeros. Dense (G × N, and G × N × C for max), which the atlas's batches of a few
+    thousand nodes afford; it runs on ``meta`` and exports to ONNX, where PyG's scatter pooling needs the
+    number of graphs as a value.
     """
 
     def __init__(self, mode: Readout):
@@ -119,8 +121,8 @@ class GraphReadout(nn.Module):
         M = membership(ptr, h.shape[0], h.device)  # (G, N)
         if self.mode == "max":
             masked = torch.where(M.unsqueeze(-1), h.unsqueeze(0), float("-inf"))  # (G, N, C)
-            out = masked.amax(dim=1)  # (G, C)
-            return torch.where(torch.isinf(out), torch.zeros_like(out), out)
+            out = masked.amax(dim=1)  # (G, C), -inf for an empty graph
+            return torch.where(M.any(dim=1, keepdim=True), out, torch.zeros_like(out))
         pooled = M.to(h.dtype) @ h  # (G, C)
         if self.mode == "mean":
             pooled = pooled / M.sum(dim=1, keepdim=True).clamp(min=1).to(h.dtype)
