@@ -36,3 +36,21 @@ class PlainGCNLayer(nn.Module):
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         A_norm = normalized_adjacency(edge_index, x.shape[0])  # (N, N)
         return A_norm @ (x @ self.weight) + self.bias  # (N, out_features)
+
+
+def messages_at(
+    layer: PlainGCNLayer, h: torch.Tensor, edge_index: torch.Tensor, node: int
+) -> dict[str, torch.Tensor]:
+    """What one layer computes at ``node``, term by term: for every source u of an edge into it (and the
+    node itself, through its self-loop) the message c_vu · (h_u W) with c_vu = 1/√(d̂_v d̂_u); their sum
+    (the aggregate); and the sum plus the bias (the layer's output at the node, before any nonlinearity).
+    Keys: ``from u`` (or ``itself``), ``aggregate``, ``output`` (that is ``layer(h, edge_index)[node]``)."""
+    n = h.shape[0]
+    if not 0 <= node < n:
+        raise ValueError(f"node {node} does not exist: the graph has nodes 0 to {n - 1}")
+    A_norm = normalized_adjacency(edge_index, n)
+    hw = h @ layer.weight
+    sources = torch.nonzero(A_norm[node]).flatten().tolist()
+    rows = {("itself" if u == node else f"from {u}"): A_norm[node, u] * hw[u] for u in sources}
+    agg = torch.stack(list(rows.values())).sum(0)
+    return {**rows, "aggregate": agg, "output": agg + layer.bias}

@@ -10,7 +10,7 @@ from torch_geometric.nn import GCNConv
 
 import archs
 from archs.graph.common import GraphReadout, example_graph
-from archs.graph.plain_gcn import PlainGCNLayer, normalized_adjacency
+from archs.graph.plain_gcn import PlainGCNLayer, messages_at, normalized_adjacency
 
 NAMES = ["gcn", "graphsage", "gat", "gin", "mpnn"]
 READOUTS = ["none", "sum", "mean", "max"]
@@ -166,3 +166,20 @@ def test_example_graphs_are_undirected_without_self_loops_and_seeded():
     assert all((b, a) in pairs for a, b in pairs)  # every edge both ways
     assert all((a < 15) == (b < 15) for a, b in pairs)  # no edge between the two graphs
     torch.testing.assert_close(example_graph(cfg)[1], edge_index)
+
+
+def test_messages_at_a_node_add_up_to_the_layer_output():
+    """The explainer's term-by-term messages sum to what the plain GCN layer computes at each node."""
+
+    torch.manual_seed(0)
+    ei = torch.tensor([[0, 1, 1, 2, 3, 2], [1, 0, 2, 1, 2, 3]])  # a path 0-1-2-3 both ways, node 4 isolated
+    layer, h = PlainGCNLayer(3, 5), torch.randn(5, 3)
+    out = layer(h, ei)
+    for v in range(5):
+        m = messages_at(layer, h, ei, v)
+        assert torch.allclose(m["output"], out[v], atol=1e-6)
+        assert "itself" in m
+    assert set(messages_at(layer, h, ei, 1)) == {"itself", "from 0", "from 2", "aggregate", "output"}
+    assert set(messages_at(layer, h, ei, 4)) == {"itself", "aggregate", "output"}
+    with pytest.raises(ValueError, match="does not exist"):
+        messages_at(layer, h, ei, 5)
