@@ -143,7 +143,7 @@ register(
         },
         published_params=400_775,
         published_source="Hamilton et al.'s Cora configuration (graphsage-simple, run_cora: 1,433 -> 128 -> "
-        "128, classifier to 7) with the paper's mean aggregator W·[h_v ‖ mean h_u] plus biases: "
+        "128, classifier to 7) with the paper's mean aggregator W·[hᵥ ‖ mean hᵤ] plus biases: "
         "(2·1433·128 + 128) + (2·128·128 + 128) + (128·7 + 7) = 366,976 + 32,896 + 903 = 400,775.",
     )
 )
