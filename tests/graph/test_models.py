@@ -183,3 +183,12 @@ def test_messages_at_a_node_add_up_to_the_layer_output():
     assert set(messages_at(layer, h, ei, 4)) == {"itself", "aggregate", "output"}
     with pytest.raises(ValueError, match="does not exist"):
         messages_at(layer, h, ei, 5)
+
+
+def test_the_compare_sheet_describes_a_graph_input_as_a_graph():
+    from archs.catalog import cost_row
+
+    row = cost_row("gcn", "canonical")
+    assert row["input"].startswith("graph: 2,708 nodes × 1,433 features, ") and "tokens" not in row["input"]
+    assert row["params"] == 23_063
+    assert cost_row("gin", "canonical")["input"].endswith("in 2 graphs")
