@@ -97,15 +97,27 @@ def _dynamo(model: nn.Module, inputs: tuple) -> bytes:
     return program.model_proto.SerializeToString()
 
 
+def _check(data: bytes) -> None:
+    """Raise where the file's shapes do not agree: the TorchScript exporter can write a graph that
+    onnxruntime refuses to load (PyG's GATConv: its per-edge softmax gives a Sub of incompatible
+    shapes), which the checker's shape inference finds in milliseconds."""
+    import onnx
+
+    onnx.checker.check_model(onnx.load_from_string(data), full_check=True)
+
+
 def onnx_bytes(model: nn.Module, inputs: tuple, title: str = "the model") -> bytes:
     """``model`` traced on ``inputs`` as an ONNX file (bytes). The TorchScript-based exporter first (a
     fraction of a second for these models); where it refuses an operation (AlexNet's adaptive pooling to
     a size that does not divide the input, SAGAN's spectral norm), torch.onnx's own exporter
-    (``dynamo=True``, onnxscript: seconds)."""
+    (``dynamo=True``, onnxscript: seconds). A TorchScript file that the ONNX checker refuses (shapes that
+    do not agree) is treated as a refusal too."""
     with torch.no_grad():
         n_out = len(flat_outputs(model(*inputs)))
     try:
-        return _torchscript(model, inputs, n_out)
+        data = _torchscript(model, inputs, n_out)
+        _check(data)
+        return data
     except Exception as first:  # noqa: BLE001 - the exporter raises many kinds; try the other one
         try:
             return _dynamo(model, inputs)

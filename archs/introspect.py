@@ -40,9 +40,13 @@ _MUL = {operator.mul, operator.imul, torch.mul, "mul", "mul_", "__mul__", "__imu
 
 
 def is_leaf(module: nn.Module) -> bool:
-    """A module drawn as one node: torch.nn's own layers (not containers), or anything without children."""
+    """A module drawn as one node: torch.nn's own layers (not containers), torch_geometric's layers and
+    message-passing layers built on its ``MessagePassing`` (whose insides are gathers and scatters over
+    edges, not layers), or anything without children."""
     if isinstance(module, _CONTAINERS):
         return False
+    if any(c.__module__.startswith("torch_geometric.nn") for c in type(module).__mro__):
+        return True
     return type(module).__module__.startswith("torch.nn") or not any(True for _ in module.children())
 
 

@@ -6,10 +6,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import torch_geometric  # noqa: F401 - see below
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 from ui.links import EVERY_TAB
+
+# torch_geometric (the graph family's layers) tries, on its first import, the optional package
+# ``transformers`` (guarded by try/except ImportError). AppTest puts the page's own folder on sys.path,
+# where pages/transformers.py answers that name: the Transformers page then ran as a module inside the
+# registry's import, in whatever page was open. Imported here first, before any page runs, the lookup
+# is settled on the suite's own sys.path. (``streamlit run app.py`` puts only the root on the path.)
 
 
 def app_test(path: str, timeout: float = 120, every_tab: bool = True) -> AppTest:

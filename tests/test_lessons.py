@@ -19,6 +19,7 @@ PAGES = {
     "ae": "autoencoders",
     "gan": "gans",
     "dif": "diffusion",
+    "gnn": "graph",
     "cmp": "compare",
 }
 

@@ -310,6 +310,47 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
             ),
         ),
     ),
+    "gnn": (
+        Lesson(
+            "Message passing: what a node hears, layer by layer",
+            (
+                Step(
+                    "The karate club, node 0 (the instructor), layer 1. Look at the graph and at the "
+                    "messages.",
+                    "One layer reaches only direct friends: one message row per neighbour, plus the node's "
+                    "own through its self-loop. Each is scaled by 1/√(d̂ᵥ d̂ᵤ): a friend with many friends "
+                    "speaks more softly.",
+                    {"gnn.tab": "Message passing", "gnn.mp.node": 0, "gnn.mp.k": 1},
+                ),
+                Step(
+                    "Move to layer 2.",
+                    "The receptive field grows by one hop per layer: friends of friends now reach node 0, "
+                    "through the states its friends computed in layer 1.",
+                    {"gnn.mp.k": 2},
+                ),
+                Step(
+                    "Node 33 (the officer), layer 3.",
+                    "Three layers reach almost the whole club. The 2-D output below comes from random "
+                    "weights, yet the two factions already lie apart: the graph's structure does much of "
+                    "the work before any training.",
+                    {"gnn.mp.node": 33, "gnn.mp.k": 3},
+                ),
+                Step(
+                    "Now the attention network (GAT) under Architectures → Graph.",
+                    "Each graph attention layer is one node of the layer graph: inside it, every edge "
+                    "gets a learned weight, a softmax over the node's neighbours, with several heads side "
+                    "by side.",
+                    {"gnn.tab": "Architectures", "gnn.arch": Arch("gat"), "gnn.view": "Graph"},
+                ),
+                Step(
+                    "GIN under Architectures → Summary.",
+                    "The parameters do not depend on the graph: the same weights serve a molecule of 10 "
+                    "atoms or a network of a million nodes. The mult-adds, counted per node, do.",
+                    {"gnn.arch": Arch("gin"), "gnn.view": "Summary"},
+                ),
+            ),
+        ),
+    ),
     "cmp": (
         Lesson(
             "What a model costs, and what it buys",

@@ -1,0 +1,1 @@
+"""Graph neural networks: the family's page panels and explainers."""
