@@ -65,7 +65,7 @@ if idea.open:
                 r"answer: node outputs move with the nodes (equivariance), a graph's readout "
                 r"(sum, mean or max over nodes) does not move at all (invariance):"
             )
-            st.latex(r"f(PX,\, PAP^\top) = P\, f(X, A), \qquad R(PH) = R(H)")
+            st.latex(r"\begin{aligned} f(PX,\, PAP^\top) &= P\, f(X, A) \\ R(PH) &= R(H) \end{aligned}")
             st.markdown(
                 r"**Over-smoothing.** Each layer averages over neighbours; stacked many times, the averaging "
                 r"makes all node states alike, and the classes blur. The Dirichlet energy measures how "
