@@ -247,7 +247,7 @@ def receptive_field_figure(
     fig = go.Figure()
     for sel, colour, width, name in (
         (~near, "rgba(150,150,150,0.25)", 0.8, "outside"),
-        (near, "#343a40", 2.4, "carries messages"),
+        (near, "#343a40", 2.4, "that carry messages"),
     ):
         x, y = _segments(pos, pairs[sel])
         fig.add_trace(

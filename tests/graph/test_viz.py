@@ -79,7 +79,7 @@ def test_hops_and_receptive_field_on_a_path():
     assert "the node" in names and "1 hop (layer 1)" in names and "2 hops (layer 2)" in names
     beyond = next(t for t in fig.data if t.name.startswith("beyond"))
     assert sorted(np.asarray(beyond.customdata).tolist()) == [3, 4]
-    thick = next(t for t in fig.data if t.name == "edges carries messages")
+    thick = next(t for t in fig.data if t.name == "edges that carry messages")
     assert np.isnan(np.asarray(thick.x, float)).sum() == 2  # 0-1 and 1-2 carry messages in two layers
 
 

@@ -41,6 +41,14 @@ def _forward(seed: int, ei: np.ndarray) -> tuple[list[PlainGCNLayer], list[torch
     return layers, hs
 
 
+def _separability(out: np.ndarray, labels: np.ndarray) -> float:
+    """The share of nodes a logistic regression on ``out`` puts in their faction (fit on all of them)."""
+    from sklearn.linear_model import LogisticRegression
+
+    z = (out - out.mean(0)) / (out.std(0) + 1e-12)
+    return float(LogisticRegression().fit(z, labels).score(z, labels))
+
+
 def _pick(key: str) -> None:
     """A click on a node of the graph selects it (its id is the point's customdata)."""
     points = (st.session_state.get(key) or {}).get("selection", {}).get("points", [])
@@ -110,12 +118,16 @@ def message_passing() -> None:
                 else ": the answer."
             )
         )
+    sep = {s: _separability(_forward(s, ei)[1][-1].numpy(), labels) for s in range(10)}
+    here = _separability(hs[-1].numpy(), labels)
+    lo, hi = min(sep.values()), max(sep.values())
     st.markdown(
-        "**Even untrained**, the three layers place the two factions apart: the output below is the "
-        "2-D state of every member after three rounds of averaging over neighbours with random weights "
-        "(Kipf & Welling observed the same on this graph). Structure alone carries the communities; "
-        "training only has to separate what the graph already groups. Change the seed in the sidebar for "
-        "other random weights."
+        "**Even untrained**, three rounds of averaging over neighbours give nearby members similar "
+        "states, so the random network's 2-D output below often groups the two factions already (Kipf & "
+        f"Welling showed this on the same graph). At this seed a straight line separates **{here:.0%}** of "
+        f"the members (a logistic regression on the two outputs); over seeds 0 to 9, from {lo:.0%} to "
+        f"{hi:.0%}. Change the seed in the sidebar to see others: structure does part of the work, "
+        "training the rest."
     )
     out = hs[-1].numpy()
     plotly_chart(
