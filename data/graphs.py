@@ -190,7 +190,8 @@ def ba_shapes(
     attention-weighted mean of identical vectors is that vector, so GAT with constant inputs sees
     nothing at all (GCN's degree normalisation and GIN's sums do). Also on ``graph``: ``motif`` (N,)
     each node's house (-1 for base nodes) and ``motif_edge`` (E,) True for edges inside a house.
-    Built with torch_geometric's ExplainerDataset (BAGraph + HouseMotif) under a private seeded RNG.
+    Built with torch_geometric's ExplainerDataset (BAGraph + HouseMotif), seeded; the global torch and
+    numpy RNGs are restored afterwards.
     """
     from torch_geometric.datasets import ExplainerDataset
     from torch_geometric.datasets.graph_generator import BAGraph
@@ -201,9 +202,14 @@ def ba_shapes(
         )
     if not 0.05 <= test_frac <= 0.9:
         raise ValueError(f"test_frac must be 0.05 to 0.9, got {test_frac}")
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        raw = ExplainerDataset(BAGraph(num_base, 5), "house", num_motifs=num_motifs)[0]
+    np_state = np.random.get_state()  # PyG's BA generator draws from numpy's global RNG, the rest torch's
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            np.random.seed(seed)
+            raw = ExplainerDataset(BAGraph(num_base, 5), "house", num_motifs=num_motifs)[0]
+    finally:
+        np.random.set_state(np_state)
     n = int(raw.num_nodes)
     edge_index, motif_edge = raw.edge_index, raw.edge_mask.bool()
     order = torch.argsort(edge_index[0] * n + edge_index[1])  # sorted by (source, target)
