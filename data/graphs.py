@@ -144,7 +144,7 @@ def karate(k: int = 2, seed: int = 0) -> NodeGraph:
     import networkx as nx
 
     if not 1 <= k <= 16:
-        raise ValueError(f"k (labelled members per faction) must be 1 to 16, got {k}")
+        raise ValueError(f"labelled members per faction (k) must be 1 to 16, got {k}")
     g = nx.karate_club_graph()
     n = g.number_of_nodes()
     y = np.array([KARATE_FACTIONS.index(g.nodes[i]["club"]) for i in range(n)], dtype=np.int64)

@@ -39,7 +39,7 @@ def test_karate_has_its_two_factions_and_k_labelled_members_each():
     assert np.array_equal(d.y_test, g.y.numpy()[d.x_test])
     assert not np.array_equal(karate(k=2, seed=1).x_train, d.x_train)  # the seed picks the labelled nodes
     assert np.array_equal(karate(k=2, seed=0).x_train, d.x_train)
-    with pytest.raises(ValueError, match="k"):
+    with pytest.raises(ValueError, match="per faction"):
         karate(k=0)
 
 
