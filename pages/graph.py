@@ -5,7 +5,10 @@ import streamlit as st
 
 from ui.boot import ensure_app
 from ui.forms import config_form
+from ui.graph.depth import depth_lab
+from ui.graph.explain import explain_lab
 from ui.graph.explainer import message_passing
+from ui.graph.live import graph_lab, node_lab
 from ui.lessons import lesson_bar
 from ui.links import tabs
 from ui.panels import arch_picker, graph_panel, summary_panel
@@ -20,7 +23,10 @@ st.markdown(
 )
 
 lesson_bar("gnn")
-idea, mp, explore = tabs(["Idea", "Message passing", "Architectures"], key="gnn.tab")
+idea, mp, nodes, whole, depth, why, explore = tabs(
+    ["Idea", "Message passing", "Nodes", "Whole graphs", "Depth", "Explanations", "Architectures"],
+    key="gnn.tab",
+)
 
 if idea.open:
     with idea:
@@ -80,6 +86,22 @@ if idea.open:
 if mp.open:
     with mp:
         message_passing()
+
+if nodes.open:
+    with nodes:
+        node_lab()
+
+if whole.open:
+    with whole:
+        graph_lab()
+
+if depth.open:
+    with depth:
+        depth_lab()
+
+if why.open:
+    with why:
+        explain_lab()
 
 cfg = None
 if explore.open:

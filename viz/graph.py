@@ -528,3 +528,51 @@ def top_edges_inside(
     top = pairs[np.argsort(-w)[:top_k]]
     truth = {tuple(p) for p in undirected_edges(np.asarray(truth_edges).T).tolist()}
     return float(np.mean([tuple(p) in truth for p in top.tolist()])) if len(top) else 0.0
+
+
+def graph_gallery(
+    graphs: Sequence[tuple[np.ndarray, int]],
+    titles: Sequence[str],
+    colours: Sequence[str],
+    *,
+    cols: int = 4,
+    cell: int = 170,
+) -> go.Figure:
+    """Small graphs side by side (each ``(edge_index, num_nodes)``), each titled (e.g. its predicted
+    kind) and drawn in its colour (e.g. red where the prediction is wrong). One edge trace per graph."""
+    rows = max(1, -(-len(graphs) // cols))
+    fig = make_subplots(
+        rows=rows, cols=cols, subplot_titles=list(titles), horizontal_spacing=0.03, vertical_spacing=0.12
+    )
+    for i, ((ei, n), colour) in enumerate(zip(graphs, colours, strict=True)):
+        r, c = i // cols + 1, i % cols + 1
+        pos = layout(n, ei, seed=i)
+        x, y = _segments(pos, undirected_edges(ei))
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="lines",
+                line=dict(color=EDGE_GREY, width=1),
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            r,
+            c,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=pos[:, 0],
+                y=pos[:, 1],
+                mode="markers",
+                marker=dict(size=7, color=colour),
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            r,
+            c,
+        )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(height=rows * cell + 40, margin=dict(l=5, r=5, t=30, b=5), plot_bgcolor="white")
+    return fig
