@@ -221,6 +221,39 @@ def test_pause_reruns_only_the_training_panel(server, browser):
         page.close()
 
 
+# which nodes each "predicted <class>" trace of the visible graph chart holds (its customdata's node ids)
+PREDICTED_JS = """() => { for (const p of document.querySelectorAll('.js-plotly-plot')) {
+    if (p.offsetParent === null) continue;
+    const ts = (p._fullData || []).filter(t => (t.name || '').startsWith('predicted '));
+    if (ts.length) return Object.fromEntries(ts.map(t => [t.name,
+        Array.from(t.customdata || [], r => Array.isArray(r) ? r[0] : r).map(Number).sort((a, b) => a - b)]));
+    } return null; }"""
+
+
+def test_graph_nodes_train_and_the_graph_is_recoloured(server, browser):
+    """The karate-club GCN trains in the browser: the graph first shows the untrained network's
+    predictions, then, once the run has ended, the trained ones: the nodes change colour."""
+    page = open_page(browser, f"{server}/graph?gnn.tab=Nodes")
+    try:
+        page.wait_for_function(f"() => ({PREDICTED_JS})() !== null", timeout=120_000)
+        before = page.evaluate(PREDICTED_JS)
+        before_s = page.evaluate(f"() => JSON.stringify(({PREDICTED_JS})())")
+        page.get_by_role("button", name="Train").first.click()
+        page.wait_for_function(
+            "() => { const b = document.querySelector('[data-testid=\"stProgress\"]');"
+            " return !!b && b.innerText.startsWith('done'); }",
+            timeout=120_000,
+        )
+        page.wait_for_function(
+            f"(b) => JSON.stringify(({PREDICTED_JS})()) !== b", arg=before_s, timeout=60_000
+        )
+        after = page.evaluate(PREDICTED_JS)
+        assert sum(map(len, after.values())) == 34 and after != before
+        no_exception(page)
+    finally:
+        page.close()
+
+
 def test_transformer_attention_grid_is_drawn(server, browser):
     """The Attention tab draws a heatmap for every layer × head of the chosen model, then one head
     large and the rollout: all visible and painted (plotly draws each heatmap as an image)."""
