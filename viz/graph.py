@@ -435,7 +435,7 @@ def oversmoothing_figure(
 
 
 def explanation_figure(
-    pos: np.ndarray,
+    pos: np.ndarray | None,
     edge_index: np.ndarray,
     edge_mask: np.ndarray,
     node: int,
@@ -450,11 +450,20 @@ def explanation_figure(
     """An explanation of one node's prediction: the graph around it with each edge's importance (the
     explainer's mask, one value per column of ``edge_index``) as its width, the ``top_k`` edges red, and
     where known the edges that truly explain it (``truth_edges`` (M, 2), e.g. the node's house motif)
-    dashed green. Only the node's neighbourhood that the mask touches is drawn, plus its 3-hop field."""
-    pos = np.asarray(pos, dtype=float)
+    dotted green. Only the node's 3-hop neighbourhood is drawn; ``pos=None`` lays it out on its own."""
+    n = len(pos) if pos is not None else int(np.asarray(edge_index).max()) + 1
     pairs, w = edge_weights(edge_index, edge_mask)
-    dist = hops(len(pos), edge_index, node)
+    dist = hops(n, edge_index, node)
     show_node = (dist >= 0) & (dist <= 3)
+    if pos is None:  # lay out the neighbourhood on its own: a whole graph's layout squeezes a small motif
+        idx = np.flatnonzero(show_node)
+        sub = pairs[show_node[pairs[:, 0]] & show_node[pairs[:, 1]]]
+        local = np.full(n, -1)
+        local[idx] = np.arange(len(idx))
+        p = layout(len(idx), local[sub].T, seed=0)
+        pos = np.zeros((n, 2))
+        pos[idx] = p
+    pos = np.asarray(pos, dtype=float)
     show = show_node[pairs[:, 0]] & show_node[pairs[:, 1]]
     pairs, w = pairs[show], w[show]
     fig = go.Figure()

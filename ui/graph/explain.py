@@ -13,14 +13,9 @@ from training.graph.explain import explain_node
 from training.recipes import get_recipe
 from ui import state
 from ui.charts import plotly_chart
-from viz.graph import explanation_figure, layout, top_edges_inside
+from viz.graph import explanation_figure, top_edges_inside
 
 STEPS = 200
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _positions(num_nodes: int, edges: bytes) -> np.ndarray:
-    return layout(num_nodes, np.frombuffer(edges, dtype=np.int64).reshape(2, -1), seed=0)
 
 
 def _trained(seed: int):
@@ -73,7 +68,6 @@ def explain_lab() -> None:
         st.error(str(e), icon=":material/block:")
         return
     ei = g.edge_index.cpu().numpy().astype(np.int64)
-    pos = _positions(int(g.num_nodes), ei.tobytes())
     with torch.no_grad():
         pred = int(model(g.x, g.edge_index).argmax(-1)[int(node)])
     true = int(g.y[int(node)])
@@ -84,7 +78,7 @@ def explain_lab() -> None:
     except GraphRejected:
         pass
     fig = explanation_figure(
-        pos,
+        None,
         ei,
         mask,
         int(node),

@@ -112,7 +112,7 @@ def node_lab() -> None:
                     labels,
                     data.class_names,
                     predicted=view["pred"],
-                    title=f"Every node's last hidden state ({emb['dim']} numbers), on its two principal axes",
+                    title=f"Node states ({emb['dim']} numbers each), 2 principal axes",
                     height=480,
                 ),
                 key=child(KEY, "view", "emb"),
@@ -152,7 +152,10 @@ def graph_lab() -> None:
     st.caption(recipe.summary)
     settings = dict(arch=arch, readout=readout, seed=state.seed(), device=state.device())
     data = recipe.make_data(seed=state.seed())
-    test = [int(i) for i in data.x_test][:12]
+    by_kind: dict[int, list[int]] = {}
+    for i in data.x_test:  # three held-out graphs of each kind
+        by_kind.setdefault(int(data.graphs[int(i)].y), []).append(int(i))
+    test = [i for k in sorted(by_kind) for i in by_kind[k][:3]]
 
     def render(snap: dict, _data) -> None:
         view = snap.get("graphs")
