@@ -97,3 +97,22 @@ def test_depth_and_explanations_tabs():
     x = _chart(at, "gnn.x.fig")
     assert any(t.get("name") == "the motif (truth)" for t in x["data"])
     assert any("most important edges lie inside node" in m.value for m in at.markdown)
+
+
+def test_an_uploaded_edge_list_runs_the_explainer_and_a_bad_one_gets_a_sentence():
+    at = open_page("pages/graph.py")
+    at.radio(key="gnn.mp.src").set_value("My edge list (CSV)").run()
+    assert any("Upload an edge list" in i.value for i in at.info)
+    up = next(u for u in at.get("file_uploader") if u.proto.id.endswith("gnn.mp.up"))
+    up.set_value(("path.csv", b"source,target\n0,1\n1,2\n2,3\n3,4\n", "text/csv"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Your graph: 5 nodes, 4 edges" in m.value for m in at.markdown)
+    at.slider(key="gnn.mp.k").set_value(2).run()
+    cap = next(c.value for c in at.caption if c.value.startswith("After 2 layer"))
+    assert "heard from 2 of the other 4 nodes" in cap  # node 0 on a path: nodes 1 and 2
+    up = next(u for u in at.get("file_uploader") if u.proto.id.endswith("gnn.mp.up"))
+    up.set_value(("bad.csv", b"0,1\n1,x\n", "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("cannot be used" in e.value for e in at.error), [e.value for e in at.error]

@@ -10,12 +10,14 @@ import streamlit as st
 import torch
 
 from archs.graph.plain_gcn import PlainGCNLayer, messages_at
+from data.graphs import GraphRejected, parse_edge_list
 from ui import state
 from ui.charts import plotly_chart
 from viz.graph import embedding_figure, hops, layout, message_figure, receptive_field_figure
 
 WIDTHS = (34, 8, 8, 2)  # identity features in, two hidden layers of 8, a 2-D output (Kipf & Welling's demo)
 FACTIONS = ("Mr. Hi", "Officer")
+MAX_NODES = 500  # an uploaded graph's nodes start as one-hot vectors: N × N numbers in the first layer
 
 
 @st.cache_data(show_spinner=False)
@@ -28,12 +30,21 @@ def karate() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ei, labels, layout(g.number_of_nodes(), ei)
 
 
-def _forward(seed: int, ei: np.ndarray) -> tuple[list[PlainGCNLayer], list[torch.Tensor]]:
+@st.cache_data(show_spinner=False, max_entries=8)
+def uploaded(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(edge_index, positions) of an uploaded edge list (checked by data.graphs.parse_edge_list)."""
+    edge_index, n = parse_edge_list(raw, max_nodes=MAX_NODES)
+    ei = edge_index.cpu().numpy().astype(np.int64)
+    return ei, layout(n, ei)
+
+
+def _forward(seed: int, ei: np.ndarray, n: int = 34) -> tuple[list[PlainGCNLayer], list[torch.Tensor]]:
     """The untrained three-layer GCN (tanh between layers) and every layer's input, from the identity."""
     torch.manual_seed(seed)
-    layers = [PlainGCNLayer(a, b) for a, b in zip(WIDTHS, WIDTHS[1:], strict=False)]
+    widths = (n, *WIDTHS[1:])
+    layers = [PlainGCNLayer(a, b) for a, b in zip(widths, widths[1:], strict=False)]
     edge_index = torch.as_tensor(ei)
-    hs = [torch.eye(WIDTHS[0])]
+    hs = [torch.eye(n)]
     with torch.no_grad():
         for i, layer in enumerate(layers):
             out = layer(hs[-1], edge_index)
@@ -60,13 +71,45 @@ def _pick(key: str) -> None:
             return
 
 
+def _source() -> tuple[np.ndarray, np.ndarray | None, np.ndarray] | None:
+    """The graph the explainer runs on: the karate club, or the user's edge list (None if refused)."""
+    which = st.radio(
+        "Graph",
+        ("Zachary's karate club", "My edge list (CSV)"),
+        horizontal=True,
+        key="gnn.mp.src",
+        help=f"A CSV of 'source,target' node ids from 0, one friendship per row, at most {MAX_NODES} nodes.",
+    )
+    if which.startswith("Zachary"):
+        return karate()
+    up = st.file_uploader("Edge list", type=["csv", "txt"], key="gnn.mp.up", max_upload_size=1)
+    if up is None:
+        st.info(
+            "Upload an edge list: one `source,target` pair of node ids per row.", icon=":material/upload:"
+        )
+        return None
+    try:
+        ei, pos = uploaded(up.getvalue())
+    except GraphRejected as e:
+        st.error(f"**This edge list cannot be used.** {e}", icon=":material/block:")
+        return None
+    return ei, None, pos
+
+
 def message_passing() -> None:
-    ei, labels, pos = karate()
-    n = len(labels)
+    src = _source()
+    if src is None:
+        return
+    ei, labels, pos = src
+    n = len(pos)
     st.markdown(
-        "Zachary's karate club: 34 members, 78 friendships, and the club's split into two factions. Each "
-        "node starts with its own one-hot vector. A layer lets every node **hear its neighbours**: each "
-        "neighbour u sends its features transformed by the layer's weights, scaled by 1/√(d̂ᵥ d̂ᵤ) "
+        (
+            "Zachary's karate club: 34 members, 78 friendships, and the club's split into two factions. "
+            if labels is not None
+            else f"Your graph: {n} nodes, {ei.shape[1] // 2} edges. "
+        )
+        + "Each node starts with its own one-hot vector. A layer lets every node **hear its neighbours**: "
+        "each neighbour u sends its features transformed by the layer's weights, scaled by 1/√(d̂ᵥ d̂ᵤ) "
         "(d̂ counts the self-loop), and the node adds them up. After k layers a node's state depends on "
         "everything within k hops: its receptive field."
     )
@@ -78,12 +121,13 @@ def message_passing() -> None:
         value=0,
         step=1,
         key="gnn.mp.node",
-        help="A member of the club, 0 to 33 (or click one): 0 is the instructor, 33 the officer.",
+        help="A node, by its id (or click one in the graph); in the karate club 0 is the instructor, 33 the "
+        "officer.",
     )
     k = c[1].slider(
         "Layer", 1, len(WIDTHS) - 1, 1, key="gnn.mp.k", help="Messages of this layer; hops seen so far."
     )
-    layers, hs = _forward(state.seed(), ei)
+    layers, hs = _forward(state.seed(), ei, n)
     left, right = st.columns([1, 1])
     with left:
         fig = receptive_field_figure(
@@ -95,7 +139,9 @@ def message_passing() -> None:
         d = hops(n, ei, int(node))
         st.caption(
             f"After {k} layer(s) node {node} has heard from {int(((d >= 0) & (d <= k)).sum()) - 1} of the "
-            f"other {n - 1} members; {'all' if (d <= k).all() else 'not yet all'} of the club."
+            f"other {n - 1} nodes; {'all' if (d <= k).all() else 'not yet all'} of the graph"
+            + ("" if (d >= 0).all() else " (some nodes are not connected to it at all)")
+            + "."
         )
     with right:
         m = messages_at(layers[k - 1], hs[k - 1], torch.as_tensor(ei), int(node))
@@ -118,8 +164,21 @@ def message_passing() -> None:
                 else ": the answer."
             )
         )
+    out = hs[-1].numpy()
+    if labels is None:
+        st.markdown(
+            "The untrained three-layer network's 2-D output for every node of your graph: nodes with "
+            "similar neighbourhoods land close together before any training."
+        )
+        plotly_chart(
+            embedding_figure(
+                out, np.zeros(n, int), ("node",), axis_titles=("output 1", "output 2"), height=380
+            ),
+            key="gnn.mp.out",
+        )
+        return
     sep = {s: _separability(_forward(s, ei)[1][-1].numpy(), labels) for s in range(10)}
-    here = _separability(hs[-1].numpy(), labels)
+    here = _separability(out, labels)
     lo, hi = min(sep.values()), max(sep.values())
     st.markdown(
         "**Even untrained**, three rounds of averaging over neighbours give nearby members similar "
@@ -129,7 +188,6 @@ def message_passing() -> None:
         f"{hi:.0%}. Change the seed in the sidebar to see others: structure does part of the work, "
         "training the rest."
     )
-    out = hs[-1].numpy()
     plotly_chart(
         embedding_figure(out, labels, FACTIONS, axis_titles=("output 1", "output 2"), height=380),
         key="gnn.mp.out",
