@@ -11,7 +11,7 @@ once by ``layout`` and passed in, so that a graph keeps its shape while a model 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import networkx as nx
 import numpy as np
@@ -115,6 +115,46 @@ def _weighted_edges(
         )
 
 
+def _class_points(
+    fig: go.Figure,
+    xy: np.ndarray,
+    groups: np.ndarray,
+    class_names: Sequence[str],
+    *,
+    wrong: np.ndarray,
+    size: float,
+    ring: tuple[float, float],
+    customdata: np.ndarray,
+    hover: Callable[[str], str],
+    symbol: np.ndarray | None = None,
+    prefix: str = "",
+) -> None:
+    """One marker trace per class (``groups`` (N,) class ids pick the colour and the legend entry), a
+    black ring of width ``ring[0]`` where ``wrong``, a thin white one (``ring[1]``) elsewhere."""
+    for k, cname in enumerate(class_names):
+        idx = np.flatnonzero(groups == k)
+        if len(idx) == 0:
+            continue
+        marker = dict(
+            size=size,
+            color=class_colour(k),
+            line=dict(color=np.where(wrong[idx], "black", "white"), width=np.where(wrong[idx], *ring)),
+        )
+        if symbol is not None:
+            marker["symbol"] = symbol[idx]
+        fig.add_trace(
+            go.Scatter(
+                x=xy[idx, 0],
+                y=xy[idx, 1],
+                mode="markers",
+                marker=marker,
+                customdata=customdata[idx],
+                name=prefix + str(cname),
+                hovertemplate=hover(str(cname)),
+            )
+        )
+
+
 def _axes(fig: go.Figure, height: int, title: str) -> go.Figure:
     fig.update_xaxes(visible=False, scaleanchor="y", scaleratio=1)
     fig.update_yaxes(visible=False)
@@ -167,31 +207,25 @@ def graph_figure(
     size = node_size or float(np.clip(520 / np.sqrt(max(n, 1)), 6, 22))
     wrong = (colour_by != labels) if predicted is not None else np.zeros(n, bool)
     train = np.asarray(train_mask, bool).reshape(-1) if train_mask is not None else np.zeros(n, bool)
-    for k, cname in enumerate(class_names):
-        idx = np.flatnonzero(colour_by == k)
-        if len(idx) == 0:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=pos[idx, 0],
-                y=pos[idx, 1],
-                mode="markers",
-                marker=dict(
-                    size=size,
-                    color=class_colour(k),
-                    symbol=np.where(train[idx], "square", "circle"),
-                    line=dict(color=np.where(wrong[idx], "black", "white"), width=np.where(wrong[idx], 3, 1)),
-                ),
-                customdata=np.stack([idx, labels[idx]], 1),
-                name=("predicted " if predicted is not None else "") + str(cname),
-                hovertemplate=(
-                    "node %{customdata[0]}<br>true: "
-                    + "%{customdata[1]}"
-                    + (f"<br>predicted: {cname}" if predicted is not None else "")
-                    + "<extra></extra>"
-                ),
-            )
-        )
+    names = np.asarray([str(c) for c in class_names], dtype=object)
+    true = names[np.clip(labels, 0, len(names) - 1)]
+    _class_points(
+        fig,
+        pos,
+        colour_by,
+        class_names,
+        wrong=wrong,
+        size=size,
+        ring=(3, 1),
+        symbol=np.where(train, "square", "circle"),
+        customdata=np.stack([np.arange(n).astype(object), true], 1),
+        prefix="predicted " if predicted is not None else "",
+        hover=lambda c: (
+            "node %{customdata[0]}<br>true: %{customdata[1]}"
+            + (f"<br>predicted: {c}" if predicted is not None else "")
+            + "<extra></extra>"
+        ),
+    )
     if selected is not None and 0 <= selected < n:
         fig.add_trace(
             go.Scatter(
@@ -350,27 +384,17 @@ def embedding_figure(
         (np.asarray(predicted).reshape(-1) != labels) if predicted is not None else np.zeros(len(xy), bool)
     )
     fig = go.Figure()
-    for k, cname in enumerate(class_names):
-        idx = np.flatnonzero(labels == k)
-        if len(idx) == 0:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=xy[idx, 0],
-                y=xy[idx, 1],
-                mode="markers",
-                marker=dict(
-                    size=9,
-                    color=class_colour(k),
-                    line=dict(
-                        color=np.where(wrong[idx], "black", "white"), width=np.where(wrong[idx], 2.5, 0.8)
-                    ),
-                ),
-                customdata=idx,
-                name=str(cname),
-                hovertemplate="#%{customdata}<extra>" + str(cname) + "</extra>",
-            )
-        )
+    _class_points(
+        fig,
+        xy,
+        labels,
+        class_names,
+        wrong=wrong,
+        size=9,
+        ring=(2.5, 0.8),
+        customdata=np.arange(len(xy)),
+        hover=lambda c: "#%{customdata}<extra>" + str(c) + "</extra>",
+    )
     fig.update_xaxes(title=axis_titles[0], zeroline=False)
     fig.update_yaxes(title=axis_titles[1], zeroline=False)
     fig.update_layout(
