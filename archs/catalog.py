@@ -8,7 +8,7 @@ import torch
 
 from archs.cost import mult_adds
 from archs.registry import FAMILIES, build_from_config, build_model, count_params, get_arch, list_archs
-from archs.spec import to_device
+from archs.spec import is_graph_input, to_device
 
 
 def catalog_rows() -> list[dict]:
@@ -56,7 +56,7 @@ def input_text(example: Any) -> str:
     """One example of a model's input in words: "3×224×224" for an image, "128 tokens" for a sequence of
     token ids; "graph: 2,708 nodes × 1,433 features, 10,556 edges" for a graph network's (node features,
     edge_index[, ptr]), whose per-example counts are per node; other inputs joined by " + "."""
-    if _is_graph(example):
+    if is_graph_input(example):
         x, edge_index = example[0], example[1]
         many = f" in {len(example[2]) - 1} graphs" if len(example) > 2 else ""
         return f"graph: {x.shape[0]:,} nodes × {x.shape[1]:,} features, {edge_index.shape[1]:,} edges{many}"
@@ -66,19 +66,6 @@ def input_text(example: Any) -> str:
     if not example.is_floating_point() and len(shape) == 1:
         return f"{shape[0]} tokens"
     return "×".join(map(str, shape)) if shape else "a scalar"
-
-
-def _is_graph(example: Any) -> bool:
-    """Node features (N, F) and an edge_index (2, E) of integers: a graph network's input."""
-    return (
-        isinstance(example, (tuple, list))
-        and len(example) >= 2
-        and getattr(example[0], "ndim", 0) == 2
-        and example[0].is_floating_point()
-        and getattr(example[1], "ndim", 0) == 2
-        and example[1].shape[0] == 2
-        and not example[1].is_floating_point()
-    )
 
 
 def cost_row(name: str, preset: str) -> dict:

@@ -21,7 +21,7 @@ from typing import Any
 import torch
 
 from archs.registry import build_from_config, count_params
-from archs.spec import ArchSpec, to_device
+from archs.spec import ArchSpec, is_graph_input, to_device
 
 MAX_WEIGHTS = 3 * 2**30  # float32 weights a measured model may have
 # weights plus a batch's activations, where every module's output counts as kept (the Summary's estimate):
@@ -53,7 +53,21 @@ class Latency:
 
 def batched(example: Any, batch: int) -> Any:
     """The example input with its first example repeated ``batch`` times along the batch axis (every
-    registered architecture's example input is a tensor, or a tuple of tensors, batch first)."""
+    registered architecture's example input is a tensor, or a tuple of tensors, batch first). A graph
+    network's example (x, edge_index[, edge_attr][, ptr]) is one graph, or one batch of graphs: here
+    ``batch`` copies of it side by side, as one disconnected graph (node ids offset, edge features
+    copied, ``ptr`` extended), as torch-geometric batches graphs; an "example" is then a whole copy."""
+    if is_graph_input(example):
+        x, edge_index, *rest = example
+        n = x.shape[0]
+        offsets = torch.arange(batch, device=edge_index.device).repeat_interleave(edge_index.shape[1]) * n
+        out = [x.repeat(batch, 1), edge_index.repeat(1, batch) + offsets]
+        for t in rest:
+            if t.is_floating_point():  # edge features (E, D): one row per edge, copied with the edges
+                out.append(t.repeat(batch, *([1] * (t.dim() - 1))))
+            else:  # ptr (G + 1,): each copy's graphs start after the previous copies' nodes
+                out.append(torch.cat([t[:-1] + i * n for i in range(batch)] + [t[-1:] + (batch - 1) * n]))
+        return type(example)(out)
     if isinstance(example, torch.Tensor):
         first = example[:1]
         return first.repeat(batch, *([1] * (first.dim() - 1)))
@@ -111,6 +125,8 @@ def forward_latency(
     torch.manual_seed(0)
     model = build_from_config(spec, cfg, device).eval()
     example = to_device(spec.example_input(cfg), device)
+    if is_graph_input(example) and activation_bytes_per_example:  # counted per node; a batch is whole graphs
+        activation_bytes_per_example *= int(example[0].shape[0])
     out: dict[int, Latency | str] = {}
     first: float | None = None
     for b in sorted(batches):

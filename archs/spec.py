@@ -61,6 +61,22 @@ def torchvision_top1(value: float, weights: str) -> Result:
     return Result(value, IMAGENET_TOP1, f"torchvision {weights}")
 
 
+def is_graph_input(example: Any) -> bool:
+    """A graph network's example input: node features (N, F) and an edge_index (2, E) of integers, then
+    optionally ``ptr`` (G + 1,) marking where each graph of a batch starts (archs/graph)."""
+    return (
+        isinstance(example, (tuple, list))
+        and len(example) >= 2
+        and isinstance(example[0], torch.Tensor)
+        and example[0].ndim == 2
+        and example[0].is_floating_point()
+        and isinstance(example[1], torch.Tensor)
+        and example[1].ndim == 2
+        and example[1].shape[0] == 2
+        and not example[1].is_floating_point()
+    )
+
+
 def hp(
     default: Any,
     *,

@@ -194,3 +194,20 @@ def test_a_family_pages_compare_link_opens_compare_with_that_model():
     assert at.selectbox(key="tx.arch").value.name == "gpt2_small"
     assert cmp.selectbox(key="cmp.1.arch").value.name == "gpt2_small"
     assert cmp.selectbox(key="cmp.1.gpt2_small.preset").value == "tiny"
+
+
+def test_graph_networks_are_timed_on_copies_of_their_example_graph_in_the_page():
+    """A graph network's latency (batch 1: its example graph; 32: 32 copies side by side) fills the
+    sheet; before, the batch was cut from the edge list's first row and the page crashed."""
+    at = app_test(PAGE, timeout=300, every_tab=False)
+    gcn, gin = archs.get_arch("gcn").title, archs.get_arch("gin").title
+    at.query_params.update(
+        {"cmp.1.arch": gcn, "cmp.2.arch": gin, "cmp.1.gcn.preset": "tiny", "cmp.2.gin.preset": "canonical"}
+    )
+    at.run()
+    at.button(key="cmp.measure").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    sheet = _sheet(at)
+    assert sheet.loc["input (one example)"].str.startswith("graph: ").all()
+    assert sheet.loc["latency, batch 1"].str.endswith(" ms").all()
+    assert sheet.loc["latency, batch 32"].str.contains(" ex/s").all()

@@ -192,3 +192,25 @@ def test_the_compare_sheet_describes_a_graph_input_as_a_graph():
     assert row["input"].startswith("graph: 2,708 nodes × 1,433 features, ") and "tokens" not in row["input"]
     assert row["params"] == 23_063
     assert cost_row("gin", "canonical")["input"].endswith("in 2 graphs")
+
+
+@pytest.mark.parametrize(
+    "name,preset", [("gcn", "tiny"), ("gin", "canonical"), ("mpnn", "tiny"), ("gat", "graph_level")]
+)
+def test_a_latency_batch_of_graphs_is_copies_of_the_example_graph(name, preset):
+    """Compare's latency batches a graph network's input as copies of its example graph side by side
+    (edge ids offset, edge features copied, ptr extended): each copy's output equals the example's."""
+    from archs.latency import batched, forward_latency
+
+    spec = archs.get_arch(name)
+    cfg = spec.make_config(preset)
+    example = spec.example_input(cfg)
+    model = archs.build_from_config(spec, cfg, "cpu").eval()
+    with torch.no_grad():
+        one, three = model(*example), model(*batched(example, 3))
+    k = one.shape[0]
+    assert three.shape[0] == 3 * k
+    for i in range(3):
+        assert torch.allclose(three[i * k : (i + 1) * k], one, atol=1e-5)
+    got = forward_latency(spec, cfg, batches=(1, 4), budget_s=0.05)
+    assert all(r.median_s > 0 for r in got.values()), got
