@@ -75,6 +75,7 @@ register_recipe(
         summary="Cycles, stars, random trees and grids with constant node features: GIN's sums count the "
         "structure and its readout classifies each whole graph.",
         arch="gin",
+        archs=("gin", "gcn", "graphsage", "gat"),  # any of them with a readout: compare what a sum can count
         data=graph_set,
         data_params=dict(per_kind=40, min_nodes=6, max_nodes=16, test_frac=0.25),
         arch_overrides=dict(hidden_dim=32, num_layers=3, dropout=0.0, readout="sum"),

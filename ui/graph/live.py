@@ -149,7 +149,12 @@ def graph_lab() -> None:
         help="How a graph's node states become one vector. A sum can count nodes and edges; a mean or a "
         "max cannot tell a graph from a larger copy of it.",
     )
-    st.caption(recipe.summary)
+    st.caption(
+        recipe.summary
+        + " Every node starts with the same feature, so only the graph's shape tells the kinds "
+        "apart. Try GraphSAGE or GAT: a mean of identical vectors is that vector, whatever the degree, and "
+        "they stay near chance (25 %); GIN's sums count neighbours, as the Weisfeiler–Lehman test does."
+    )
     settings = dict(arch=arch, readout=readout, seed=state.seed(), device=state.device())
     data = recipe.make_data(seed=state.seed())
     by_kind: dict[int, list[int]] = {}
