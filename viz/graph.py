@@ -424,31 +424,20 @@ def oversmoothing_figure(
     )
     for i, (name, r) in enumerate(runs.items()):
         colour = PALETTE[i % len(PALETTE)]
-        fig.add_trace(
-            go.Scatter(
-                x=list(depths),
-                y=list(r["acc"]),
-                mode="lines+markers",
-                line=dict(color=colour),
-                name=name,
-                legendgroup=name,
-            ),
-            1,
-            1,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=list(depths),
-                y=list(r["spread"]),
-                mode="lines+markers",
-                line=dict(color=colour),
-                name=name,
-                legendgroup=name,
-                showlegend=False,
-            ),
-            1,
-            2,
-        )
+        for col, key in ((1, "acc"), (2, "spread")):
+            fig.add_trace(
+                go.Scatter(
+                    x=list(depths),
+                    y=list(r[key]),
+                    mode="lines+markers",
+                    line=dict(color=colour),
+                    name=name,
+                    legendgroup=name,
+                    showlegend=col == 1,
+                ),
+                1,
+                col,
+            )
     fig.update_xaxes(title="layers")
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=1)
     fig.update_yaxes(type="log", row=1, col=2)
