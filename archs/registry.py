@@ -41,6 +41,10 @@ FAMILIES: dict[str, tuple[str, str]] = {
         "Graph neural networks",
         "Message passing on graphs: GCN, GraphSAGE, GAT, GIN and the general MPNN.",
     ),
+    "rl": (
+        "Reinforcement learning",
+        "Policy and value networks that learn to act from reward: tabular Q, DQN, REINFORCE, A2C, PPO.",
+    ),
 }
 
 
