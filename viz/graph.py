@@ -66,6 +66,13 @@ def _segments(pos: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.stack([a[:, 0], b[:, 0], gap], 1).ravel(), np.stack([a[:, 1], b[:, 1], gap], 1).ravel()
 
 
+def edge_trace(pos: np.ndarray, pairs: np.ndarray, name: str, **line) -> go.Scatter:
+    """All ``pairs`` (E, 2) as one line trace of NaN-separated segments; ``line`` styles it (colour,
+    width, dash)."""
+    x, y = _segments(pos, pairs)
+    return go.Scatter(x=x, y=y, mode="lines", line=line, hoverinfo="skip", name=name)
+
+
 def edge_weights(
     edge_index: np.ndarray, weights: np.ndarray, reduce: str = "max"
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -99,20 +106,9 @@ def _weighted_edges(
         sel = pairs[cls == c]
         if len(sel) == 0:
             continue
-        x, y = _segments(pos, sel)
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=y,
-                mode="lines",
-                line=dict(color=colour, width=width),
-                opacity=0.35 + 0.2 * c,
-                hoverinfo="skip",
-                name=f"{name} {'≤' if c < 3 else '>'} {[0.25, 0.5, 0.75, 0.75][c]:.0%} of the largest",
-                showlegend=True,
-                legendgroup="edges",
-            )
-        )
+        label = f"{name} {'≤' if c < 3 else '>'} {[0.25, 0.5, 0.75, 0.75][c]:.0%} of the largest"
+        trace = edge_trace(pos, sel, label, color=colour, width=width)
+        fig.add_trace(trace.update(opacity=0.35 + 0.2 * c, showlegend=True, legendgroup="edges"))
 
 
 def _class_points(
@@ -195,12 +191,7 @@ def graph_figure(
     colour_by = np.asarray(predicted).reshape(-1) if predicted is not None else labels
     fig = go.Figure()
     if edge_weight is None:
-        x, y = _segments(pos, undirected_edges(edge_index))
-        fig.add_trace(
-            go.Scatter(
-                x=x, y=y, mode="lines", line=dict(color=EDGE_GREY, width=1), hoverinfo="skip", name="edges"
-            )
-        )
+        fig.add_trace(edge_trace(pos, undirected_edges(edge_index), "edges", color=EDGE_GREY, width=1))
     else:
         pairs, w = edge_weights(edge_index, edge_weight)
         _weighted_edges(fig, pos, pairs, w, "#495057", edge_label)
@@ -283,17 +274,7 @@ def receptive_field_figure(
         (~near, "rgba(150,150,150,0.25)", 0.8, "outside"),
         (near, "#343a40", 2.4, "that carry messages"),
     ):
-        x, y = _segments(pos, pairs[sel])
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=y,
-                mode="lines",
-                line=dict(color=colour, width=width),
-                name=f"edges {name}",
-                hoverinfo="skip",
-            )
-        )
+        fig.add_trace(edge_trace(pos, pairs[sel], f"edges {name}", color=colour, width=width))
     size = float(np.clip(520 / np.sqrt(max(len(pos), 1)), 6, 22))
     out = np.flatnonzero((dist < 0) | (dist > k))
     fig.add_trace(
@@ -485,30 +466,10 @@ def explanation_figure(
     rest = np.setdiff1d(np.arange(len(pairs)), top)
     if len(rest):
         _weighted_edges(fig, pos, pairs[rest], w[rest], "#868e96", "importance")
-    x, y = _segments(pos, pairs[top])
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=y,
-            mode="lines",
-            line=dict(color="#e03131", width=4),
-            name=f"top {len(top)} edges",
-            hoverinfo="skip",
-        )
-    )
+    fig.add_trace(edge_trace(pos, pairs[top], f"top {len(top)} edges", color="#e03131", width=4))
     if truth_edges is not None and len(truth_edges):
         t = undirected_edges(np.asarray(truth_edges).T)
-        x, y = _segments(pos, t)
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=y,
-                mode="lines",
-                line=dict(color="#2f9e44", width=2, dash="dot"),
-                name="the motif (truth)",
-                hoverinfo="skip",
-            )
-        )
+        fig.add_trace(edge_trace(pos, t, "the motif (truth)", color="#2f9e44", width=2, dash="dot"))
     idx = np.flatnonzero(show_node)
     lab = np.asarray(labels).reshape(-1) if labels is not None else np.zeros(len(pos), int)
     fig.add_trace(
@@ -569,16 +530,8 @@ def graph_gallery(
     for i, ((ei, n), colour) in enumerate(zip(graphs, colours, strict=True)):
         r, c = i // cols + 1, i % cols + 1
         pos = layout(n, ei, seed=i)
-        x, y = _segments(pos, undirected_edges(ei))
         fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=y,
-                mode="lines",
-                line=dict(color=EDGE_GREY, width=1),
-                hoverinfo="skip",
-                showlegend=False,
-            ),
+            edge_trace(pos, undirected_edges(ei), "edges", color=EDGE_GREY, width=1).update(showlegend=False),
             r,
             c,
         )

@@ -54,3 +54,22 @@ def messages_at(
     rows = {("itself" if u == node else f"from {u}"): A_norm[node, u] * hw[u] for u in sources}
     agg = torch.stack(list(rows.values())).sum(0)
     return {**rows, "aggregate": agg, "output": agg + layer.bias}
+
+
+def untrained_stack(
+    widths: tuple[int, ...], edge_index, num_nodes: int | None = None, seed: int = 0
+) -> tuple[list[PlainGCNLayer], list[torch.Tensor]]:
+    """Freshly initialised (seeded) GCN layers of ``widths`` on a graph with identity features (one-hot
+    node ids: ``widths[0]`` is replaced by ``num_nodes`` when given), tanh between layers, and every
+    layer's input: ``hs[k]`` is what layer k + 1 reads, ``hs[-1]`` the output (num_nodes, widths[-1])."""
+    n = widths[0] if num_nodes is None else num_nodes
+    torch.manual_seed(seed)
+    widths = (n, *widths[1:])
+    layers = [PlainGCNLayer(a, b) for a, b in zip(widths, widths[1:], strict=False)]
+    ei = torch.as_tensor(edge_index)
+    hs = [torch.eye(n)]  # (N, N)
+    with torch.no_grad():
+        for i, layer in enumerate(layers):
+            out = layer(hs[-1], ei)  # (N, widths[i + 1])
+            hs.append(torch.tanh(out) if i < len(layers) - 1 else out)
+    return layers, hs

@@ -122,3 +122,12 @@ def graph_predictions_probe(data: GraphSet) -> Callable[[nn.Module], dict]:
         return {"prob": prob, "pred": prob.argmax(-1), "y": y, "test": data.x_test}
 
     return probe
+
+
+def linear_separability(out: np.ndarray, labels: np.ndarray) -> float:
+    """The share of nodes a logistic regression on ``out`` (N, D) puts in their class, fit on all of
+    them: how linearly separable the classes are in that representation (1.0: a line splits them)."""
+    from sklearn.linear_model import LogisticRegression
+
+    z = (out - out.mean(0)) / (out.std(0) + 1e-12)
+    return float(LogisticRegression().fit(z, labels).score(z, labels))

@@ -9,8 +9,9 @@ import numpy as np
 import streamlit as st
 import torch
 
-from archs.graph.plain_gcn import PlainGCNLayer, messages_at
+from archs.graph.plain_gcn import messages_at, untrained_stack
 from data.graphs import GraphRejected, parse_edge_list
+from training.graph.probes import linear_separability
 from ui import state
 from ui.charts import plotly_chart
 from viz.graph import embedding_figure, hops, layout, message_figure, receptive_field_figure
@@ -36,28 +37,6 @@ def uploaded(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
     edge_index, n = parse_edge_list(raw, max_nodes=MAX_NODES)
     ei = edge_index.cpu().numpy().astype(np.int64)
     return ei, layout(n, ei)
-
-
-def _forward(seed: int, ei: np.ndarray, n: int = 34) -> tuple[list[PlainGCNLayer], list[torch.Tensor]]:
-    """The untrained three-layer GCN (tanh between layers) and every layer's input, from the identity."""
-    torch.manual_seed(seed)
-    widths = (n, *WIDTHS[1:])
-    layers = [PlainGCNLayer(a, b) for a, b in zip(widths, widths[1:], strict=False)]
-    edge_index = torch.as_tensor(ei)
-    hs = [torch.eye(n)]
-    with torch.no_grad():
-        for i, layer in enumerate(layers):
-            out = layer(hs[-1], edge_index)
-            hs.append(torch.tanh(out) if i < len(layers) - 1 else out)
-    return layers, hs
-
-
-def _separability(out: np.ndarray, labels: np.ndarray) -> float:
-    """The share of nodes a logistic regression on ``out`` puts in their faction (fit on all of them)."""
-    from sklearn.linear_model import LogisticRegression
-
-    z = (out - out.mean(0)) / (out.std(0) + 1e-12)
-    return float(LogisticRegression().fit(z, labels).score(z, labels))
 
 
 def _pick(key: str) -> None:
@@ -127,7 +106,7 @@ def message_passing() -> None:
     k = c[1].slider(
         "Layer", 1, len(WIDTHS) - 1, 1, key="gnn.mp.k", help="Messages of this layer; hops seen so far."
     )
-    layers, hs = _forward(state.seed(), ei, n)
+    layers, hs = untrained_stack(WIDTHS, ei, n, seed=state.seed())
     left, right = st.columns([1, 1])
     with left:
         fig = receptive_field_figure(
@@ -177,8 +156,10 @@ def message_passing() -> None:
             key="gnn.mp.out",
         )
         return
-    sep = {s: _separability(_forward(s, ei)[1][-1].numpy(), labels) for s in range(10)}
-    here = _separability(out, labels)
+    sep = {
+        s: linear_separability(untrained_stack(WIDTHS, ei, seed=s)[1][-1].numpy(), labels) for s in range(10)
+    }
+    here = linear_separability(out, labels)
     lo, hi = min(sep.values()), max(sep.values())
     st.markdown(
         "**Even untrained**, three rounds of averaging over neighbours give nearby members similar "
