@@ -205,6 +205,7 @@ def train_panel(
     step_sizes=(1, 10, 100),
     demo: PanelDemo | None = None,
     untrained: bool = False,
+    curve_figure: Callable[[list[dict]], Any] | None = None,
 ) -> Job | None:
     """Controls and live view of one training job of this session.
 
@@ -279,7 +280,13 @@ def train_panel(
         with live_charts() if j.is_active else contextlib.nullcontext():
             if snap["history"]:
                 with curves:
-                    plotly_chart(training_curves({"run": snap["history"]}), key=child(key, "live", "curves"))
+                    fig = (
+                        curve_figure(snap["history"])
+                        if curve_figure
+                        else training_curves({"run": snap["history"]})
+                    )
+                    if fig is not None:  # a family may draw its curves in its own views instead
+                        plotly_chart(fig, key=child(key, "live", "curves"))
             if render is not None:
                 with views:
                     render(snap, data)
@@ -408,11 +415,21 @@ def _status_line(snap: dict[str, Any]) -> None:
         ("test_acc", "test accuracy"),
         ("val_acc", "validation accuracy"),
         ("test_r2", "test R²"),
+        ("eval_return", "evaluation return"),
     ):
         if k in ev:
-            parts.append(f"{label} {ev[k]:.1%}" if k.endswith("acc") else f"{label} {ev[k]:.4f}")
+            value = (
+                f"{ev[k]:.1%}"
+                if k.endswith("acc")
+                else f"{ev[k]:.1f}"
+                if k.endswith("return")
+                else f"{ev[k]:.4f}"
+            )
+            parts.append(f"{label} {value}")
     if snap["train_seconds"] > 0:
-        parts.append(f"{snap['samples_seen'] / snap['train_seconds']:,.0f} samples/s")
+        # an agent's samples are environment steps (training/rl records env_steps in its history)
+        unit = "environment steps" if any("env_steps" in r for r in snap["history"][-3:]) else "samples"
+        parts.append(f"{snap['samples_seen'] / snap['train_seconds']:,.0f} {unit}/s")
     label = {
         "queued": f"waiting for a free slot (place {snap['queue_position']} in the queue)",
         "starting": "starting (the model is being built in a training process)",
