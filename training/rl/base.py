@@ -35,6 +35,9 @@ from training.tasks import Task
 from training.trainer import Trainer
 
 PARAM_LIMIT = 1e4  # trained RL networks stay within a few hundred; beyond this the optimizer has run away
+# one update may not move the weights by more than their own size (‖Δθ‖ / ‖θ‖); at sane learning rates
+# it moves them by a few percent at most (largest seen over whole default runs: see tests/rl)
+UPDATE_LIMIT = 1.0
 EVAL_SEED = 1_000_000  # evaluation episodes use seeds EVAL_SEED + i, never a training seed
 
 
@@ -125,6 +128,7 @@ class RLTrainer(Trainer):
 
     eval_key = "eval_return"
     kinds: tuple[str, ...] = ()
+    watch_updates = True  # log "weight_change" and fail when one update moves the weights too far
     needs_discrete_actions = False
 
     def __init__(self, model: nn.Module, task: RLTask, data: EnvData, **kw: Any):
@@ -179,12 +183,20 @@ class RLTrainer(Trainer):
     def update(self) -> dict[str, float]:
         raise NotImplementedError
 
+    def _flat_params(self) -> torch.Tensor:
+        return torch.cat([p.detach().reshape(-1) for p in self.model.parameters()]).clone()
+
     def _one_step(self) -> None:
+        before = self._flat_params() if self.watch_updates else None
         metrics = self.update()
         self.step_count += 1
         row: dict[str, Any] = {"step": self.step_count, "loss": float(metrics.pop("loss"))}
         row["env_steps"] = self.samples_seen
         row.update({k: float(v) for k, v in metrics.items()})
+        if before is not None:  # how far this update moved the weights, relative to their size
+            row["weight_change"] = float(
+                (self._flat_params() - before).norm() / before.norm().clamp(min=1e-8)
+            )
         if self._ended:
             row["episode_return"] = float(np.mean([r for r, _ in self._ended]))
             row["episode_length"] = float(np.mean([n for _, n in self._ended]))
@@ -198,6 +210,13 @@ class RLTrainer(Trainer):
             self._fail(
                 f"The {bad.replace('_', ' ')} became {row[bad]} at step {row['step']}: training diverged. "
                 + self.divergence_advice(row, math.inf)
+            )
+            return
+        change = row.get("weight_change", 0.0)
+        if change > UPDATE_LIMIT:
+            self._fail(
+                f"One update moved the network's weights by {change:.3g}× their own size at step "
+                f"{row['step']}: training diverged. " + self.divergence_advice(row, math.inf)
             )
             return
         with torch.no_grad():

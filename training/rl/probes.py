@@ -29,6 +29,7 @@ from training.rl.tabular import value_iteration
 __all__ = ["episode_probe", "slice_probe", "gridworld_probe", "value_iteration", "readout"]
 
 
+@torch.no_grad()
 def readout(model: nn.Module, x: torch.Tensor, continuous: bool) -> dict[str, np.ndarray | None]:
     """What the network says about observations x (B, ...): "probs" (B, A) for a discrete policy, "q"
     (B, A) for a Q-network, "value" (B,) (V, or max_a Q), "mean" (B, A) and "std" (A,) for a Gaussian."""
@@ -55,6 +56,7 @@ def episode_probe(d: EnvData, seed: int = 0, max_steps: int = 500) -> Callable[[
     "rewards": (T,), "return", "length", "probs" (T, A) | None, "q" (T, A) | None, "value" (T,) | None,
     "mean" (T, A) | None, "std" (A,) | None}."""
 
+    @torch.no_grad()
     def probe(model: nn.Module) -> dict:
         env = d.make()
         obs, _ = env.reset(seed=seed)
@@ -108,6 +110,7 @@ def slice_probe(
     pts = np.tile(base, (grid * grid, 1))  # (G·G, obs_dim)
     pts[:, i], pts[:, j] = X.ravel(), Y.ravel()
 
+    @torch.no_grad()
     def probe(model: nn.Module) -> dict:
         x = torch.as_tensor(pts, device=_device(model))
         r = readout(model, x, d.continuous)
@@ -154,6 +157,7 @@ def gridworld_probe(d: EnvData) -> Callable[[nn.Module], dict]:
     for p in pits:
         blocked[p] = True
 
+    @torch.no_grad()
     def probe(model: nn.Module) -> dict:
         x = obs_to_tensor(d, model, ids, _device(model))
         r = readout(model, x, False)

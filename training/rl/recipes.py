@@ -17,7 +17,7 @@ from data.envs import CLASSIC, ENVS, EnvData, env_data
 from training.recipes import Recipe, register_recipe
 from training.rl.a2c import A2CTask, A2CTrainer
 from training.rl.dqn import DQNTask, DQNTrainer
-from training.rl.ppo import PPOTask, PPOTrainer
+from training.rl.ppo import PPOPendulumTask, PPOTask, PPOTrainer
 from training.rl.reinforce import ReinforceTask, ReinforceTrainer
 from training.rl.tabular import TabularTask, TabularTrainer
 
@@ -167,9 +167,9 @@ register_recipe(
         data=continuous_env,
         data_params=dict(env="Pendulum-v1"),
         preset="pendulum",
-        train_params=dict(lr=1e-3, num_steps=100, eval_every=10),
+        train_params=dict(lr=1e-3, num_steps=100, eval_every=10),  # 102k environment steps
         link=link,
-        task=PPOTask.from_data,
+        task=PPOPendulumTask.from_data,
         task_keys=PPOTask.keys(),
         trainer_cls=PPOTrainer,
         max_steps=5_000,

@@ -59,6 +59,7 @@ class TabularTrainer(RLTrainer):
 
     kinds = ("q",)
     needs_discrete_actions = True
+    watch_updates = False  # α, not a learning rate, sets the step; a table starting at 0 has no size
 
     def __init__(self, model: nn.Module, task: TabularTask, data, **kw: Any):
         super().__init__(model, task, data, **kw)
