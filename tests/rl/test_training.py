@@ -199,3 +199,20 @@ def test_an_rl_job_trains_on_the_process_backend():
         job.stop()
     finally:
         pool.close()
+
+
+def test_the_comparison_gives_every_run_the_same_environment_budget():
+    t = get_recipe("rl_compare_cartpole").trainer(
+        algos=["ppo", "dqn", "reinforce"], seeds=[0, 1], env_budget=3_000
+    )
+    t.step(100_000)
+    assert t.status == "done", t.message
+    assert set(t.curves) == {"ppo", "dqn", "reinforce"} and all(len(runs) == 2 for runs in t.curves.values())
+    for algo, runs in t.curves.items():
+        for xs, ys in runs:
+            assert xs[0] == 0 and 3_000 <= xs[-1] < 3_000 + 600 and len(xs) == len(ys) >= 3, (algo, xs)
+            assert np.all(np.diff(xs) > 0)
+    assert t.samples_seen == sum(m.samples_seen for _, _, m in t.members) and t.env_total == 18_000
+    assert {"eval_return_ppo", "eval_return_dqn", "eval_return"} <= set(t.last_eval())
+    with pytest.raises(ConfigError, match="algos must be some of ppo, a2c, dqn, reinforce"):
+        get_recipe("rl_compare_cartpole").trainer(algos=["sac"])

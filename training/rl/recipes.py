@@ -16,6 +16,7 @@ from typing import Any
 from data.envs import CLASSIC, ENVS, EnvData, env_data
 from training.recipes import Recipe, register_recipe
 from training.rl.a2c import A2CTask, A2CTrainer
+from training.rl.compare import CompareTask, RLCompareTrainer
 from training.rl.dqn import DQNTask, DQNTrainer
 from training.rl.ppo import PPOPendulumTask, PPOTask, PPOTrainer
 from training.rl.reinforce import ReinforceTask, ReinforceTrainer
@@ -173,5 +174,25 @@ register_recipe(
         task_keys=PPOTask.keys(),
         trainer_cls=PPOTrainer,
         max_steps=5_000,
+    )
+)
+
+register_recipe(
+    Recipe(
+        name="rl_compare_cartpole",
+        title="PPO, A2C, DQN and REINFORCE compared on CartPole",
+        summary="Every algorithm, three seeds each, the same budget of environment steps: evaluation "
+        "return against environment steps, the mean and the spread over seeds.",
+        arch="actor_critic",
+        archs=("actor_critic", "policy_mlp", "q_mlp"),
+        data=discrete_env,
+        data_params=dict(env="CartPole-v1"),
+        preset="canonical",
+        train_params=dict(lr=1e-3, eval_every=50),
+        link=link,
+        task=CompareTask.from_data,
+        task_keys=CompareTask.keys(),
+        trainer_cls=RLCompareTrainer,
+        max_steps=10**9,
     )
 )
