@@ -9,7 +9,8 @@ It shares PPO's rollout (``training.rl.ppo``: vector environments, GAE, the trun
 
     L = −mean(log π(a|s) · A) + vf_coef · mean(R − V(s))² / 2 − ent_coef · H[π]
 
-(no ratio, no clipping, no second pass: the data is used once, by the policy that collected it).
+(no ratio, no clipping, no second pass: the data is used once, by the policy that collected it; PPO's
+clip_coef and clip_vloss, inherited with its task, play no part).
 Logged: policy_loss, value_loss, entropy, explained_variance, lr.
 """
 

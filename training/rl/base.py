@@ -127,6 +127,9 @@ class RLTrainer(Trainer):
     implement ``update() -> dict`` (one step of the algorithm: its metrics, floats, with "loss")."""
 
     eval_key = "eval_return"
+    # sent from a worker process to the page's mirror with each evaluation: (mean, std) return of the
+    # random policy, measured when the run ends (diagnose)
+    mirrored: tuple[str, ...] = ("random_baseline",)
     kinds: tuple[str, ...] = ()
     watch_updates = True  # log "weight_change" and fail when one update moves the weights too far
     needs_discrete_actions = False

@@ -82,7 +82,7 @@ def steps_for_budget(algo: str, budget: int) -> int:
 class RLCompareTrainer(RLTrainer):
     kinds = ("actor_critic", "policy", "q")
     watch_updates = False  # the members watch their own updates
-    mirrored = ("curves", "member_messages")
+    mirrored = ("random_baseline", "curves", "member_messages", "env_total")
 
     def __init__(self, model: nn.Module, task: CompareTask, data, **kw: Any):
         kw["num_steps"] = 10**9  # ends when every member has used its budget

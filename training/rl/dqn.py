@@ -98,7 +98,7 @@ class DQNTrainer(RLTrainer):
 
     kinds = ("q",)
     needs_discrete_actions = True
-    mirrored = ("target_syncs",)
+    mirrored = ("random_baseline", "target_syncs")
 
     def __init__(self, model: nn.Module, task: DQNTask, data, **kw: Any):
         kw.setdefault("batch_size", 64)
