@@ -19,9 +19,10 @@ def test_tiny_builds_forward_backward(spec):
     model = archs.build_model(spec.name, "tiny")
     x = spec.example_input(cfg)
     out = model(*(x if isinstance(x, tuple) else (x,)))
-    out = out[0] if isinstance(out, tuple) else out
-    assert torch.isfinite(out).all()
-    out.float().pow(2).mean().backward()
+    # every tensor output: an actor-critic's second output (the value) has parameters of its own
+    outs = [o for o in (out if isinstance(out, tuple) else (out,)) if isinstance(o, torch.Tensor)]
+    assert all(torch.isfinite(o).all() for o in outs)
+    sum(o.float().pow(2).mean() for o in outs).backward()
     grads = [p.grad for p in model.parameters() if p.requires_grad]
     assert grads and all(g is not None and torch.isfinite(g).all() for g in grads)
 

@@ -83,7 +83,7 @@ class Reporter:
         t = self.trainer
         rows = t.history[self.sent_rows :]
         self.sent_rows = len(t.history)
-        evaluated = any("test_loss" in r for r in rows) or bool(extra)
+        evaluated = any(t.eval_key in r for r in rows) or bool(extra)
         mirrored = {k: getattr(t, k) for k in t.mirrored} if evaluated else {}
         return {
             **{k: getattr(t, k) for k in PROGRESS},

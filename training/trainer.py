@@ -58,6 +58,8 @@ class Trainer:
     # attributes a family's views read besides progress and history (a GAN's sample snapshots): a job
     # in another process sends them to the server's mirror of the trainer whenever it evaluates
     mirrored: tuple[str, ...] = ()
+    # the metric every evaluation row holds (an RL trainer evaluates returns, not a test split)
+    eval_key: str = "test_loss"
 
     def __init__(
         self,
@@ -231,7 +233,7 @@ class Trainer:
             if not self.finished and self.status == "idle":
                 self.status = "paused"
             if not self.finished and self.step_count >= self.num_steps:
-                if not self.history or "test_loss" not in self.history[-1]:
+                if not self.history or self.eval_key not in self.history[-1]:
                     self._record_eval()
                 self.status, self.message = "done", f"Finished {self.num_steps} steps."
                 self.warning = self.diagnose()
@@ -330,7 +332,7 @@ class Trainer:
 
     def last_eval(self) -> dict[str, float]:
         for row in reversed(self.history):
-            if "test_loss" in row:
+            if self.eval_key in row:
                 return row
         return {}
 
