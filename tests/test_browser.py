@@ -254,6 +254,32 @@ def test_graph_nodes_train_and_the_graph_is_recoloured(server, browser):
         page.close()
 
 
+RETURN_POINTS_JS = """() => { for (const p of document.querySelectorAll('.js-plotly-plot')) {
+    if (p.offsetParent === null) continue;
+    const t = (p._fullData || []).find(t => t.name === 'return (smoothed)');
+    if (t) return (t.x || []).length; } return 0; }"""
+
+
+def test_rl_agent_trains_its_return_curve_moves_and_an_episode_is_rendered(server, browser):
+    """PPO on CartPole trains in the browser: the return curve appears and grows while it runs; then the
+    Watch tab renders a frame of the trained agent's episode (a real image, not an empty box)."""
+    page = open_page(browser, f"{server}/rl?rl.tab=Agent")
+    try:
+        page.get_by_role("button", name="Train").first.click()
+        page.wait_for_function(f"() => ({RETURN_POINTS_JS})() >= 2", timeout=120_000)
+        first = page.evaluate(RETURN_POINTS_JS)
+        page.wait_for_function(f"(n) => ({RETURN_POINTS_JS})() > n", arg=first, timeout=120_000)
+        page.get_by_role("tab", name="Watch", exact=True).click()
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('[data-testid="stImage"] img')].some(
+                i => i.offsetParent !== null && i.complete && i.naturalWidth >= 300)""",
+            timeout=120_000,
+        )
+        no_exception(page)
+    finally:
+        page.close()
+
+
 def test_transformer_attention_grid_is_drawn(server, browser):
     """The Attention tab draws a heatmap for every layer × head of the chosen model, then one head
     large and the rollout: all visible and painted (plotly draws each heatmap as an image)."""

@@ -20,6 +20,7 @@ PAGES = {
     "gan": "gans",
     "dif": "diffusion",
     "gnn": "graph",
+    "rl": "rl",
     "cmp": "compare",
 }
 

@@ -346,12 +346,18 @@ class Trainer:
         finally:
             self.model.train(was_training)
 
+    def progress(self) -> tuple[float, float, str]:
+        """(done, total, unit) for the page's progress bar: steps by default; a trainer whose steps are
+        not known in advance counts what it does know (an RL comparison: environment steps of a budget)."""
+        return float(self.step_count), float(self.num_steps), "step"
+
     def snapshot(self, probes: dict[str, Callable[[nn.Module], Any]] | None = None) -> dict[str, Any]:
         """What a page draws: progress, history, the last evaluation, and the result of each probe
         (a function of the model, run in eval mode without gradients)."""
         snap: dict[str, Any] = dict(
             step=self.step_count,
             num_steps=self.num_steps,
+            progress=self.progress(),
             status=self.status,
             message=self.message,
             warning=self.warning,

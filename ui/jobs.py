@@ -112,6 +112,7 @@ def _headline(ev: dict) -> str:
         ("test_acc", "test accuracy {:.1%}"),
         ("test_rmse", "test RMSE {:.4g}"),
         ("test_loss", "test loss {:.4g}"),
+        ("eval_return", "evaluation return {:.1f}"),
     ):
         if k in ev:
             return " · " + fmt.format(ev[k])
@@ -144,9 +145,10 @@ def job_group_view(
         for lab, j in group.items():
             snap = j.snapshot()
             state = {"queued": f"queued (place {snap['queue_position']})"}.get(snap["state"], snap["state"])
+            done, total, unit = snap.get("progress") or (snap["step"], snap["num_steps"], "step")
             st.progress(
-                min(1.0, snap["step"] / snap["num_steps"]),
-                text=f"**{lab}** · {state} · step {snap['step']:,} / {snap['num_steps']:,}"
+                min(1.0, done / max(1, total)),
+                text=f"**{lab}** · {state} · {unit} {done:,.0f} / {total:,.0f}"
                 + _headline(snap["last_eval"]),
             )
             if snap["state"] == "failed":

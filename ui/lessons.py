@@ -351,6 +351,56 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
             ),
         ),
     ),
+    "rl": (
+        Lesson(
+            "From a table of values to a policy network",
+            (
+                Step(
+                    "The GridWorld with Q-learning. Press **Train** and watch the two grids.",
+                    "Values spread backwards from the goal, one step further with each episode that reaches "
+                    "it; the greedy arrows follow the values and end up matching value iteration's.",
+                    {"rl.tab": "GridWorld", "rl.g.method": "Q-learning", "rl.g.eps": "1 → 0.05"},
+                ),
+                Step(
+                    "Switch to SARSA with ε held at 0.5 and train again.",
+                    "SARSA learns the value of the policy it follows, random steps included: next to the pit "
+                    "a random step is costly, so its arrows keep a wider berth than Q-learning's.",
+                    {"rl.g.method": "SARSA", "rl.g.eps": "0.5"},
+                ),
+                Step(
+                    "The Agent tab: PPO on CartPole. Press **Train**.",
+                    "The return per episode climbs towards the green line (475: solved). Inside the network, "
+                    "P(push right) turns into a diagonal boundary: push towards the side the pole is falling "
+                    "to, sooner when it falls fast.",
+                    {"rl.tab": "Agent", "rl.a.recipe": "ppo_cartpole"},
+                ),
+                Step(
+                    "The Watch tab: record an episode and drag the frame slider.",
+                    "Untrained, the pole falls within a few dozen steps; after training the cart makes small "
+                    "corrections and the episode lasts the full 500 steps.",
+                    {"rl.tab": "Watch"},
+                ),
+                Step(
+                    "DQN on the same task, in the Agent tab.",
+                    "No policy here: the network scores each action, Q(s, left) and Q(s, right), and the "
+                    "agent takes the better one; ε, the rate of random actions, decays as it learns.",
+                    {"rl.tab": "Agent", "rl.a.recipe": "dqn_cartpole"},
+                ),
+                Step(
+                    "The Nature DQN under Architectures → Summary.",
+                    "Three convolutions read four stacked 84×84 frames of an Atari game; one hidden layer "
+                    "of 512 units scores the 18 joystick actions: 1.69 million parameters, most of them in "
+                    "the first fully connected layer.",
+                    {
+                        "rl.tab": "Architectures",
+                        "rl.arch": Arch("dqn_atari"),
+                        "rl.dqn_atari.preset": "canonical",
+                        "rl.view": "Summary",
+                    },
+                ),
+            ),
+        ),
+    ),
     "cmp": (
         Lesson(
             "What a model costs, and what it buys",

@@ -37,6 +37,7 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/gans.py", "GANs", ":material/compare_arrows:", "Generative", ("gan",)),
     PageDef("pages/diffusion.py", "Diffusion models", ":material/blur_on:", "Generative", ("diffusion",)),
     PageDef("pages/graph.py", "Graph neural networks", ":material/share:", "Beyond grids", ("graph",)),
+    PageDef("pages/rl.py", "Reinforcement learning", ":material/sports_esports:", "Beyond grids", ("rl",)),
     PageDef("pages/compare.py", "Compare", ":material/compare:", "Tools"),
 )
 

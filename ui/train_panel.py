@@ -406,9 +406,10 @@ def _weights_panel(key: str, job: Job) -> None:
 
 def _status_line(snap: dict[str, Any]) -> None:
     state = snap["state"]
-    frac = snap["step"] / max(1, snap["num_steps"])
+    done, total, unit = snap.get("progress") or (snap["step"], snap["num_steps"], "step")
+    frac = done / max(1, total)
     ev = snap["last_eval"]
-    parts = [f"step {snap['step']:,} / {snap['num_steps']:,}"]
+    parts = [f"{unit} {done:,.0f} / {total:,.0f}"]
     for k, label in (
         ("train_loss", "train loss"),
         ("test_loss", "test loss"),

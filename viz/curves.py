@@ -35,12 +35,25 @@ def training_curves(
     a glance. Several runs: one colour per run, held-out curves dashed."""
     if metric is None:
         keys = {k for h in runs.values() for row in h for k in row}
-        metric = "acc" if "test_acc" in keys else ("r2" if "test_r2" in keys else None)
+        metric = (
+            "acc"
+            if "test_acc" in keys
+            else "r2"
+            if "test_r2" in keys
+            else "return"
+            if "eval_return" in keys
+            else None
+        )
     fig = make_subplots(
         rows=1,
         cols=2 if metric else 1,
         horizontal_spacing=0.1,
-        subplot_titles=("loss", {"acc": "accuracy", "r2": "R²"}.get(metric, metric)) if metric else ("loss",),
+        subplot_titles=(
+            "loss",
+            {"acc": "accuracy", "r2": "R²", "return": "evaluation return"}.get(metric, metric),
+        )
+        if metric
+        else ("loss",),
     )
     for i, (name, hist) in enumerate(runs.items()):
         color = PALETTE[i % len(PALETTE)]
@@ -80,6 +93,20 @@ def training_curves(
             1,
         )
         ev = [r for r in hist if "test_loss" in r]
+        if metric == "return":  # an agent: its greedy evaluations' return (there is no held-out loss)
+            rl = [r for r in hist if "eval_return" in r]
+            fig.add_trace(
+                go.Scatter(
+                    x=[r["step"] for r in rl],
+                    y=[r["eval_return"] for r in rl],
+                    mode="lines+markers",
+                    line=dict(color=held_color),
+                    marker=dict(size=5),
+                    name=f"{tag}evaluation return",
+                ),
+                1,
+                2,
+            )
         if ev:
             es = [r["step"] for r in ev]
             held = "val" if "val_loss" in ev[0] else "test"

@@ -144,3 +144,16 @@ def test_render_state_is_safe_from_several_threads():
     for t in threads:
         t.join()
     assert not errors and all(np.array_equal(f, want) for f in got)
+
+
+def test_optimal_actions_hold_value_iterations_choice_and_its_ties():
+    from training.rl.tabular import optimal_actions
+
+    g = GridWorld()
+    best = optimal_actions(g, 0.95)
+    _, greedy = value_iteration(g, 0.95)
+    acts = greedy >= 0
+    assert (best.any(-1) == acts).all()
+    rows, cols = np.nonzero(acts)
+    assert best[rows, cols, greedy[rows, cols]].all()
+    assert best.sum() > acts.sum()  # somewhere two moves are equally short

@@ -119,3 +119,15 @@ def test_episode_marks_the_frame_on_both_panels():
     fig = episode_figure(ep, 7, ("push left", "push right"), ("x", "v", "θ", "ω"))
     assert [s.x0 for s in fig.layout.shapes] == [7, 7]
     assert {t.name for t in fig.data} >= {"P(push left)", "P(push right)", "θ", "V(s) (right axis)"}
+
+
+def test_the_shared_training_curves_show_an_agents_evaluation_return():
+    """Compare's "Train on one recipe" draws any recipe's history with viz.curves: an agent has no test
+    loss, its evaluations are returns."""
+    from viz.curves import training_curves
+
+    rows = [{"step": i, "loss": 1.0} for i in range(1, 20)]
+    rows[9]["eval_return"], rows[18]["eval_return"] = 50.0, 100.0
+    fig = training_curves({"run": rows})
+    ev = next(t for t in fig.data if t.name == "evaluation return")
+    assert list(ev.x) == [10, 19] and list(ev.y) == [50.0, 100.0]

@@ -143,6 +143,9 @@ class RLCompareTrainer(RLTrainer):
             self.num_steps = self.step_count + 1  # this is the last step
         return {"loss": float(row.get("loss", 0.0)), "member": float(i)}
 
+    def progress(self) -> tuple[float, float, str]:
+        return float(self.samples_seen), float(self.env_total), "environment step"
+
     def evaluate(self, max_examples: int | None = None) -> dict[str, float]:
         """The latest evaluation of every member: its mean per algorithm and over all of them."""
         self._publish()

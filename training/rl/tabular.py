@@ -135,3 +135,23 @@ def value_iteration(grid: GridWorld, gamma: float, tol: float = 1e-10) -> tuple[
     for r, c in grid.walls:
         Vg[r, c] = np.nan
     return Vg, greedy.reshape(H, W)
+
+
+def optimal_actions(grid: GridWorld, gamma: float, tol: float = 1e-9) -> np.ndarray:
+    """(H, W, 4) bool: every action whose value under the optimum equals the best one, Q*(s, a) = V*(s)
+    (ties count: in an open grid, "up" and "right" are often both optimal); all False on walls and
+    terminal cells. A learned greedy policy is optimal where its action is one of these."""
+    V, _ = value_iteration(grid, gamma)
+    H, W = grid.shape
+    best = np.zeros((H, W, 4), dtype=bool)
+    for s in range(H * W):
+        r, c = grid.cell(s)
+        moves = [grid.transitions(s, a) for a in range(4)]
+        if not moves[0]:  # a wall or a terminal cell: no action there
+            continue
+        q = [
+            sum(p * (rew + gamma * (0.0 if done else V[grid.cell(s2)])) for p, s2, rew, done in m)
+            for m in moves
+        ]
+        best[r, c] = np.asarray(q) >= max(q) - tol
+    return best
