@@ -55,7 +55,7 @@ class RLTask(Task):
         if not (isinstance(self.gamma, (int, float)) and 0.0 < self.gamma <= 1.0):
             raise ConfigError(
                 f"The discount gamma must be above 0 and at most 1 (got {self.gamma}): it weighs a reward "
-                "k steps ahead by gamma^k. Try 0.99."
+                "k steps ahead by γᵏ. Try 0.99."
             )
         if self.eval_episodes < 1:
             raise ConfigError(f"eval_episodes must be at least 1, got {self.eval_episodes}.")
