@@ -147,15 +147,15 @@ def rl_curves(history: list[dict], threshold: float | None = None, height: int =
 
 
 def band(curves: Sequence[tuple[np.ndarray, np.ndarray]], grid: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Mean, low and high (mean ± one standard deviation over seeds) of several (x, y) curves, each held at
-    its last value up to its end and interpolated onto ``grid``; NaN where no seed has reached yet."""
+    """Mean, low and high (mean ± one standard deviation over seeds) of several (x, y) curves (a run's
+    evaluations: few points, each already a mean over episodes, so not smoothed), each interpolated onto
+    ``grid``; NaN where no seed has reached yet or beyond a seed's last point."""
     ys = []
     for x, y in curves:
         x, y = np.asarray(x, float), np.asarray(y, float)
         if len(x) == 0:
             continue
-        sm = ema(y, 0.1)
-        row = np.interp(grid, x, sm)
+        row = np.interp(grid, x, y)
         row[grid < x[0]] = np.nan
         row[grid > x[-1]] = np.nan
         ys.append(row)
@@ -172,7 +172,7 @@ def band(curves: Sequence[tuple[np.ndarray, np.ndarray]], grid: np.ndarray) -> t
 def compare_figure(
     curves: dict[str, list[tuple[np.ndarray, np.ndarray]]], threshold: float | None = None, height: int = 380
 ) -> go.Figure:
-    """One colour per algorithm: the mean smoothed return over its seeds against environment steps, and a
+    """One colour per algorithm: the mean evaluation return over its seeds against environment steps, and a
     band of ± one standard deviation; the seeds' own curves faint underneath."""
     fig = go.Figure()
     end = max((float(x[-1]) for runs in curves.values() for x, _ in runs if len(x)), default=1.0)
@@ -184,7 +184,7 @@ def compare_figure(
                 fig.add_trace(
                     go.Scatter(
                         x=x,
-                        y=ema(np.asarray(y, float), 0.1),
+                        y=np.asarray(y, float),
                         mode="lines",
                         line=dict(color=color, width=1),
                         opacity=0.25,
@@ -232,7 +232,7 @@ def compare_figure(
         margin=dict(l=10, r=10, t=30, b=10),
         plot_bgcolor="white",
         xaxis_title="environment steps",
-        yaxis_title="return per episode (smoothed)",
+        yaxis_title="evaluation return (greedy policy)",
         legend=dict(orientation="h", y=-0.2),
     )
     fig.update_xaxes(gridcolor="#eee")
@@ -259,7 +259,7 @@ def slice_figure(sl: dict, action_names: Sequence[str], height: int = 380) -> go
                 zmin=0,
                 zmax=1,
                 colorscale="RdBu",
-                colorbar=dict(x=0.44, len=0.9, title=""),
+                colorbar=dict(x=0.41, len=0.9, thickness=14),
                 hovertemplate=hover + f"P({name}) %{{z:.2f}}<extra></extra>",
             ),
         )
@@ -276,7 +276,7 @@ def slice_figure(sl: dict, action_names: Sequence[str], height: int = 380) -> go
                 zmin=-m,
                 zmax=m,
                 colorscale="RdBu",
-                colorbar=dict(x=0.44, len=0.9),
+                colorbar=dict(x=0.41, len=0.9, thickness=14),
                 hovertemplate=hover + "advantage of the 2nd action %{z:.3f}<extra></extra>",
             ),
         )
@@ -290,7 +290,7 @@ def slice_figure(sl: dict, action_names: Sequence[str], height: int = 380) -> go
                 y=ys,
                 z=a,
                 colorscale="RdBu" if a.dtype.kind == "f" else "Viridis",
-                colorbar=dict(x=0.44, len=0.9),
+                colorbar=dict(x=0.41, len=0.9, thickness=14),
                 hovertemplate=hover + label + " %{z}<extra></extra>",
             ),
         )
@@ -312,7 +312,7 @@ def slice_figure(sl: dict, action_names: Sequence[str], height: int = 380) -> go
         rows=1,
         cols=max(1, len(panels)),
         subplot_titles=[p[0] for p in panels] or [""],
-        horizontal_spacing=0.14,
+        horizontal_spacing=0.22,
     )
     for i, (_, trace) in enumerate(panels):
         if len(panels) == 1:
@@ -346,23 +346,26 @@ def gridworld_figure(gp: dict, title: str = "", height: int = 360, show_values: 
         )
     )
     special = {tuple(gp["goal"]): "GOAL"} | {tuple(p): "PIT" for p in gp.get("pits", [])}
+    fills = {"GOAL": "#2f9e44", "PIT": "#c92a2a"}
+
+    def cell(r: int, c: int, colour: str) -> None:
+        fig.add_shape(
+            type="rect", x0=c - 0.5, x1=c + 0.5, y0=r - 0.5, y1=r + 0.5, fillcolor=colour, line=dict(width=0)
+        )
+
     for r in range(h):
         for c in range(w):
             if walls[r, c]:
-                fig.add_shape(
-                    type="rect",
-                    x0=c - 0.5,
-                    x1=c + 0.5,
-                    y0=r - 0.5,
-                    y1=r + 0.5,
-                    fillcolor="#868e96",
-                    line=dict(width=0),
-                )
+                cell(r, c, "#868e96")
                 continue
             text = special.get((r, c))
-            if text is None and greedy[r, c] >= 0:
+            if text in fills:  # terminal cells: what they pay, not a value of their own
+                cell(r, c, fills[text])
+                fig.add_annotation(x=c, y=r, text=text, showarrow=False, font=dict(size=14, color="white"))
+                continue
+            if greedy[r, c] >= 0:
                 text = ARROWS[int(greedy[r, c]) % 4]
-            if show_values and text not in ("GOAL", "PIT") and np.isfinite(value[r, c]):
+            if show_values and np.isfinite(value[r, c]):
                 text = f"{text or ''}<br><span style='font-size:10px'>{value[r, c]:.2f}</span>"
             if text:
                 fig.add_annotation(x=c, y=r, text=text, showarrow=False, font=dict(size=18, color="#212529"))
@@ -378,11 +381,17 @@ def gridworld_figure(gp: dict, title: str = "", height: int = 360, show_values: 
 
 
 def episode_figure(
-    ep: dict, t: int, action_names: Sequence[str], obs_names: Sequence[str], height: int = 420
+    ep: dict,
+    t: int,
+    action_names: Sequence[str],
+    obs_names: Sequence[str],
+    height: int = 420,
+    window: int = 60,
 ) -> go.Figure:
     """One recorded episode over time, a vertical line at frame ``t``. Top: what the network said at each
-    frame (action probabilities, Q-values or the mean action) and the action taken. Bottom: the state's
-    coordinates (or the cell, in a GridWorld) and the value the network expected."""
+    frame (action probabilities, Q-values or the mean action). Bottom: the state's coordinates (or the
+    cell, in a GridWorld) and the value the network expected. A balancing agent switches its action almost
+    every step, so a long episode is shown ``window`` steps either side of ``t`` (zoom out to see it all)."""
     T = int(ep["length"])
     steps = np.arange(T)
     fig = make_subplots(
@@ -466,6 +475,9 @@ def episode_figure(
     for row in (1, 2):
         fig.add_vline(x=t, line=dict(color="#e03131", width=2), row=row, col=1)
     fig.update_xaxes(title_text="time step", row=2, col=1)
+    if T > 2 * window + 1:
+        lo = min(max(0, t - window), T - 1 - 2 * window)
+        fig.update_xaxes(range=[lo - 0.5, lo + 2 * window + 0.5])
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=30, b=10),

@@ -76,7 +76,8 @@ def test_gridworld_draws_walls_grey_and_one_arrow_per_free_cell():
     texts = [a.text for a in fig.layout.annotations]
     assert sum(t.startswith(ARROWS[1]) for t in texts) == 12 - 3
     assert "GOAL" in texts and "PIT" in texts
-    assert len(fig.layout.shapes) == 1  # the wall
+    fills = sorted(sh.fillcolor for sh in fig.layout.shapes)
+    assert fills == ["#2f9e44", "#868e96", "#c92a2a"]  # the goal green, the wall grey, the pit red
     assert fig.layout.yaxis.range[0] > fig.layout.yaxis.range[1]  # row 0 on top
 
 

@@ -43,6 +43,11 @@ def compare_lab() -> None:
             st.caption("The curves appear once the first episodes have ended.")
             return
         plotly_chart(compare_figure(curves, d.reward_threshold), key=child(KEY, "train", "view", "fig"))
+        st.caption(
+            "Each point: the greedy policy's mean return over a few evaluation episodes, taken at even "
+            "intervals of the budget. Thick line: the mean over seeds; band: ± one standard deviation; thin "
+            "lines: the seeds themselves."
+        )
 
     train_panel(
         child(KEY, "train"),

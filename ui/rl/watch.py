@@ -113,4 +113,9 @@ def watch_lab() -> None:
                 if gif is not None:
                     st.image(gif, caption="The whole episode (half size).", width="stretch")
     with right:
+        if T > 121:
+            st.caption(
+                "The chart follows the frame, 60 steps either side of it; double-click it for the whole "
+                "episode."
+            )
         plotly_chart(episode_figure(ep, t, d.action_names, d.obs_names), key=child(KEY, "episode"))
