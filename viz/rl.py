@@ -402,44 +402,28 @@ def episode_figure(
         subplot_titles=("what the network says", "the state"),
         specs=[[{}], [{"secondary_y": True}]],
     )
-    if ep.get("probs") is not None:
-        p = np.asarray(ep["probs"])
-        for a in range(p.shape[1]):
-            fig.add_trace(
-                go.Scatter(
-                    x=steps,
-                    y=p[:, a],
-                    mode="lines",
-                    line=dict(color=PALETTE[a % 8]),
-                    name=f"P({action_names[a] if a < len(action_names) else a})",
-                ),
-                1,
-                1,
+
+    def name(a: int) -> str:
+        return action_names[a] if a < len(action_names) else str(a)
+
+    said = next(
+        (
+            (np.asarray(ep[k]), label)
+            for k, label in (
+                ("probs", lambda a: f"P({name(a)})"),
+                ("q", lambda a: f"Q(s, {name(a)})"),
+                ("mean", lambda a: f"mean action {a}"),
             )
-    elif ep.get("q") is not None:
-        q = np.asarray(ep["q"])
-        for a in range(q.shape[1]):
+            if ep.get(k) is not None
+        ),
+        None,
+    )
+    if said is not None:
+        values, label = said  # (T, A): one line per action
+        for a in range(values.shape[1]):
             fig.add_trace(
                 go.Scatter(
-                    x=steps,
-                    y=q[:, a],
-                    mode="lines",
-                    line=dict(color=PALETTE[a % 8]),
-                    name=f"Q(s, {action_names[a] if a < len(action_names) else a})",
-                ),
-                1,
-                1,
-            )
-    elif ep.get("mean") is not None:
-        mu = np.asarray(ep["mean"])
-        for a in range(mu.shape[1]):
-            fig.add_trace(
-                go.Scatter(
-                    x=steps,
-                    y=mu[:, a],
-                    mode="lines",
-                    line=dict(color=PALETTE[a % 8]),
-                    name=f"mean action {a}",
+                    x=steps, y=values[:, a], mode="lines", line=dict(color=PALETTE[a % 8]), name=label(a)
                 ),
                 1,
                 1,

@@ -113,3 +113,14 @@ def test_without_pygame_the_watch_tab_says_frames_are_unavailable_and_still_plot
     assert not at.exception, [e.value for e in at.exception]
     assert any("Frames are unavailable" in i.value for i in at.info)
     assert not at.get("image") and _chart(at, "rl.w.episode") is not None
+
+
+def test_pendulum_agent_shows_its_policy_over_angle_and_angular_velocity():
+    at = app_test("pages/rl.py", timeout=180, every_tab=False)
+    at.query_params["rl.tab"] = "Agent"
+    at.session_state["rl.a.recipe"] = "ppo_pendulum"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    sl = _chart(at, "rl.a.train.view.slice")
+    assert sl["layout"]["xaxis"]["title"]["text"] == "angle θ (0: upright)"
+    assert sl["layout"]["annotations"][0]["text"] == "mean action"

@@ -108,3 +108,19 @@ def test_gridworld_probe_for_networks_and_frozenlake():
     assert out["goal"] == (3, 3) and len(out["pits"]) == 4 and not out["walls"].any()
     with pytest.raises(ValueError, match="not a grid"):
         gridworld_probe(CARTPOLE)
+
+
+def test_the_pendulum_slice_spans_real_states_angle_by_angular_velocity():
+    from training.rl.probes import pendulum_slice_probe
+
+    pend = env_data("Pendulum-v1")
+    net = _net("actor_critic", pend, continuous=True)
+    out = pendulum_slice_probe(pend, grid=7)(net)
+    assert out["xs"][0] == pytest.approx(-np.pi) and out["ys"][-1] == pytest.approx(8.0)
+    assert out["value"].shape == (7, 7) and out["action"].shape == (7, 7)
+    # the cell (row 2, col 5) is the network at θ = xs[5], θ̇ = ys[2], observed as (cos θ, sin θ, θ̇)
+    th, w = float(out["xs"][5]), float(out["ys"][2])
+    x = torch.tensor([[np.cos(th), np.sin(th), w]], dtype=torch.float32)
+    assert out["value"][2, 5] == pytest.approx(float(net.value(x).detach()), abs=1e-5)
+    with pytest.raises(ValueError, match="Pendulum"):
+        pendulum_slice_probe(CARTPOLE)

@@ -26,7 +26,14 @@ from training.probes import _device
 from training.rl.base import obs_to_tensor
 from training.rl.tabular import value_iteration
 
-__all__ = ["episode_probe", "slice_probe", "gridworld_probe", "value_iteration", "readout"]
+__all__ = [
+    "episode_probe",
+    "slice_probe",
+    "pendulum_slice_probe",
+    "gridworld_probe",
+    "value_iteration",
+    "readout",
+]
 
 
 @torch.no_grad()
@@ -109,6 +116,27 @@ def slice_probe(
     Y, X = np.meshgrid(ys, xs, indexing="ij")  # (G, G): row = y, column = x
     pts = np.tile(base, (grid * grid, 1))  # (G·G, obs_dim)
     pts[:, i], pts[:, j] = X.ravel(), Y.ravel()
+    return _grid_probe(d, pts, xs, ys, d.obs_names[i], d.obs_names[j])
+
+
+def pendulum_slice_probe(d: EnvData, grid: int = 41) -> Callable[[nn.Module], dict]:
+    """Pendulum's observation is (cos θ, sin θ, θ̇): a slice over two of those would show impossible
+    states (cos² + sin² ≠ 1). This one spans the angle θ ∈ [−π, π] (0 upright) and the angular velocity
+    θ̇ ∈ [−8, 8], every point a state the pendulum can be in. Same keys as ``slice_probe``."""
+    if d.env_id != "Pendulum-v1":
+        raise ValueError(f"pendulum_slice_probe is for Pendulum-v1, not {d.env_id}")
+    xs = np.linspace(-np.pi, np.pi, grid, dtype=np.float32)
+    ys = np.linspace(-8.0, 8.0, grid, dtype=np.float32)
+    Y, X = np.meshgrid(ys, xs, indexing="ij")  # (G, G): row = angular velocity, column = angle
+    pts = np.stack([np.cos(X), np.sin(X), Y], -1).reshape(-1, 3).astype(np.float32)  # (G·G, 3)
+    return _grid_probe(d, pts, xs, ys, "angle θ (0: upright)", "angular velocity θ̇")
+
+
+def _grid_probe(
+    d: EnvData, pts: np.ndarray, xs: np.ndarray, ys: np.ndarray, xlabel: str, ylabel: str
+) -> Callable[[nn.Module], dict]:
+    """The network read at ``pts`` (G·G, obs_dim), the states of a (G, G) grid over ys × xs."""
+    grid = len(xs)
 
     @torch.no_grad()
     def probe(model: nn.Module) -> dict:
@@ -119,8 +147,8 @@ def slice_probe(
         return {
             "xs": xs,
             "ys": ys,
-            "xlabel": d.obs_names[i],
-            "ylabel": d.obs_names[j],
+            "xlabel": xlabel,
+            "ylabel": ylabel,
             "value": shape(r["value"]),
             "probs": shape(r["probs"], -1),
             "q": shape(r["q"], -1),

@@ -8,7 +8,7 @@ import streamlit as st
 
 from archs import ConfigError
 from training.recipes import get_recipe
-from training.rl.probes import slice_probe
+from training.rl.probes import pendulum_slice_probe, slice_probe
 from ui import state
 from ui.charts import plotly_chart
 from ui.keys import child
@@ -21,7 +21,7 @@ AGENT_RECIPES = ("ppo_cartpole", "dqn_cartpole", "a2c_cartpole", "reinforce_cart
 DISCRETE = ("CartPole-v1", "Acrobot-v1", "MountainCar-v0")
 ENVS = {r: DISCRETE for r in AGENT_RECIPES[:4]} | {"ppo_pendulum": ("Pendulum-v1",)}
 # the two state coordinates a slice shows, per environment: the ones the agent must balance
-SLICES = {"CartPole-v1": (2, 3), "Acrobot-v1": (4, 5), "MountainCar-v0": (0, 1), "Pendulum-v1": (1, 2)}
+SLICES = {"CartPole-v1": (2, 3), "Acrobot-v1": (4, 5), "MountainCar-v0": (0, 1)}  # Pendulum: its angle
 LRS = (1e-5, 1e-4, 3e-4, 1e-3, 2.5e-3, 0.01, 0.1, 1.0, 10.0)
 GAMMAS = (0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999, 1.0)
 
@@ -103,10 +103,11 @@ def agent_lab() -> None:
         sl = snap.get("slice")
         if sl is None:
             return
+        rest = "" if d.obs_dim <= 2 or d.env_id == "Pendulum-v1" else " and the other coordinates at 0"
         st.markdown(
             f"**Inside the network**: every point is a state with {sl['xlabel']} and {sl['ylabel']} as "
-            "shown and the other coordinates at 0. Left, what the network would do there; right, how "
-            "much return it expects from there."
+            f"shown{rest}. Left, what the network would do there; right, how much return it expects from "
+            "there."
         )
         plotly_chart(slice_figure(sl, d.action_names), key=child(TRAIN_KEY, "view", "slice"))
 
@@ -114,7 +115,11 @@ def agent_lab() -> None:
         TRAIN_KEY,
         lambda: recipe.trainer(**settings),
         signature=(recipe.name, repr(sorted(settings.items()))),
-        probes=lambda d: {"slice": slice_probe(d, dims=dims, grid=41)},
+        probes=lambda d: {
+            "slice": pendulum_slice_probe(d)
+            if d.env_id == "Pendulum-v1"
+            else slice_probe(d, dims=dims, grid=41)
+        },
         render=render,
         untrained=True,
         step_sizes=(1, 10, 50),
