@@ -41,6 +41,11 @@ FAMILIES: dict[str, tuple[str, str]] = {
         "Graph neural networks",
         "Message passing on graphs: GCN, GraphSAGE, GAT, GIN and the general MPNN.",
     ),
+    "energy": (
+        "Energy-based & classic networks",
+        "RBMs and deep belief nets, Hopfield and Boltzmann machines, deep stacking networks, SOM, RBF, ELM and "
+        "echo state networks.",
+    ),
     "rl": (
         "Reinforcement learning",
         "Policy and value networks that learn to act from reward: tabular Q, DQN, REINFORCE, A2C, PPO.",
