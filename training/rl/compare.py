@@ -13,8 +13,9 @@ episodes) at env steps 0 and every ``env_budget / eval_points``, and at its end.
 Mirrored for the page (``curves``): {algo: [(env_steps (K,), eval returns (K,)) for each seed]}, which it
 draws as the mean ± a band over seeds against environment steps. ``member_messages`` says which members
 failed and why (one failing member does not stop the others). ``self.model`` is the first member's network
-(the first algorithm, first seed), for probes. ``num_steps`` is not known in advance (REINFORCE's
-episodes vary): progress is ``samples_seen / env_total``.
+(the first algorithm, first seed), for probes. How many steps the budget takes is not known in advance
+(REINFORCE's episodes vary): the recipe's ``num_steps`` is 10⁹, the run ends when the budget is used (a
+smaller ``num_steps`` stops it sooner), and progress is ``samples_seen / env_total``.
 """
 
 from __future__ import annotations
@@ -85,7 +86,6 @@ class RLCompareTrainer(RLTrainer):
     mirrored = ("random_baseline", "curves", "member_messages", "env_total")
 
     def __init__(self, model: nn.Module, task: CompareTask, data, **kw: Any):
-        kw["num_steps"] = 10**9  # ends when every member has used its budget
         super().__init__(model, task, data, **kw)
         self.members: list[tuple[str, int, RLTrainer]] = []
         for algo in task.algos:

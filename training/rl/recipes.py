@@ -188,7 +188,8 @@ register_recipe(
         data=discrete_env,
         data_params=dict(env="CartPole-v1"),
         preset="canonical",
-        train_params=dict(lr=1e-3, eval_every=50),
+        # ends when every member has used its budget; a smaller num_steps stops it sooner (a quick check)
+        train_params=dict(lr=1e-3, num_steps=10**9, eval_every=50),
         link=link,
         task=CompareTask.from_data,
         task_keys=CompareTask.keys(),
