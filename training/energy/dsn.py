@@ -102,3 +102,29 @@ class DSNTrainer(SolveTrainer):
             top = self.block_metrics(split)[-1]
             out[f"{split}_acc"], out[f"{split}_loss"] = top["acc"], top["loss"]
         return out
+
+
+def dsn_experiment(
+    num_blocks: int = 6, hidden_dim: int = 150, ridge: float = 1e-3, init_scale: float = 3.0, seed: int = 0
+) -> dict[str, Any]:
+    """The digits recipe with these settings, every block solved: per block its solve (``solves``: the
+    shapes of H and U, the training error) and its accuracy (``rows``: block, train_acc, test_acc)."""
+    from training.recipes import get_recipe
+
+    t = get_recipe("dsn_digits").trainer(
+        seed=seed,
+        num_blocks=num_blocks,
+        hidden_dim=hidden_dim,
+        ridge=ridge,
+        init_scale=init_scale,
+        num_steps=num_blocks,
+    )
+    t.step(num_blocks)
+    if t.status == "failed":
+        raise ConfigError(t.message)
+    train, test = t.block_metrics("train"), t.block_metrics("test")
+    rows = [
+        {"block": a["block"], "train_acc": a["acc"], "test_acc": b["acc"], "test_loss": b["loss"]}
+        for a, b in zip(train, test, strict=True)
+    ]
+    return {"rows": rows, "solves": t.solves, "seconds": t.train_seconds}

@@ -147,3 +147,60 @@ class SolveTrainer(Trainer):
 
 def accuracy_np(scores: np.ndarray, y: np.ndarray) -> float:
     return float((scores.argmax(-1) == y).mean())
+
+
+def toy_fit(
+    arch: str,
+    dataset: str = "moons",
+    noise: float = 0.1,
+    n: int = 400,
+    seed: int = 0,
+    resolution: int = 80,
+    **hparams: Any,
+) -> dict[str, Any]:
+    """Build ``rbf_net`` or ``elm`` (``hparams`` override its tiny preset), fit it in closed form on a 2-D
+    toy set, and return what the lab draws: class probabilities over a grid (R, R, C), train and test
+    accuracy, the fit's wall time, and for the RBF network its centres and widths in plot coordinates."""
+    import time
+
+    import archs
+    from data.toy2d import grid, toy2d
+
+    try:
+        d = toy2d(
+            dataset, n=n, noise=noise, num_classes=3 if dataset in ("spiral", "blobs") else 2, seed=seed
+        )
+    except ValueError as e:
+        raise ConfigError(str(e)[0].upper() + str(e)[1:] + ".") from e
+    torch.manual_seed(seed)
+    model = archs.build_model(arch, "tiny", in_features=2, num_classes=d.num_classes, **hparams)
+    x, y = torch.as_tensor(d.x_train), torch.as_tensor(d.y_train)
+    t0 = time.perf_counter()
+    if arch == "rbf_net":
+        fit_rbf(model, x, y, seed=seed)
+    elif arch == "elm":
+        fit_elm(model, x, y)
+    else:
+        raise ConfigError(f"The closed-form fit is for rbf_net or elm, not {arch}.")
+    seconds = time.perf_counter() - t0
+    xs, _, pts = grid(resolution)
+    with torch.no_grad():
+        probs = torch.softmax(model(torch.as_tensor(d.featurize(pts))) * 10, -1).numpy()  # sharpened scores
+        test = float(
+            (model(torch.as_tensor(d.x_test)).argmax(-1) == torch.as_tensor(d.y_test)).float().mean()
+        )
+        train = float((model(x).argmax(-1) == y).float().mean())
+    out: dict[str, Any] = dict(
+        xs=xs,
+        probs=probs.reshape(resolution, resolution, -1),
+        data=d,
+        train_acc=train,
+        test_acc=test,
+        seconds=seconds,
+        params=sum(p.numel() for p in model.parameters()),
+        trained=sum(p.numel() for p in model.readout.parameters()),
+    )
+    if arch == "rbf_net":  # back from standardised features to the plane
+        out["centers"] = model.centers.detach().numpy() * d.std + d.mean
+        out["widths"] = torch.exp(model.log_width).detach().numpy() * float(np.mean(d.std))
+    return out
