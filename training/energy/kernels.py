@@ -167,9 +167,7 @@ def toy_fit(
     from data.toy2d import grid, toy2d
 
     try:
-        d = toy2d(
-            dataset, n=n, noise=noise, num_classes=3 if dataset in ("spiral", "blobs") else 2, seed=seed
-        )
+        d = toy2d(dataset, n=n, noise=noise, num_classes=2, seed=seed)
     except ValueError as e:
         raise ConfigError(str(e)[0].upper() + str(e)[1:] + ".") from e
     torch.manual_seed(seed)
