@@ -132,7 +132,9 @@ class ESNTrainer(SolveTrainer):
         if task.washout >= len(self.u):
             raise ConfigError(f"The washout ({task.washout}) must be shorter than the training span.")
         if model.cfg.in_dim != self.u.shape[1] or model.cfg.out_dim != self.y.shape[1]:
-            raise ConfigError("The echo state network's in_dim and out_dim must match the series (1 each).")
+            raise ConfigError(
+                "The echo state network must read and predict one number per step, as the series has."
+            )
         self.bounds = np.linspace(0, len(self.u), self.num_steps + 1).astype(int)
         width = model.cfg.reservoir_size + model.cfg.in_dim + 1
         self.zz = torch.zeros(width, width, dtype=torch.float64)

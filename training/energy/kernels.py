@@ -179,7 +179,9 @@ def toy_fit(
     elif arch == "elm":
         fit_elm(model, x, y)
     else:
-        raise ConfigError(f"The closed-form fit is for rbf_net or elm, not {arch}.")
+        raise ConfigError(
+            f"The closed-form fit is for the RBF network or the extreme learning machine, not {arch}."
+        )
     seconds = time.perf_counter() - t0
     xs, _, pts = grid(resolution)
     with torch.no_grad():

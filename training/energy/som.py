@@ -58,7 +58,7 @@ class SOMTask(SolveTask):
         if self.sigma_start < 0 or self.sigma_end <= 0:
             raise ConfigError("The neighbourhood radii must be positive (sigma_start 0 picks one for you).")
         if not 0 < self.lr_end <= 1:
-            raise ConfigError(f"The final rate lr_end must be above 0 and at most 1, got {self.lr_end}.")
+            raise ConfigError(f"The final learning rate must be above 0 and at most 1, got {self.lr_end}.")
 
 
 def quantisation_error(model: nn.Module, x: torch.Tensor) -> float:

@@ -48,16 +48,14 @@ def dsn_lab() -> None:
         st.error(str(err))
         return
     rows = e["rows"]
-    left, right = st.columns([3, 2])
-    with left:
-        plotly_chart(dsn_blocks_figure(rows), key=child(KEY, "acc"))
-    with right:
+    plotly_chart(dsn_blocks_figure(rows), key=child(KEY, "acc"))
+    with st.expander("Each block's solve", expanded=True):
         table = pd.DataFrame(
             [
                 {
                     "block": s["block"],
                     "inputs": s["inputs"],
-                    "H (units + 1 × examples)": f"{s['h_shape'][0]} × {s['h_shape'][1]}",
+                    "H: (units + 1) × examples": f"{s['h_shape'][0]} × {s['h_shape'][1]}",
                     "U": f"{s['u_shape'][0]} × {s['u_shape'][1]}",
                     "train MSE": round(s["loss"], 4),
                     "test acc.": f"{r['test_acc']:.1%}",
