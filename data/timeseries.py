@@ -108,6 +108,36 @@ def price(
     return np.stack([open_, high, low, close], axis=1)
 
 
+def mackey_glass(
+    length: int = 2000,
+    tau: float = 17.0,
+    beta: float = 0.2,
+    gamma: float = 0.1,
+    power: float = 10.0,
+    dt: float = 0.1,
+    burn_in: float = 500.0,
+    seed: int = 0,
+) -> np.ndarray:
+    """(length, 1) samples, one per time unit, of the Mackey–Glass delay equation (Mackey & Glass 1977,
+    "Oscillation and chaos in physiological control systems", Science 197, 287-289):
+    dx/dt = β x(t−τ) / (1 + x(t−τ)ⁿ) − γ x(t). τ = 17 is the classic mildly chaotic setting of the echo
+    state network papers. Euler steps of ``dt``; the seed draws the initial history around 1.2, and the
+    first ``burn_in`` time units are dropped so that the series starts on the attractor."""
+    if not 1 <= tau <= 100:
+        raise ValueError(f"the delay tau must be between 1 and 100 time units, got {tau}")
+    if not 10 <= length <= 100_000:
+        raise ValueError(f"a Mackey-Glass series takes 10 to 100,000 samples, got {length}")
+    rng = np.random.default_rng(seed)
+    per, lag = int(round(1 / dt)), int(round(tau / dt))
+    total = int(round(burn_in / dt)) + length * per
+    x = np.empty(lag + total + 1)
+    x[: lag + 1] = 1.2 + 0.1 * rng.uniform(-1, 1, lag + 1)  # the history on [−τ, 0]
+    for i in range(lag, lag + total):
+        d = x[i - lag]
+        x[i + 1] = x[i] + dt * (beta * d / (1 + d**power) - gamma * x[i])
+    return x[-length * per :: per][:, None]
+
+
 def generate(series: str, length: int = 800, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, tuple]:
     """A synthetic series by name: (values (T, C), column names)."""
     if series == "seasonal":

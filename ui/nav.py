@@ -29,6 +29,9 @@ PAGES: tuple[PageDef, ...] = (
     PageDef(
         "pages/feedforward.py", "Feedforward networks", ":material/hub:", "Foundations", ("feedforward",)
     ),
+    PageDef(
+        "pages/energy.py", "Energy-based & classic networks", ":material/bolt:", "Foundations", ("energy",)
+    ),
     PageDef("pages/cnn.py", "Convolutional networks", ":material/grid_on:", "Vision", ("cnn",)),
     PageDef("pages/rnn.py", "Recurrent networks", ":material/replay:", "Sequences", ("rnn",)),
     PageDef("pages/forecasting.py", "Forecasting", ":material/show_chart:", "Sequences", ("forecasting",)),

@@ -1,0 +1,2 @@
+"""Training of the energy-based and classic networks: contrastive divergence, Hebbian storage, Kohonen's
+rule and the closed-form solves of deep stacking networks, RBF networks, ELMs and echo state networks."""
