@@ -43,8 +43,8 @@ FAMILIES: dict[str, tuple[str, str]] = {
     ),
     "energy": (
         "Energy-based & classic networks",
-        "RBMs and deep belief nets, Hopfield and Boltzmann machines, deep stacking networks, SOM, RBF, ELM and "
-        "echo state networks.",
+        "RBMs and deep belief nets, Hopfield and Boltzmann machines, deep stacking networks, SOM, RBF, ELM "
+        "and echo state networks.",
     ),
     "rl": (
         "Reinforcement learning",

@@ -38,6 +38,9 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/diffusion.py", "Diffusion models", ":material/blur_on:", "Generative", ("diffusion",)),
     PageDef("pages/graph.py", "Graph neural networks", ":material/share:", "Beyond grids", ("graph",)),
     PageDef("pages/rl.py", "Reinforcement learning", ":material/sports_esports:", "Beyond grids", ("rl",)),
+    PageDef(
+        "pages/energy.py", "Energy-based & classic networks", ":material/bolt:", "Foundations", ("energy",)
+    ),
     PageDef("pages/compare.py", "Compare", ":material/compare:", "Tools"),
 )
 

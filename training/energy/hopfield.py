@@ -289,3 +289,20 @@ class HopfieldTrainer(Trainer):
 
     def diagnose(self) -> str | None:
         return None  # storing more patterns is meant to make recall fail: not a failed run
+
+
+def modern_retrieval(patterns: np.ndarray, query: np.ndarray, beta: float) -> dict[str, np.ndarray]:
+    """One update of the modern Hopfield network (archs ``modern_hopfield``) storing ``patterns`` (P, N),
+    from ``query`` (N,): both scaled to unit length, so that X ξ holds cosine similarities. Returns
+    "weights" softmax(β X ξ) (P,) and "retrieved" Xᵀ softmax(β X ξ) rescaled to the patterns' size (N,)."""
+    import archs
+
+    p, n = patterns.shape
+    model = archs.build_model("modern_hopfield", dim=n, num_patterns=p, beta=float(beta))
+    scale = np.sqrt(n)
+    model.store(torch.as_tensor(patterns / scale, dtype=torch.float32))
+    q = torch.as_tensor(query / scale, dtype=torch.float32)[None]  # (1, N)
+    with torch.no_grad():
+        weights = model.attention(q)[0].numpy()
+        retrieved = model(q)[0].numpy() * scale
+    return {"weights": weights, "retrieved": retrieved}
