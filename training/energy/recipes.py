@@ -38,7 +38,7 @@ register_recipe(
         arch="rbm",
         preset="digits",
         data=binary_digits,
-        train_params=dict(optimizer="sgd", lr=0.1, batch_size=10, num_steps=2520, eval_every=126),
+        train_params=dict(optimizer="sgd", lr=0.1, batch_size=10, num_steps=2340, eval_every=117),
         link=visible_link,
         task=RBMTask.from_data,
         task_keys=RBMTask.keys(),
