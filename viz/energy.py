@@ -67,7 +67,7 @@ def image_figure(canvas: np.ndarray, title: str = "", height: int | None = None)
 def filters_figure(filters: np.ndarray, title: str = "Filters: each hidden unit's weights") -> go.Figure:
     """(F, s, s) weights, one tile per hidden unit: red where a pixel excites the unit, blue where it
     inhibits it."""
-    return image_figure(mosaic([_diverging(f) for f in filters], ncols=16, scale=4), title)
+    return image_figure(mosaic([_diverging(f) for f in filters], ncols=8, scale=4), title)
 
 
 def digits_rows_figure(rows: np.ndarray, labels: Sequence[str], title: str = "") -> go.Figure:
@@ -214,32 +214,28 @@ def dbn_curves(history: list[dict], num_rbms: int, height: int = 320) -> go.Figu
 
 
 def pretrain_compare_figure(runs: dict[str, list[dict]], height: int = 320) -> go.Figure:
-    """Test accuracy against fine-tuning step, one line per run (e.g. pre-trained, random initialisation);
-    each run's steps counted from the start of its fine-tuning."""
+    """Test accuracy during fine-tuning, one line per run (e.g. pre-trained, random initialisation), each
+    run's steps counted from the start of its fine-tuning (a pre-trained run starts from the accuracy its
+    generative model reached)."""
     fig = go.Figure()
     for i, (name, hist) in enumerate(runs.items()):
-        ft = [r for r in hist if "test_acc" in r]
-        start = (
-            min(
-                (r["step"] for r in hist if r.get("stage", -1) == max(h.get("stage", 0) for h in hist)),
-                default=0,
-            )
-            - 1
-        )
+        last = max((int(r.get("stage", 0)) for r in hist), default=0)
+        start = min((r["step"] for r in hist if int(r.get("stage", -1)) == last), default=1) - 1
+        ft = [r for r in hist if "test_acc" in r and r["step"] >= start]
         fig.add_trace(
             go.Scatter(
-                x=[max(r["step"] - start, 0) for r in ft],
+                x=[r["step"] - start for r in ft],
                 y=[r["test_acc"] for r in ft],
                 mode="lines+markers",
                 name=name,
                 line=dict(color=(GOOD, BAD, TRAIN)[i % 3], width=2),
-            ),
+            )
         )
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=30, b=10),
         plot_bgcolor="white",
-        xaxis_title="fine-tuning step (before 0: pre-training)",
+        xaxis_title="fine-tuning step",
         yaxis_title="test accuracy",
         legend=dict(orientation="h", y=-0.25),
         yaxis=dict(range=[0, 1.02], gridcolor="#eee"),
@@ -278,7 +274,7 @@ def recall_figure(
     ringed (green if it flipped toward the pattern, red if away, grey if it stayed)."""
     tiles = [_pm(pattern, side), _pm(probe, side), _pm(state, side)]
     scale, pad = 18, 2
-    fig = image_figure(mosaic(tiles, ncols=3, pad=pad, scale=scale), title, height=330)
+    fig = image_figure(mosaic(tiles, ncols=3, pad=pad, scale=scale), title, height=280)
     w = (side + pad) * scale
     fig.update_xaxes(
         visible=True,
@@ -366,7 +362,7 @@ def capacity_figure(
         fig.add_vline(
             x=marker,
             line=dict(color=GOOD, width=2),
-            annotation_text="your letters",
+            annotation_text="stored above",
             annotation_position="bottom left",
             annotation_font_color=GOOD,
         )

@@ -168,13 +168,10 @@ def dbn_lab() -> None:
                 key=child(DBN_KEY, "train", "view", "filters"),
             )
         with right:
-            labels = [
-                f"{p}" + ("" if p == t else f" (is {t})") for p, t in zip(v["pred"], v["true"], strict=True)
-            ]
+            right_ = int(sum(p == t for p, t in zip(v["pred"], v["true"], strict=True)))
+            title = "Predicted: " + " ".join(map(str, v["pred"])) + f" ({right_} of {len(v['pred'])} right)"
             plotly_chart(
-                digits_rows_figure(
-                    v["recon"], ["test digit", "up and down"], "Predicted: " + ", ".join(labels)
-                ),
+                digits_rows_figure(v["recon"], ["test digit", "up and down"], title),
                 key=child(DBN_KEY, "train", "view", "recon"),
             )
 
