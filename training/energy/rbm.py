@@ -74,10 +74,10 @@ class RBMTask(Task):
             raise ConfigError(
                 f"CD-k needs at least one Gibbs step (got k = {self.cd_k}): with k = 0 the model's samples "
                 "would be the data itself, the two statistics would cancel and nothing would be learned. "
-                "Set cd_k to 1 or more."
+                "Use one Gibbs step or more."
             )
         if self.cd_k > 1000:
-            raise ConfigError(f"cd_k = {self.cd_k} Gibbs steps per update is too slow; use at most 1000.")
+            raise ConfigError(f"{self.cd_k} Gibbs steps per update is too slow; use at most 1000.")
 
     @classmethod
     def keys(cls) -> tuple[str, ...]:
