@@ -411,3 +411,30 @@ def test_the_camera_button_saves_an_svg_when_the_sidebar_says_so(server, browser
         assert download.value.path().read_text().lstrip().startswith("<svg")
     finally:
         page.close()
+
+
+# the visible energy chart's "energy" trace (plotly.js's decoded _fullData): its values, or null
+HOPFIELD_ENERGY_JS = """() => { for (const p of document.querySelectorAll('.js-plotly-plot')) {
+    if (p.offsetParent === null) continue;
+    const t = (p._fullData || []).find(t => t.name === 'energy');
+    if (t && t.y) return Array.from(t.y, Number); } return null; }"""
+
+
+def test_hopfield_recall_draws_an_energy_curve_that_never_rises(server, browser):
+    """The Hopfield tab: run a recall (a new corruption of the chosen letter) and see the energy after each
+    asynchronous update drawn, a visible chart whose curve has at least two points and never rises."""
+    page = open_page(browser, f"{server}/energy?energy.tab=Hopfield")
+    try:
+        page.get_by_role("button", name="Run recall with new noise").click()
+        page.wait_for_function(
+            f"() => {{ const y = ({HOPFIELD_ENERGY_JS})(); return !!y && y.length >= 2; }}", timeout=120_000
+        )
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
+        )
+        y = page.evaluate(HOPFIELD_ENERGY_JS)
+        assert len(y) >= 2 and all(b <= a + 1e-9 for a, b in zip(y, y[1:], strict=False)), y[:20]
+        assert y[-1] < y[0]  # 20 flipped bits were repaired: the energy fell
+        no_exception(page)
+    finally:
+        page.close()

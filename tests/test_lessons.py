@@ -21,6 +21,7 @@ PAGES = {
     "dif": "diffusion",
     "gnn": "graph",
     "rl": "rl",
+    "energy": "energy",
     "cmp": "compare",
 }
 

@@ -351,6 +351,56 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
             ),
         ),
     ),
+    "energy": (
+        Lesson(
+            "Memories as valleys of an energy",
+            (
+                Step(
+                    "The Hopfield tab: four letters stored, one of them with 20 % of its pixels flipped.",
+                    "Each asynchronous update flips at most one neuron, and the energy curve never rises: "
+                    "the state rolls downhill into the valley of the stored letter.",
+                    {
+                        "energy.tab": "Hopfield",
+                        "energy.hop.kind": "Letters",
+                        "energy.hop.k.Letters": 4,
+                        "energy.hop.noise": 20,
+                    },
+                ),
+                Step(
+                    "Store eight letters.",
+                    "Letters share strokes, so their valleys merge: recall often ends in a mixture, a "
+                    "spurious memory, long before the 0.14 N of random patterns. The capacity curve below "
+                    "shows the cliff.",
+                    {"energy.hop.k.Letters": 8},
+                ),
+                Step(
+                    "The RBM tab. Press **Train**.",
+                    "The hidden units' filters turn from noise into strokes, and the Gibbs chain's fantasies "
+                    "start to look like digits: the model has lowered the energy of digit-like images.",
+                    {"energy.tab": "RBM"},
+                ),
+                Step(
+                    "The DBN tab.",
+                    "Three RBMs are trained one after another, each on the codes of the one below; "
+                    "backpropagation then fine-tunes the stack. With few labels, the pre-trained start wins.",
+                    {"energy.tab": "DBN"},
+                ),
+                Step(
+                    "The ESN tab at spectral radius 0.9.",
+                    "Only the readout is trained, yet the forecast follows the chaotic series: the "
+                    "reservoir's state is an echo of the input's recent past, and two runs from different "
+                    "starts meet.",
+                    {"energy.tab": "ESN", "energy.esn.rho": 0.9},
+                ),
+                Step(
+                    "Raise ρ to 1.8.",
+                    "The reservoir now has dynamics of its own: the two runs no longer meet, and the "
+                    "forecast error grows. The echo-state property is lost.",
+                    {"energy.esn.rho": 1.8},
+                ),
+            ),
+        ),
+    ),
     "rl": (
         Lesson(
             "From a table of values to a policy network",
