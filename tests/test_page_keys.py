@@ -24,6 +24,9 @@ CASES = [
     ("pages/autoencoders.py", ()),
     *[("pages/gans.py", (("selectbox", "gan.arch", archs.get_arch(a)),)) for a in GAN_ARCHS],
     ("pages/diffusion.py", ()),
+    ("pages/graph.py", ()),
+    ("pages/rl.py", ()),
+    ("pages/energy.py", ()),
 ]
 
 
