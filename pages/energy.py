@@ -74,9 +74,10 @@ if idea.open:
             )
             st.markdown(
                 r"The **modern Hopfield network** (Ramsauer et al., 2020) retrieves with a softmax over the "
-                r"stored patterns $X$: one update is attention, with $\beta$ as the inverse temperature:"
+                r"stored patterns, the rows of $X$: one update is attention, with $\beta$ as the inverse "
+                r"temperature:"
             )
-            st.latex(r"\xi^{\text{new}} = X \operatorname{softmax}(\beta X^\top \xi)")
+            st.latex(r"\xi^{\text{new}} = X^\top \operatorname{softmax}(\beta X \xi)")
         with c2:
             st.markdown(
                 r"**Deep stacking networks** (Deng & Yu, 2011) stack simple blocks: each reads the input and "
