@@ -59,14 +59,34 @@ def test_bad_settings_are_sentences():
         get_recipe("som_colors").trainer(source="faces")
 
 
-def test_lab_shows_the_map_organising():
+def test_lab_shows_the_map_organising_live():
+    """The untrained map first (a grey clump), then, trained in the panel, a map whose colours spread out
+    and whose quantisation error falls; the digits source draws too."""
+    import json
+
+    from tests.apptest import poll, progress
+
     at = app_test("pages/energy.py", every_tab=False, timeout=300)
     at.query_params["energy.tab"] = "SOM"
+    at.session_state["energy.som.steps"] = 200
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.exception]
-    ids = [c.proto.id for c in at.get("plotly_chart")]
-    assert any("energy.som.map" in i for i in ids) and any("energy.som.curve" in i for i in ids)
-    at.select_slider(key="energy.som.at").set_value(0).run()
-    assert not at.exception
+
+    def title(a) -> str:
+        spec = next(
+            json.loads(c.proto.spec)
+            for c in a.get("plotly_chart")
+            if "energy.som.train.view.map" in c.proto.id
+        )
+        return spec["layout"]["title"]["text"]
+
+    assert "untrained" in title(at)
+    at.button(key="energy.som.train.play").click().run()
+    at = poll(at, lambda a: any(t.startswith("**done**") for t in progress(a)), timeout=120)
+    assert title(at).startswith("step 200: σ =")
+    assert any("energy.som.train.live.curves" in c.proto.id for c in at.get("plotly_chart"))
+    said = next(m.value for m in at.markdown if m.value.startswith("Quantisation error"))
+    before, after = (float(v) for v in said.split(") ")[1].split(";")[0].split(" → "))
+    assert after < 0.7 * before, said
     at.radio(key="energy.som.data").set_value("digits (8×8)").run()
     assert not at.exception and not at.error

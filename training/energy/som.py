@@ -142,6 +142,13 @@ class SOMTrainer(SolveTrainer):
         }
 
 
+@torch.no_grad()
+def map_probe(model: nn.Module) -> dict[str, Any]:
+    """The map as a page draws it while it trains: the weights (rows, cols, D) and the U-matrix
+    (rows, cols)."""
+    return {"weights": model.weight_grid().detach().cpu().numpy().copy(), "umatrix": u_matrix(model)}
+
+
 def train_with_snapshots(trainer: SOMTrainer, at: list[int]) -> list[dict[str, Any]]:
     """Run ``trainer`` to its end, keeping the map at the steps ``at`` (0 = before training): for each, the
     weights (rows, cols, D), the U-matrix, σ, η and the quantisation and topographic errors."""
@@ -171,4 +178,12 @@ def snapshot_steps(num_steps: int, count: int = 12) -> list[int]:
     return [0, *map(int, steps)] if num_steps >= 1 else [0]
 
 
-__all__ = ["SOMTask", "SOMTrainer", "som_data", "u_matrix", "train_with_snapshots", "snapshot_steps"]
+__all__ = [
+    "SOMTask",
+    "SOMTrainer",
+    "som_data",
+    "u_matrix",
+    "map_probe",
+    "train_with_snapshots",
+    "snapshot_steps",
+]

@@ -1,36 +1,29 @@
-"""The self-organising map lab: a grid of units organising itself on random colours or on the digits,
-shown step by step with its U-matrix and its errors."""
+"""The self-organising map lab: a grid of units organising itself live on random colours or on the digits,
+its U-matrix and its errors redrawn while it trains."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from archs.spec import ConfigError
-from training.energy.som import snapshot_steps, train_with_snapshots
+from training.energy.som import map_probe
 from training.recipes import get_recipe
 from ui import state
 from ui.charts import plotly_chart
 from ui.keys import child
+from ui.train_panel import train_panel
 from viz.energy import som_curve_figure, som_map_figure
 
 KEY = "energy.som"
 SOURCES = {"random colours": "colors", "digits (8×8)": "digits"}
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _train(source: str, side: int, steps: int, lr: float, seed: int) -> list[dict]:
-    t = get_recipe("som_colors").trainer(
-        source=source,
-        rows=side,
-        cols=side,
-        num_steps=steps,
-        lr=lr,
-        seed=seed,
-        init_center=0.5 if source == "colors" else 0.2,
+def _curves(history: list[dict]):
+    rows = [r for r in history if "test_qe" in r]
+    if not rows:
+        return None
+    return som_curve_figure(
+        [r["step"] for r in rows], [r["test_qe"] for r in rows], [r["test_te"] for r in rows]
     )
-    if t.status == "failed":
-        raise ConfigError(t.message)
-    return train_with_snapshots(t, snapshot_steps(steps, 14))
 
 
 def som_lab() -> None:
@@ -51,26 +44,45 @@ def som_lab() -> None:
         "Steps (16 inputs each)", (100, 200, 400, 800, 1600), value=400, key=child(KEY, "steps")
     )
     lr = c[3].select_slider("First rate η", (0.1, 0.25, 0.5, 0.9), value=0.5, key=child(KEY, "lr"))
-    try:
-        with st.spinner("Training the map…"):
-            snaps = _train(source, int(side), int(steps), float(lr), state.seed())
-    except ConfigError as err:
-        st.error(str(err))
-        return
-    at = st.select_slider(
-        "Show the map after step", [s["step"] for s in snaps], value=snaps[-1]["step"], key=child(KEY, "at")
+    recipe = get_recipe("som_colors")
+    settings = dict(
+        source=source,
+        rows=int(side),
+        cols=int(side),
+        num_steps=int(steps),
+        eval_every=max(1, int(steps) // 20),  # twenty points on the error curves, whatever the budget
+        lr=float(lr),
+        seed=state.seed(),
+        init_center=0.5 if source == "colors" else 0.2,
     )
-    snap = next(s for s in snaps if s["step"] == at)
-    title = f"step {snap['step']}: σ = {snap['sigma']:.2f}, η = {snap['eta']:.3f}"
-    plotly_chart(som_map_figure(snap["weights"], snap["umatrix"], title), key=child(KEY, "map"))
-    plotly_chart(
-        som_curve_figure([s["step"] for s in snaps], [s["qe"] for s in snaps], [s["te"] for s in snaps]),
-        key=child(KEY, "curve"),
-    )
-    first, last = snaps[0], snaps[-1]
-    st.markdown(
-        f"Quantisation error (mean distance from an input to its winner) {first['qe']:.3f} → "
-        f"{last['qe']:.3f}; "
-        f"topographic error (inputs whose two best units are not grid neighbours) {first['te']:.0%} → "
-        f"{last['te']:.0%}. Slide back to step 0 to see the map before it organised."
+
+    def render(snap: dict, _d) -> None:
+        m = snap.get("map")
+        if m is None:
+            return
+        last = snap["history"][-1] if snap["history"] else {}
+        title = f"step {snap['step']}" + (
+            f": σ = {last['sigma']:.2f}, η = {last['eta']:.3f}" if "sigma" in last else " (untrained)"
+        )
+        plotly_chart(
+            som_map_figure(m["weights"], m["umatrix"], title), key=child(KEY, "train", "view", "map")
+        )
+        rows = [r for r in snap["history"] if "test_qe" in r]
+        if len(rows) >= 2:
+            first, now = rows[0], rows[-1]
+            st.markdown(
+                f"Quantisation error (mean distance from an input to its winner) {first['test_qe']:.3f} → "
+                f"{now['test_qe']:.3f}; topographic error (inputs whose two best units are not grid "
+                f"neighbours) {first['test_te']:.0%} → {now['test_te']:.0%}."
+            )
+
+    train_panel(
+        child(KEY, "train"),
+        lambda: recipe.trainer(**settings),
+        signature=(recipe.name, repr(sorted(settings.items()))),
+        probes=lambda d: {"map": map_probe},
+        render=render,
+        untrained=True,
+        step_sizes=(1, 10, 100),
+        curve_figure=_curves,
     )
