@@ -24,6 +24,20 @@ def ema(values: Sequence[float], alpha: float = 0.05) -> np.ndarray:
     return out
 
 
+def light_chart(fig: go.Figure, height: int, legend_y: float = -0.25) -> go.Figure:
+    """The house look of a chart of curves: white plot, light grid, tight margins, the legend in a row
+    below the plot (``legend_y``, in plot heights)."""
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=30, b=10),
+        plot_bgcolor="white",
+        legend=dict(orientation="h", y=legend_y),
+    )
+    fig.update_xaxes(gridcolor="#eee")
+    fig.update_yaxes(gridcolor="#eee")
+    return fig
+
+
 def training_curves(
     runs: dict[str, list[dict]], *, metric: str | None = None, log_y: bool = False, height: int = 330
 ) -> go.Figure:

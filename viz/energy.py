@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from viz.curves import PALETTE, ema
+from viz.curves import PALETTE, ema, light_chart
 from viz.images import rgb_image
 
 # ---- RBM, DBN, Hopfield (helper A)
@@ -160,15 +160,8 @@ def rbm_curves(history: list[dict], height: int = 320) -> go.Figure:
                     1,
                     col,
                 )
-    fig.update_xaxes(title_text="step (one batch of 10 digits)", gridcolor="#eee")
-    fig.update_yaxes(gridcolor="#eee")
-    fig.update_layout(
-        height=height,
-        margin=dict(l=10, r=10, t=30, b=10),
-        plot_bgcolor="white",
-        legend=dict(orientation="h", y=-0.3),
-    )
-    return fig
+    fig.update_xaxes(title_text="step (one batch of 10 digits)")
+    return light_chart(fig, height, legend_y=-0.3)
 
 
 def dbn_curves(history: list[dict], num_rbms: int, height: int = 320) -> go.Figure:
@@ -211,15 +204,8 @@ def dbn_curves(history: list[dict], num_rbms: int, height: int = 320) -> go.Figu
         if stage:
             fig.add_vline(x=s - 0.5, line=dict(color="#adb5bd", dash="dot"), row=1, col=2)
     fig.update_yaxes(range=[0, 1.02], row=1, col=2)
-    fig.update_xaxes(title_text="step", gridcolor="#eee")
-    fig.update_yaxes(gridcolor="#eee")
-    fig.update_layout(
-        height=height,
-        margin=dict(l=10, r=10, t=30, b=10),
-        plot_bgcolor="white",
-        legend=dict(orientation="h", y=-0.3),
-    )
-    return fig
+    fig.update_xaxes(title_text="step")
+    return light_chart(fig, height, legend_y=-0.3)
 
 
 def pretrain_compare_figure(runs: dict[str, list[dict]], height: int = 320) -> go.Figure:

@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from viz.curves import PALETTE, ema
+from viz.curves import PALETTE, ema, light_chart
 
 ARROWS = ("↑", "→", "↓", "←")  # GridWorld's actions 0..3: up, right, down, left
 RETURN, EVAL, SOLVED = "#1c7ed6", "#e8590c", "#2f9e44"
@@ -133,17 +133,8 @@ def rl_curves(history: list[dict], threshold: float | None = None, height: int =
             1,
             3,
         )
-    fig.update_xaxes(
-        title_text="environment steps" if any("env_steps" in r for r in history) else "step", gridcolor="#eee"
-    )
-    fig.update_yaxes(gridcolor="#eee")
-    fig.update_layout(
-        height=height,
-        margin=dict(l=10, r=10, t=30, b=10),
-        plot_bgcolor="white",
-        legend=dict(orientation="h", y=-0.28),
-    )
-    return fig
+    fig.update_xaxes(title_text="environment steps" if any("env_steps" in r for r in history) else "step")
+    return light_chart(fig, height, legend_y=-0.28)
 
 
 def band(curves: Sequence[tuple[np.ndarray, np.ndarray]], grid: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -227,17 +218,8 @@ def compare_figure(
             annotation_position="bottom right",
             annotation_font_color=SOLVED,
         )
-    fig.update_layout(
-        height=height,
-        margin=dict(l=10, r=10, t=30, b=10),
-        plot_bgcolor="white",
-        xaxis_title="environment steps",
-        yaxis_title="evaluation return (greedy policy)",
-        legend=dict(orientation="h", y=-0.2),
-    )
-    fig.update_xaxes(gridcolor="#eee")
-    fig.update_yaxes(gridcolor="#eee")
-    return fig
+    fig.update_layout(xaxis_title="environment steps", yaxis_title="evaluation return (greedy policy)")
+    return light_chart(fig, height, legend_y=-0.2)
 
 
 def slice_figure(sl: dict, action_names: Sequence[str], height: int = 380) -> go.Figure:
@@ -462,12 +444,4 @@ def episode_figure(
     if T > 2 * window + 1:
         lo = min(max(0, t - window), T - 1 - 2 * window)
         fig.update_xaxes(range=[lo - 0.5, lo + 2 * window + 0.5])
-    fig.update_layout(
-        height=height,
-        margin=dict(l=10, r=10, t=30, b=10),
-        plot_bgcolor="white",
-        legend=dict(orientation="h", y=-0.18),
-    )
-    fig.update_xaxes(gridcolor="#eee")
-    fig.update_yaxes(gridcolor="#eee")
-    return fig
+    return light_chart(fig, height, legend_y=-0.18)
