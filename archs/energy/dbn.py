@@ -11,7 +11,7 @@ is after greedy pre-training, each RBM with its weights and both biases:
     top    (500 + 10)·2,000 + (500 + 10) + 2,000  = 1,022,510
     total                                           1,666,794
 
-(the weights alone: 1,662,000, the paper's ~1.7 million).
+(the weights alone: 1,662,000; the paper's own total is not checked here).
 
 ``forward(x)`` is the recognition (up) pass and the label layer: hᵏ = p(hᵏ | hᵏ⁻¹) layer by layer (mean
 field), then for each label y the top RBM's free energy with y clamped, logits_y = −F_top(h, y) (B, 10):
@@ -156,6 +156,6 @@ register(
         published_source="Hinton, Osindero & Teh (2006), Fig. 1: RBMs 784-500 and 500-500, then a top RBM of "
         "2,000 units over 500 + 10 label units, each with its weights and both biases: "
         "(784·500 + 784 + 500) + (500·500 + 500 + 500) + ((500 + 10)·2,000 + 510 + 2,000) = 393,284 + "
-        "251,000 + 1,022,510 = 1,666,794 (the weights alone 1,662,000, the paper's ~1.7 million).",
+        "251,000 + 1,022,510 = 1,666,794 (the weights alone 1,662,000).",
     )
 )
