@@ -115,12 +115,12 @@ class LayerNorm2d(nn.LayerNorm):
 DIGITS_28 = {"in_channels": 1, "num_classes": 10, "image_size": 28}
 
 
-def small_or_imagenet_stem(c_in: int, c_out: int, small: bool) -> nn.Sequential:
+def small_or_imagenet_stem(c_in: int, c_out: int, small: bool, norm=nn.BatchNorm2d) -> nn.Sequential:
     if small:
-        return conv_bn_act(c_in, c_out, 3)
+        return nn.Sequential(nn.Conv2d(c_in, c_out, 3, 1, 1, bias=False), norm(c_out), nn.ReLU(inplace=True))
     return nn.Sequential(
         nn.Conv2d(c_in, c_out, 7, 2, 3, bias=False),
-        nn.BatchNorm2d(c_out),
+        norm(c_out),
         nn.ReLU(inplace=True),
         nn.MaxPool2d(3, 2, 1),
     )

@@ -14,8 +14,8 @@ from typing import Literal
 import torch
 from torch import nn
 
-from archs.blocks.conv import DIGITS_28, ImageConfig, image_input, small_or_imagenet_stem
-from archs.blocks.residual import BasicBlock, Bottleneck
+from archs.blocks.conv import DIGITS_28, ImageConfig, image_input
+from archs.blocks.residual import ResNetTrunk
 from archs.registry import register
 from archs.spec import ArchSpec, ConfigError, Paper, hp, torchvision_top1
 
@@ -41,26 +41,17 @@ class ResNetConfig(ImageConfig):
             raise ConfigError("A ResNet has four stages: give four block counts, e.g. 2, 2, 2, 2.")
 
 
-class ResNet(nn.Module):
+class ResNet(ResNetTrunk):
+    """The shared trunk (``archs.blocks.residual.ResNetTrunk``) + global average pooling + a linear
+    classifier; the attribute names are torchvision's, so its weights load as they are."""
+
     def __init__(self, cfg: ResNetConfig):
-        super().__init__()
-        block = BasicBlock if cfg.block == "basic" else Bottleneck
-        self.stem = small_or_imagenet_stem(cfg.in_channels, cfg.width, cfg.small_stem)
-        c_in = cfg.width
-        stages = []
-        for i, n in enumerate(cfg.layers):
-            width = cfg.width * 2**i
-            blocks = []
-            for j in range(n):
-                blocks.append(block(c_in, width, 2 if (i > 0 and j == 0) else 1))
-                c_in = width * block.expansion
-            stages.append(nn.Sequential(*blocks))
-        self.layer1, self.layer2, self.layer3, self.layer4 = stages
+        super().__init__(cfg.in_channels, cfg.block, cfg.layers, cfg.width, cfg.small_stem)
         self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(c_in, cfg.num_classes)
+        self.fc = nn.Linear(self.out_channels, cfg.num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.layer4(self.layer3(self.layer2(self.layer1(self.stem(x)))))
+        x = super().forward(x)  # (B, C, H', W')
         return self.fc(self.avgpool(x).flatten(1))  # (B, C) -> (B, classes)
 
 
