@@ -37,6 +37,10 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "autoencoder": ("Autoencoders", "Compression into a latent space and back: AE, VAE, VQ-VAE."),
     "gan": ("Generative adversarial networks", "A generator and a discriminator trained against each other."),
     "diffusion": ("Diffusion models", "Generation by learning to undo gradual noising."),
+    "detection": (
+        "Detection & segmentation",
+        "Boxes and masks: YOLO v1/v3/v8, Faster and Mask R-CNN, U-Net and DeepLabv3+.",
+    ),
     "graph": (
         "Graph neural networks",
         "Message passing on graphs: GCN, GraphSAGE, GAT, GIN and the general MPNN.",

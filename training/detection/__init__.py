@@ -1,0 +1,1 @@
+"""Training and metrics of the detection and segmentation family."""
