@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from data.base import Supervised
 from data.shapes import shape_scenes
 
 
@@ -89,3 +90,24 @@ def scene_set(
 def collate(targets: list[dict], device: torch.device | str = "cpu") -> list[dict]:
     """The targets of a batch moved to ``device`` (the detectors take a list of dicts, one per image)."""
     return [{k: v.to(device) for k, v in t.items()} for t in targets]
+
+
+def scene_data(
+    n: int = 600, size: int = 64, max_objects: int = 3, seed: int = 0, test_frac: float = 0.2
+) -> Supervised:
+    """A ``scene_set`` wrapped as the Trainer's ``Supervised`` data: x = the images (N, 1, H, W), y = each
+    scene's index into ``meta["targets"]`` (held-out scenes first, then training scenes), so the Trainer's
+    own batching draws scenes and a task looks their targets up. ``meta["scenes"]`` is the SceneSet."""
+    s = scene_set(n=n, size=size, max_objects=max_objects, seed=seed, test_frac=test_frac)
+    n_test = len(s.targets_test)
+    return Supervised(
+        x_train=s.images_train.numpy(),
+        y_train=np.arange(n_test, n, dtype=np.int64),
+        x_test=s.images_test.numpy(),
+        y_test=np.arange(n_test, dtype=np.int64),
+        kind="detection",
+        num_classes=s.num_classes,
+        class_names=s.class_names,
+        name=f"shape scenes {size}×{size}",
+        meta={"scenes": s, "targets": s.targets_test + s.targets_train, "size": size},
+    )
