@@ -33,6 +33,13 @@ PAGES: tuple[PageDef, ...] = (
         "pages/energy.py", "Energy-based & classic networks", ":material/bolt:", "Foundations", ("energy",)
     ),
     PageDef("pages/cnn.py", "Convolutional networks", ":material/grid_on:", "Vision", ("cnn",)),
+    PageDef(
+        "pages/detection.py",
+        "Detection & segmentation",
+        ":material/center_focus_strong:",
+        "Vision",
+        ("detection",),
+    ),
     PageDef("pages/rnn.py", "Recurrent networks", ":material/replay:", "Sequences", ("rnn",)),
     PageDef("pages/forecasting.py", "Forecasting", ":material/show_chart:", "Sequences", ("forecasting",)),
     PageDef("pages/transformers.py", "Transformers", ":material/visibility:", "Sequences", ("transformer",)),
