@@ -13,6 +13,7 @@ from ui.nav import existing_pages
 PAGES = {
     "ff": "feedforward",
     "cnn": "cnn",
+    "det": "detection",
     "rnn": "rnn",
     "fc": "forecasting",
     "tx": "transformers",

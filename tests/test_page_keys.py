@@ -16,6 +16,10 @@ CASES = [
     ("pages/feedforward.py", ()),
     ("pages/feedforward.py", (("segmented_control", "pg.mode", "Digits"),)),
     ("pages/cnn.py", ()),
+    *[
+        ("pages/detection.py", (("radio", "det.train.recipe", r),))
+        for r in ("YOLO (one stage)", "Mask R-CNN (two stages)", "U-Net (semantic)")
+    ],
     ("pages/rnn.py", (("radio", "rnn.exp", "Memory: RNN vs LSTM vs GRU"),)),
     ("pages/rnn.py", (("radio", "rnn.exp", "Dates with attention"),)),
     ("pages/rnn.py", (("radio", "rnn.exp", "Train the chosen architecture"),)),

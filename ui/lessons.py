@@ -451,6 +451,58 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
             ),
         ),
     ),
+    "det": (
+        Lesson(
+            "Where is it? Boxes, overlaps and two ways to detect",
+            (
+                Step(
+                    "The IoU & NMS tab: move box B's corners until it overlaps box A by about half.",
+                    "IoU is the shared area over the covered area: it reaches 0.5 only when B covers most "
+                    "of A. Two boxes of the same size shifted by a third of their width already fall to 0.5.",
+                    {"det.tab": "IoU & NMS"},
+                ),
+                Step(
+                    "Below, step the NMS slider from 0 to the end.",
+                    "The detector fires several boxes on each object. Each step keeps the best remaining box "
+                    "and removes the boxes of its class that overlap it more than the threshold: one box per "
+                    "object is left.",
+                    {"det.nms.step": 0},
+                ),
+                Step(
+                    "Raise the NMS IoU threshold to 0.9.",
+                    "Hardly anything is suppressed any more: duplicates survive as false positives, and the "
+                    "precision–recall curve sinks, and AP with it.",
+                    {"det.nms.iou_thr": 0.9},
+                ),
+                Step(
+                    "The Anchors tab: try a few scenes and objects.",
+                    "Each object is learned by one prediction among 10,647: the anchor whose shape fits it "
+                    "best, in the cell of its centre. Small objects land on the fine stride-8 grid, large "
+                    "ones on the coarse stride-32 grid.",
+                    {"det.tab": "Anchors"},
+                ),
+                Step(
+                    "The Two-stage tab.",
+                    "Mask R-CNN first proposes many boxes without naming them, keeps the best after NMS, "
+                    "then crops each one's features (RoI Align) from the pyramid level that suits its "
+                    "size, and only then classifies, refines and paints a mask.",
+                    {"det.tab": "Two-stage"},
+                ),
+                Step(
+                    "The Train tab: YOLO on shape scenes. Press **Train**.",
+                    "At first boxes appear everywhere with low scores; the objectness loss falls first, then "
+                    "boxes settle on the shapes and mAP@0.5 climbs.",
+                    {"det.tab": "Train", "det.train.recipe": "YOLO (one stage)"},
+                ),
+                Step(
+                    "Switch the recipe to U-Net and train it.",
+                    "A segmenter labels every pixel: the masks are ragged at first, then the outlines "
+                    "sharpen thanks to the skip connections, and mIoU passes 0.8.",
+                    {"det.train.recipe": "U-Net (semantic)"},
+                ),
+            ),
+        ),
+    ),
     "cmp": (
         Lesson(
             "What a model costs, and what it buys",
