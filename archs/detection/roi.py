@@ -29,6 +29,7 @@ import math
 from collections.abc import Sequence
 
 import torch
+import torch.nn.functional as F
 
 
 def fpn_levels(
@@ -52,51 +53,44 @@ def _sample_points(start, size, bins: int, grid: torch.Tensor, g_max: int):
     return pos, g[None] < grid[:, None]  # (K, bins·g_max) each
 
 
-def _bilinear_axis(pos: torch.Tensor, length: torch.Tensor):
-    """torchvision's bilinear rule on one axis: low and high cell indices (int64) and their weights, zero
-    weight for points beyond one cell outside the map. ``length`` (K,) is the axis length per box."""
-    n = length[:, None].to(pos.dtype)
-    outside = (pos < -1.0) | (pos > n)
-    p = pos.clamp(min=0.0)
-    low = p.floor().clamp(max=n - 1)
-    at_edge = p >= n - 1
-    p = torch.where(at_edge, n - 1, p)
-    high = torch.where(at_edge, low, low + 1)
-    w_high = p - low
-    w_low = 1.0 - w_high
-    keep = (~outside).to(pos.dtype)
-    return low.long(), high.long(), w_low * keep, w_high * keep
+def _pool(canvas, row0, heights, widths, y0, x0, h, w, output_size, sampling_ratio):
+    """The RoI Align of K boxes from ``canvas`` (1, C, rows, cols): the feature maps stacked one above the
+    other (images and levels), padded on the right to one width. Box k reads the map whose first row is
+    ``row0[k]``, of ``heights[k]`` × ``widths[k]`` cells; its region starts at (y0, x0) and spans h × w
+    cells. Returns (K, C, oh, ow).
 
-
-def _pool(table, base, heights, widths, y0, x0, h, w, output_size, sampling_ratio):
-    """The RoI Align of K boxes from ``table`` (N, C): the feature maps flattened to rows (one row per cell,
-    maps laid end to end). Box k reads the map starting at row ``base[k]`` with ``heights[k]`` ×
-    ``widths[k]`` cells; its region starts at (y0, x0) and spans h × w cells. Returns (K, C, oh, ow)."""
+    torchvision's bilinear rule: a point more than one cell outside the map reads 0, a point within one
+    cell of it is clamped to the border. Clamped points never reach a neighbouring map, so ``grid_sample``
+    reads the stacked maps as one image, its fast bilinear kernel doing the interpolation and its gradient."""
     oh, ow = output_size
+    k, c = len(row0), canvas.shape[1]
+    if k == 0:
+        return canvas.new_zeros(0, c, oh, ow)
     if sampling_ratio > 0:
         gy = gx = torch.full_like(h, float(sampling_ratio))
         gy_max = gx_max = sampling_ratio
     else:  # adaptive: ⌈side / bins⌉ points per bin (data-dependent: not for meta tensors)
         gy, gx = torch.ceil(h / oh), torch.ceil(w / ow)
-        gy_max = max(int(gy.max().item()) if len(gy) else 1, 1)
-        gx_max = max(int(gx.max().item()) if len(gx) else 1, 1)
+        gy_max, gx_max = max(int(gy.max().item()), 1), max(int(gx.max().item()), 1)
     ys, y_ok = _sample_points(y0, h, oh, gy, gy_max)  # (K, Ny)
     xs, x_ok = _sample_points(x0, w, ow, gx, gx_max)  # (K, Nx)
-    yl, yh, wyl, wyh = _bilinear_axis(ys, heights)
-    xl, xh, wxl, wxh = _bilinear_axis(xs, widths)
-    count = (gy * gx).clamp(min=1.0)  # (K,)
-    wy_ok, wx_ok = y_ok.to(ys.dtype), x_ok.to(xs.dtype)
-    row = base[:, None, None] + 0 * yl[:, :, None]  # (K, 1, 1) broadcast helper
-    out = None
-    for yi, wy in ((yl, wyl * wy_ok), (yh, wyh * wy_ok)):
-        for xi, wx in ((xl, wxl * wx_ok), (xh, wxh * wx_ok)):
-            idx = row + yi[:, :, None] * widths[:, None, None] + xi[:, None, :]  # (K, Ny, Nx)
-            weight = wy[:, :, None] * wx[:, None, :]  # (K, Ny, Nx)
-            term = table[idx] * weight[..., None]  # (K, Ny, Nx, C)
-            out = term if out is None else out + term
-    k, c = out.shape[0], table.shape[1]
-    out = out.reshape(k, oh, gy_max, ow, gx_max, c).sum((2, 4)) / count[:, None, None, None]  # (K, oh, ow, C)
-    return out.permute(0, 3, 1, 2)  # (K, C, oh, ow)
+    hh, ww = heights[:, None].to(ys.dtype), widths[:, None].to(xs.dtype)
+    y_ok = y_ok & (ys >= -1.0) & (ys <= hh)
+    x_ok = x_ok & (xs >= -1.0) & (xs <= ww)
+    yc = torch.minimum(ys.clamp(min=0.0), hh - 1) + row0[:, None].to(ys.dtype)  # canvas row
+    xc = torch.minimum(xs.clamp(min=0.0), ww - 1)
+    ny, nx = ys.shape[1], xs.shape[1]
+    gyn = (yc + 0.5) / canvas.shape[2] * 2 - 1  # grid_sample's [-1, 1] (align_corners=False)
+    gxn = (xc + 0.5) / canvas.shape[3] * 2 - 1
+    grid = torch.stack([gxn[:, None, :].expand(k, ny, nx), gyn[:, :, None].expand(k, ny, nx)], -1)
+    v = F.grid_sample(canvas, grid.reshape(1, k * ny, nx, 2), "bilinear", "zeros", align_corners=False)
+    v = v.view(c, k, ny, nx) * (y_ok[:, :, None] & x_ok[:, None, :]).to(v.dtype)  # (C, K, Ny, Nx)
+    if sampling_ratio > 0:
+        out = F.avg_pool2d(v, (gy_max, gx_max))  # (C, K, oh, ow)
+    else:
+        count = (gy * gx).clamp(min=1.0)  # (K,)
+        out = v.view(c, k, oh, gy_max, ow, gx_max).sum((3, 5)) / count[None, :, None, None]
+    return out.permute(1, 0, 2, 3)  # (K, C, oh, ow)
 
 
 def _box_region(rois: torch.Tensor, scale: torch.Tensor, aligned: bool):
@@ -129,15 +123,15 @@ def roi_align(
             f"rois must be a (K, 5) tensor of [batch index, x0, y0, x1, y1]; got {tuple(rois.shape)}"
         )
     b, c, hh, ww = features.shape
-    table = features.permute(0, 2, 3, 1).reshape(b * hh * ww, c)  # (B·H·W, C)
+    canvas = features.transpose(0, 1).reshape(1, c, b * hh, ww)  # the B maps one above the other
     rois = rois.to(features.dtype)
     k = rois.shape[0]
     scale = torch.full((k,), float(spatial_scale), dtype=rois.dtype, device=rois.device)
     y0, x0, h, w = _box_region(rois, scale, aligned)
-    base = rois[:, 0].long() * (hh * ww)
+    row0 = rois[:, 0].long() * hh
     heights = torch.full((k,), hh, dtype=torch.long, device=rois.device)
     widths = torch.full((k,), ww, dtype=torch.long, device=rois.device)
-    return _pool(table, base, heights, widths, y0, x0, h, w, _as_pair(output_size), sampling_ratio)
+    return _pool(canvas, row0, heights, widths, y0, x0, h, w, _as_pair(output_size), sampling_ratio)
 
 
 def multiscale_roi_align(
@@ -158,14 +152,18 @@ def multiscale_roi_align(
     level = fpn_levels(rois[:, 1:], canonical_level, canonical_size, k_min, k_max)  # (K,)
     li = level - k_min  # index into the maps
     b, c = features[0].shape[:2]
-    sizes = [f.shape[2] * f.shape[3] for f in features]
-    offsets = torch.tensor([0] + [b * s for s in sizes[:-1]], device=rois.device).cumsum(0)
-    table = torch.cat([f.permute(0, 2, 3, 1).reshape(-1, c) for f in features])  # (Σ B·H_l·W_l, C)
+    wmax = max(f.shape[3] for f in features)
+    # every level's B maps one above the other, padded on the right to the widest: (1, C, Σ B·H_l, W_max)
+    canvas = torch.cat(
+        [F.pad(f, (0, wmax - f.shape[3])).transpose(0, 1).reshape(c, -1, wmax) for f in features], 1
+    )[None]
+    rows = [b * f.shape[2] for f in features]
+    offsets = torch.tensor([0] + rows[:-1], device=rois.device).cumsum(0)
     hs = torch.tensor([f.shape[2] for f in features], device=rois.device)
     ws = torch.tensor([f.shape[3] for f in features], device=rois.device)
-    inv = torch.tensor([1.0 / s for s in strides], dtype=rois.dtype, device=rois.device)
+    inv = torch.tensor([1.0 / s for s in strides], dtype=features[0].dtype, device=rois.device)
     heights, widths = hs[li], ws[li]
-    base = offsets[li] + rois[:, 0].long() * heights * widths
+    row0 = offsets[li] + rois[:, 0].long() * heights
     y0, x0, h, w = _box_region(rois.to(features[0].dtype), inv[li], aligned)
-    crops = _pool(table, base, heights, widths, y0, x0, h, w, _as_pair(output_size), sampling_ratio)
+    crops = _pool(canvas, row0, heights, widths, y0, x0, h, w, _as_pair(output_size), sampling_ratio)
     return crops, level
