@@ -29,8 +29,9 @@ def check_boxes(boxes, name: str = "boxes") -> torch.Tensor:
     if b.numel() == 0:
         return b.reshape(0, 4)
     if b.dim() != 2 or b.shape[1] != 4:
-        raise ValueError(f"{name} must be a list of (x0, y0, x1, y1) rows, an (N, 4) array; got shape "
-                         f"{tuple(b.shape)}")
+        raise ValueError(
+            f"{name} must be a list of (x0, y0, x1, y1) rows, an (N, 4) array; got shape {tuple(b.shape)}"
+        )
     bad = ~torch.isfinite(b).all(1)
     if bad.any():
         i = int(bad.nonzero()[0])
@@ -61,13 +62,27 @@ def box_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 def xyxy_to_cxcywh(b: torch.Tensor) -> torch.Tensor:
-    return torch.stack([(b[..., 0] + b[..., 2]) / 2, (b[..., 1] + b[..., 3]) / 2,
-                        b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]], -1)
+    return torch.stack(
+        [
+            (b[..., 0] + b[..., 2]) / 2,
+            (b[..., 1] + b[..., 3]) / 2,
+            b[..., 2] - b[..., 0],
+            b[..., 3] - b[..., 1],
+        ],
+        -1,
+    )
 
 
 def cxcywh_to_xyxy(b: torch.Tensor) -> torch.Tensor:
-    return torch.stack([b[..., 0] - b[..., 2] / 2, b[..., 1] - b[..., 3] / 2,
-                        b[..., 0] + b[..., 2] / 2, b[..., 1] + b[..., 3] / 2], -1)
+    return torch.stack(
+        [
+            b[..., 0] - b[..., 2] / 2,
+            b[..., 1] - b[..., 3] / 2,
+            b[..., 0] + b[..., 2] / 2,
+            b[..., 1] + b[..., 3] / 2,
+        ],
+        -1,
+    )
 
 
 Weights = Sequence[float]
@@ -77,8 +92,15 @@ def encode(ref: torch.Tensor, gt: torch.Tensor, weights: Weights = (1.0, 1.0, 1.
     """(N, 4) deltas (dx, dy, dw, dh) that take each reference box to its ground-truth box."""
     wx, wy, ww, wh = weights
     r, g = xyxy_to_cxcywh(ref), xyxy_to_cxcywh(gt)
-    return torch.stack([wx * (g[:, 0] - r[:, 0]) / r[:, 2], wy * (g[:, 1] - r[:, 1]) / r[:, 3],
-                        ww * torch.log(g[:, 2] / r[:, 2]), wh * torch.log(g[:, 3] / r[:, 3])], 1)
+    return torch.stack(
+        [
+            wx * (g[:, 0] - r[:, 0]) / r[:, 2],
+            wy * (g[:, 1] - r[:, 1]) / r[:, 3],
+            ww * torch.log(g[:, 2] / r[:, 2]),
+            wh * torch.log(g[:, 3] / r[:, 3]),
+        ],
+        1,
+    )
 
 
 def decode(ref: torch.Tensor, deltas: torch.Tensor, weights: Weights = (1.0, 1.0, 1.0, 1.0)) -> torch.Tensor:
@@ -88,8 +110,9 @@ def decode(ref: torch.Tensor, deltas: torch.Tensor, weights: Weights = (1.0, 1.0
     dx, dy = deltas[:, 0] / wx, deltas[:, 1] / wy
     dw = (deltas[:, 2] / ww).clamp(max=BBOX_XFORM_CLIP)
     dh = (deltas[:, 3] / wh).clamp(max=BBOX_XFORM_CLIP)
-    cxcywh = torch.stack([r[:, 0] + dx * r[:, 2], r[:, 1] + dy * r[:, 3],
-                          r[:, 2] * torch.exp(dw), r[:, 3] * torch.exp(dh)], 1)
+    cxcywh = torch.stack(
+        [r[:, 0] + dx * r[:, 2], r[:, 1] + dy * r[:, 3], r[:, 2] * torch.exp(dw), r[:, 3] * torch.exp(dh)], 1
+    )
     return cxcywh_to_xyxy(cxcywh)
 
 
@@ -125,7 +148,7 @@ def nms(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float) -> torc
         alive = ~removed[s:e]
         for i in range(e - s):
             if alive[i]:
-                alive[i + 1:] &= ~over[i, i + 1:]
+                alive[i + 1 :] &= ~over[i, i + 1 :]
         kept = np.nonzero(alive)[0] + s
         keep.append(kept)
         if e < n and len(kept):
@@ -142,8 +165,10 @@ def batched_nms(
     descending score order."""
     if boxes.shape[0] == 0:
         return torch.zeros(0, dtype=torch.long, device=boxes.device)
-    kept = [idx[nms(boxes[idx], scores[idx], iou_threshold)]
-            for idx in (torch.nonzero(labels == c).flatten() for c in torch.unique(labels))]
+    kept = [
+        idx[nms(boxes[idx], scores[idx], iou_threshold)]
+        for idx in (torch.nonzero(labels == c).flatten() for c in torch.unique(labels))
+    ]
     kept = torch.cat(kept)
     return kept[_order(scores[kept])]
 
@@ -158,14 +183,15 @@ def nms_steps(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float) -
     for pos, i in enumerate(order):
         if i in removed:
             continue
-        sup = [j for j in order[pos + 1:] if j not in removed and iou[i, j] > iou_threshold]
+        sup = [j for j in order[pos + 1 :] if j not in removed and iou[i, j] > iou_threshold]
         removed.update(sup)
         steps.append((i, sup))
     return steps
 
 
-def anchor_grid(h: int, w: int, stride: int | tuple[int, int], sizes: Sequence[float],
-                ratios: Sequence[float]) -> torch.Tensor:
+def anchor_grid(
+    h: int, w: int, stride: int | tuple[int, int], sizes: Sequence[float], ratios: Sequence[float]
+) -> torch.Tensor:
     """(h·w·A, 4) xyxy anchors of one feature map, A = len(sizes)·len(ratios), in torchvision's
     AnchorGenerator order: location-major (row by row), then ratio, then size. A ratio is height / width;
     the base anchors are centred on (0, 0), rounded, and shifted to each cell's top-left pixel."""
@@ -177,7 +203,8 @@ def anchor_grid(h: int, w: int, stride: int | tuple[int, int], sizes: Sequence[f
     ws = (w_ratios[:, None] * scales[None, :]).reshape(-1)  # (A,) ratio-major
     hs = (h_ratios[:, None] * scales[None, :]).reshape(-1)
     base = (torch.stack([-ws, -hs, ws, hs], 1) / 2).round()  # (A, 4)
-    ys, xs = torch.meshgrid(torch.arange(h, dtype=torch.float32) * sh,
-                            torch.arange(w, dtype=torch.float32) * sw, indexing="ij")
+    ys, xs = torch.meshgrid(
+        torch.arange(h, dtype=torch.float32) * sh, torch.arange(w, dtype=torch.float32) * sw, indexing="ij"
+    )
     shifts = torch.stack([xs, ys, xs, ys], -1).reshape(-1, 1, 4)  # (h*w, 1, 4)
     return (shifts + base[None]).reshape(-1, 4)

@@ -78,10 +78,12 @@ def test_nms_blocks_across_block_boundary():
 def test_nms_of_10000_boxes_well_under_a_second():
     g = torch.Generator().manual_seed(0)
     boxes, scores = random_boxes(g, 10_000, extent=1000.0), torch.rand(10_000, generator=g)
+    torch.set_num_threads(1)
     nms(boxes[:600], scores[:600], 0.5)  # warm up torch's kernels
-    t = time.perf_counter()
+    # CPU time of this process on one thread (about 0.3 s): other processes on the machine do not count
+    t = time.process_time()
     keep = nms(boxes, scores, 0.5)
-    assert time.perf_counter() - t < 1.0
+    assert time.process_time() - t < 1.0
     kept = boxes[keep]
     iou = box_iou(kept, kept).fill_diagonal_(0)
     assert iou.max() <= 0.5 and len(keep) > 100  # no two kept boxes overlap beyond the threshold

@@ -34,8 +34,9 @@ def test_scene_set_is_seeded():
     assert not torch.equal(a.images_train, scene_set(n=10, size=32, seed=5).images_train)
 
 
-@pytest.mark.parametrize("kw, words", [({"n": 1}, "at least 2"), ({"size": 8}, "16×16"),
-                                       ({"test_frac": 1.0}, "strictly between")])
+@pytest.mark.parametrize(
+    "kw, words", [({"n": 1}, "at least 2"), ({"size": 8}, "16×16"), ({"test_frac": 1.0}, "strictly between")]
+)
 def test_scene_set_sentences(kw, words):
     with pytest.raises(ValueError, match=words):
         scene_set(**kw)

@@ -20,10 +20,16 @@ TARGETS = [
     {"boxes": torch.tensor([[0.0, 0, 10, 10], [40, 0, 50, 10]]), "labels": torch.tensor([0, 1])},
 ]
 DETS = [
-    {"boxes": torch.tensor([[0.0, 0, 10, 10], [1, 0, 11, 10], [20, 20, 30, 35]]),
-     "scores": torch.tensor([0.9, 0.8, 0.5]), "labels": torch.tensor([0, 0, 0])},
-    {"boxes": torch.tensor([[0.0, 0, 10, 10], [50, 50, 60, 60], [70, 70, 80, 80]]),
-     "scores": torch.tensor([0.7, 0.6, 0.95]), "labels": torch.tensor([0, 0, 2])},
+    {
+        "boxes": torch.tensor([[0.0, 0, 10, 10], [1, 0, 11, 10], [20, 20, 30, 35]]),
+        "scores": torch.tensor([0.9, 0.8, 0.5]),
+        "labels": torch.tensor([0, 0, 0]),
+    },
+    {
+        "boxes": torch.tensor([[0.0, 0, 10, 10], [50, 50, 60, 60], [70, 70, 80, 80]]),
+        "scores": torch.tensor([0.7, 0.6, 0.95]),
+        "labels": torch.tensor([0, 0, 2]),
+    },
 ]
 
 # At IoU 0.5, class 0 in score order is TP FP TP FP TP with 3 ground truths:
@@ -62,12 +68,15 @@ def test_coco_map_by_hand():
 
 
 def test_perfect_and_empty():
-    perfect = [{"boxes": t["boxes"], "scores": torch.ones(len(t["labels"])), "labels": t["labels"]}
-               for t in TARGETS]
+    perfect = [
+        {"boxes": t["boxes"], "scores": torch.ones(len(t["labels"])), "labels": t["labels"]} for t in TARGETS
+    ]
     assert average_precision(perfect, TARGETS, 3)["ap"] == pytest.approx(1.0)
     assert coco_map(perfect, TARGETS, 3) == pytest.approx(1.0)
-    none = [{"boxes": torch.zeros(0, 4), "scores": torch.zeros(0), "labels": torch.zeros(0, dtype=torch.long)}
-            for _ in TARGETS]
+    none = [
+        {"boxes": torch.zeros(0, 4), "scores": torch.zeros(0), "labels": torch.zeros(0, dtype=torch.long)}
+        for _ in TARGETS
+    ]
     assert average_precision(none, TARGETS, 3)["ap"] == 0.0
 
 

@@ -25,8 +25,14 @@ class Oracle(nn.Module):
         for img in x:
             t = self.answers[img.numpy().tobytes()]
             n = len(t["labels"])
-            out.append({"boxes": t["boxes"], "scores": torch.ones(n), "labels": t["labels"],
-                        "index": torch.arange(n)})
+            out.append(
+                {
+                    "boxes": t["boxes"],
+                    "scores": torch.ones(n),
+                    "labels": t["labels"],
+                    "index": torch.arange(n),
+                }
+            )
         return out
 
 
@@ -34,8 +40,9 @@ def test_trainer_logs_terms_evaluates_map_and_snapshots_scenes():
     data = scene_data(n=30, size=32, seed=0)
     images = np.concatenate([data.x_test, data.x_train])
     model = Oracle({img.tobytes(): t for img, t in zip(images, data.meta["targets"], strict=True)})
-    t = DetectionTrainer(model, DetectionTask.from_data(data), data, lr=0.1, batch_size=8, num_steps=20,
-                         eval_every=10)
+    t = DetectionTrainer(
+        model, DetectionTask.from_data(data), data, lr=0.1, batch_size=8, num_steps=20, eval_every=10
+    )
     t.step(20)
     assert t.status == "done", t.message
     assert {"loss", "loss_box", "loss_cls"} <= set(t.history[0])

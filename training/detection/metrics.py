@@ -35,8 +35,11 @@ def _groups(detections: list[dict], targets: list[dict], num_classes: int) -> li
         raise ValueError(f"{len(detections)} images of detections but {len(targets)} of ground truth")
     out: list[list[tuple]] = [[] for _ in range(num_classes)]
     for det, tgt in zip(detections, targets, strict=True):
-        db, ds, dl = _np(det["boxes"], np.float32).reshape(-1, 4), _np(det["scores"], np.float64), _np(
-            det["labels"], np.int64)
+        db, ds, dl = (
+            _np(det["boxes"], np.float32).reshape(-1, 4),
+            _np(det["scores"], np.float64),
+            _np(det["labels"], np.int64),
+        )
         gb, gl = _np(tgt["boxes"], np.float32).reshape(-1, 4), _np(tgt["labels"], np.int64)
         for c in set(dl.tolist()) | set(gl.tolist()):
             if not 0 <= c < num_classes:

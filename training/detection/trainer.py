@@ -38,8 +38,9 @@ class DetectionTask(Task):
     name = "detection"
     higher_is_better = "map50"
 
-    def __init__(self, targets: list[dict], num_classes: int, score_threshold: float = 0.01,
-                 eval_batch: int = 32):
+    def __init__(
+        self, targets: list[dict], num_classes: int, score_threshold: float = 0.01, eval_batch: int = 32
+    ):
         self.targets, self.num_classes = targets, num_classes
         # mAP ranks every detection by score, so evaluation keeps low-scoring ones (COCO keeps 0.001 up)
         self.score_threshold, self.eval_batch = score_threshold, eval_batch
@@ -66,7 +67,7 @@ class DetectionTask(Task):
         thr = self.score_threshold if score_threshold is None else score_threshold
         out: list[dict] = []
         for s in range(0, len(x), self.eval_batch):
-            out += model.detect(x[s:s + self.eval_batch], score_threshold=thr)
+            out += model.detect(x[s : s + self.eval_batch], score_threshold=thr)
         return out
 
     @torch.no_grad()
@@ -80,15 +81,18 @@ class DetectionTask(Task):
         out.update(self.extra_metrics(model, x, dets, targets))
         return out
 
-    def extra_metrics(self, model: nn.Module, x: torch.Tensor, dets: list[dict], targets: list[dict]
-                      ) -> dict[str, float]:
+    def extra_metrics(
+        self, model: nn.Module, x: torch.Tensor, dets: list[dict], targets: list[dict]
+    ) -> dict[str, float]:
         """More metrics on the held-out scenes (a subclass's hook: Mask R-CNN adds "mask_iou")."""
         return {}
 
 
 def _numpy(d: dict) -> dict:
-    return {k: v.detach().float().cpu().numpy() if v.is_floating_point() else v.detach().cpu().numpy()
-            for k, v in d.items()}
+    return {
+        k: v.detach().float().cpu().numpy() if v.is_floating_point() else v.detach().cpu().numpy()
+        for k, v in d.items()
+    }
 
 
 class DetectionTrainer(Trainer):
@@ -110,8 +114,10 @@ class DetectionTrainer(Trainer):
     def diagnose(self) -> str | None:
         ev = self.last_eval()
         if ev.get("map50", 1.0) < 0.05:
-            return (f"It finished with mAP@0.5 of {ev['map50']:.2f}: the detector found almost nothing. "
-                    f"Train for more steps, or try a learning rate near 1e-3 (now {self.lr:g}).")
+            return (
+                f"It finished with mAP@0.5 of {ev['map50']:.2f}: the detector found almost nothing. "
+                f"Train for more steps, or try a learning rate near 1e-3 (now {self.lr:g})."
+            )
         return None
 
     @torch.no_grad()
