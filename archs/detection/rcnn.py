@@ -122,7 +122,8 @@ class FasterRCNN(nn.Module):
 
     def pool(self, feats, rois: torch.Tensor, size: int):
         """RoI Align of (K, 5) rois from P2…P5 by the FPN level rule: crops (K, C, size, size), levels."""
-        return multiscale_roi_align(feats[:4], rois, ROI_STRIDES, size, 2, float(self.cfg.canonical_size))
+        ratio, canonical = self.cfg.sampling_ratio, float(self.cfg.canonical_size)
+        return multiscale_roi_align(feats[:4], rois, ROI_STRIDES, size, ratio, canonical)
 
     # ------------------------------------------------------------------ the meta-safe forward
     def _forward_proposals(self, x):

@@ -93,6 +93,13 @@ class RCNNConfig(Config):
         help="FPN level rule k = ⌊4 + log2(√(wh) / canonical_size)⌋: a box this many pixels on a side "
         "is pooled from P4, half of it from P3. 224 (ImageNet's crop) in the paper.",
     )
+    sampling_ratio: int = hp(
+        2,
+        lo=1,
+        hi=4,
+        help="RoI Align reads sampling_ratio × sampling_ratio points in every output bin, each by bilinear "
+        "interpolation, and averages them (2 in torchvision; the paper finds one point nearly as good).",
+    )
     detections_per_image: int = hp(100, lo=1, hi=1000, help="Most detections returned per image.")
 
     def validate(self) -> None:
@@ -128,9 +135,10 @@ TINY = {
     "rpn_pre_nms_top_n": 200,
     "rpn_post_nms_top_n": 50,
     "rpn_batch_per_image": 128,
-    "roi_batch_per_image": 64,
+    "roi_batch_per_image": 32,
     "box_head_dim": 256,
     "canonical_size": 64,
+    "sampling_ratio": 1,
     "detections_per_image": 20,
 }
 SOURCE = (

@@ -85,7 +85,9 @@ def _pool(canvas, row0, heights, widths, y0, x0, h, w, output_size, sampling_rat
     grid = torch.stack([gxn[:, None, :].expand(k, ny, nx), gyn[:, :, None].expand(k, ny, nx)], -1)
     v = F.grid_sample(canvas, grid.reshape(1, k * ny, nx, 2), "bilinear", "zeros", align_corners=False)
     v = v.view(c, k, ny, nx) * (y_ok[:, :, None] & x_ok[:, None, :]).to(v.dtype)  # (C, K, Ny, Nx)
-    if sampling_ratio > 0:
+    if sampling_ratio == 1:
+        out = v  # one point per bin: nothing to average
+    elif sampling_ratio > 1:
         out = F.avg_pool2d(v, (gy_max, gx_max))  # (C, K, oh, ow)
     else:
         count = (gy * gx).clamp(min=1.0)  # (K,)
