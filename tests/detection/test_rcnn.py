@@ -66,6 +66,15 @@ def test_canonical_forward_runs_on_meta(name):
     assert all(o.device.type == "meta" for o in out)
 
 
+def test_canonical_mult_adds_equal_torchvisions_operation_count():
+    """torchvision lists fasterrcnn_resnet50_fpn at 134.38 G operations per image ("_ops"); the meta
+    forward at 800×800 (1000 proposals through the box head) counts the same mult-adds."""
+    from archs.cost import mult_adds
+
+    m = archs.build_model("faster_rcnn", "canonical", device="meta")
+    assert mult_adds(m, torch.empty(1, 3, 800, 800, device="meta")) / 1e9 == pytest.approx(134.38, abs=0.005)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_tiny_forward_backward_and_losses(name, scenes):
     torch.manual_seed(0)
