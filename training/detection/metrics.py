@@ -16,8 +16,6 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from archs.detection.boxes import box_iou
-
 RECALLS = np.linspace(0.0, 1.0, 101)
 COCO_IOUS = np.linspace(0.5, 0.95, 10)
 
@@ -28,27 +26,41 @@ def _np(a, dtype) -> np.ndarray:
     return np.asarray(a, dtype=dtype)
 
 
-def _groups(detections: list[dict], targets: list[dict], num_classes: int) -> list[list[tuple]]:
+def _iou_np(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(N, M) IoU in numpy (a scene's few boxes: numpy's per-call cost is below torch's)."""
+    lt = np.maximum(a[:, None, :2], b[None, :, :2])
+    rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
+    inter = np.clip(rb - lt, 0, None).prod(-1)
+    area = lambda x: np.clip(x[:, 2] - x[:, 0], 0, None) * np.clip(x[:, 3] - x[:, 1], 0, None)  # noqa: E731
+    union = area(a)[:, None] + area(b)[None, :] - inter
+    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+
+
+def _groups(
+    detections: list[dict], targets: list[dict], num_classes: int
+) -> tuple[list[list[tuple]], np.ndarray]:
     """Per class, per image that has detections or ground truth of it: (scores sorted, IoU matrix
-    (D, G) with rows in that order)."""
+    (D, G) with rows in that order); and the number of ground-truth boxes per class."""
     if len(detections) != len(targets):
         raise ValueError(f"{len(detections)} images of detections but {len(targets)} of ground truth")
     out: list[list[tuple]] = [[] for _ in range(num_classes)]
+    n_gt = np.zeros(num_classes, np.int64)
     for det, tgt in zip(detections, targets, strict=True):
         db, ds, dl = (
             _np(det["boxes"], np.float32).reshape(-1, 4),
             _np(det["scores"], np.float64),
             _np(det["labels"], np.int64),
         )
-        gb, gl = _np(tgt["boxes"], np.float32).reshape(-1, 4), _np(tgt["labels"], np.int64)
+        gb, gl = _np(tgt["boxes"], np.float64).reshape(-1, 4), _np(tgt["labels"], np.int64)
+        iou_all = _iou_np(db.astype(np.float64), gb)  # (D, G) of the whole image
         for c in set(dl.tolist()) | set(gl.tolist()):
             if not 0 <= c < num_classes:
                 raise ValueError(f"class {c} is outside 0..{num_classes - 1}")
             d, g = np.nonzero(dl == c)[0], np.nonzero(gl == c)[0]
             d = d[np.argsort(-ds[d], kind="stable")]
-            iou = box_iou(torch.from_numpy(db[d]), torch.from_numpy(gb[g])).numpy()  # (D, G)
-            out[c].append((ds[d], iou))
-    return out
+            out[c].append((ds[d], iou_all[np.ix_(d, g)]))  # (D, G) of class c
+            n_gt[c] += len(g)
+    return out, n_gt
 
 
 def _match(iou: np.ndarray, thr: float) -> np.ndarray:
@@ -56,12 +68,14 @@ def _match(iou: np.ndarray, thr: float) -> np.ndarray:
     tp = np.zeros(iou.shape[0], bool)
     if iou.shape[1] == 0:
         return tp
-    free = np.ones(iou.shape[1], bool)
-    for i in range(iou.shape[0]):
-        cand = np.where(free, iou[i], -1.0)
-        j = int(cand.argmax())
-        if cand[j] >= thr:
-            tp[i], free[j] = True, False
+    free = [True] * iou.shape[1]
+    for i, row in enumerate(iou.tolist()):  # a few boxes per scene: plain Python beats array calls
+        best, bj = -1.0, -1
+        for j, v in enumerate(row):
+            if free[j] and v > best:
+                best, bj = v, j
+        if best >= thr:
+            tp[i], free[bj] = True, False
     return tp
 
 
@@ -85,12 +99,12 @@ def _check(iou_threshold: float) -> None:
         raise ValueError(f"the IoU threshold must lie between 0 and 1, not {iou_threshold}")
 
 
-def _evaluate(groups, targets, num_classes: int, thr: float) -> dict:
+def _evaluate(groups, n_gts: np.ndarray, num_classes: int, thr: float) -> dict:
     per_class: dict[int, float] = {}
     pooled_s, pooled_tp = [], []
     n_gt_all = 0
     for c in range(num_classes):
-        n_gt = sum(int((_np(t["labels"], np.int64) == c).sum()) for t in targets)
+        n_gt = int(n_gts[c])
         if not groups[c] and n_gt == 0:
             continue
         scores = np.concatenate([s for s, _ in groups[c]]) if groups[c] else np.zeros(0)
@@ -123,10 +137,10 @@ def average_precision(
     "per_class": {class: AP}, "precision", "recall": the PR curve of all classes pooled (for plotting),
     "tp": the pooled detections' true-positive flags and "scores" their scores (best first), "n_gt"}."""
     _check(iou_threshold)
-    return _evaluate(_groups(detections, targets, num_classes), targets, num_classes, iou_threshold)
+    return _evaluate(*_groups(detections, targets, num_classes), num_classes, iou_threshold)
 
 
 def coco_map(detections: list[dict], targets: list[dict], num_classes: int) -> float:
     """COCO's mAP@[.5:.95]: AP averaged over the IoU thresholds 0.50, 0.55, ..., 0.95."""
-    groups = _groups(detections, targets, num_classes)
-    return float(np.mean([_evaluate(groups, targets, num_classes, t)["ap"] for t in COCO_IOUS]))
+    groups, n_gts = _groups(detections, targets, num_classes)
+    return float(np.mean([_evaluate(groups, n_gts, num_classes, t)["ap"] for t in COCO_IOUS]))
