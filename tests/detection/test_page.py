@@ -21,7 +21,16 @@ def _ok(at) -> None:
 def test_page_draws_every_tab():
     at = open_page("pages/detection.py", timeout=240)
     labels = {t.label for t in at.tabs}
-    assert {"Idea", "IoU & NMS", "Anchors", "Two-stage", "Train", "Architectures", "Graph", "Summary"} <= labels
+    assert {
+        "Idea",
+        "IoU & NMS",
+        "Anchors",
+        "Two-stage",
+        "Train",
+        "Architectures",
+        "Graph",
+        "Summary",
+    } <= labels
     assert len(at.latex) >= 8
     assert _chart(at, "det.nms.iou")["layout"]["title"]["text"].startswith("IoU = ")
     anchors = _chart(at, "det.anc.fig")
