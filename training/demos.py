@@ -106,6 +106,18 @@ DEMOS: dict[str, Demo] = {
             "Seq2seq with Bahdanau attention on dates (64 hidden units), 600 steps",
             dict(num_steps=600, lr=5e-3, hidden_dim=64, seed=0),
         ),
+        Demo(
+            "yolo_shapes",
+            "yolo_shapes",
+            "YOLOv8n (tiny) on 64×64 shape scenes, 600 steps",
+            dict(arch="yolov8n", num_steps=600, seed=0),
+        ),
+        Demo(
+            "rcnn_shapes",
+            "rcnn_shapes",
+            "Mask R-CNN (tiny) on 64×64 shape scenes, 400 steps",
+            dict(arch="mask_rcnn", num_steps=400, seed=0),
+        ),
     )
 }
 

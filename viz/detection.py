@@ -367,6 +367,7 @@ def anchors_figure(
             fill="toself",
             fillcolor="rgba(232, 89, 12, 0.35)",
             line=dict(width=0),
+            mode="lines",
             name="the cell",
             hoverinfo="skip",
         )
@@ -383,7 +384,7 @@ def anchors_figure(
             )
         )
     if truth is not None:
-        fig.add_trace(box_trace(truth, "#ffffff", "ground truth", 2, "dot"))
+        fig.add_trace(box_trace(truth, "#fcc419", "ground truth", 2.5, "dot"))
     _image_axes(fig, h, w)
     fig.update_xaxes(
         range=[min(0, cx - max(a[0] for a in anchors) / 2), max(w, cx + max(a[0] for a in anchors) / 2)]

@@ -111,3 +111,19 @@ def anchor_fit(box: np.ndarray, anchors: list[tuple[float, float]]) -> np.ndarra
     a = np.asarray(anchors, np.float64).reshape(-1, 2)
     inter = np.minimum(w, a[:, 0]) * np.minimum(h, a[:, 1])
     return inter / (w * h + a[:, 0] * a[:, 1] - inter)
+
+
+def anchor_scene(seed: int, tiles: int = 1, size: int = 416) -> tuple[np.ndarray, np.ndarray]:
+    """A (size, size) scene for the anchor view and its boxes (n, 4): one scene of shapes, or a
+    ``tiles`` × ``tiles`` mosaic of smaller scenes, so that objects come in the sizes every stride serves."""
+    from data.shapes import shape_scenes
+
+    side = size // tiles
+    sc = shape_scenes(n=tiles * tiles, size=side, max_objects=3, seed=seed)
+    image = np.zeros((size, size), np.float32)
+    boxes = []
+    for k in range(tiles * tiles):
+        r, c = divmod(k, tiles)
+        image[r * side : (r + 1) * side, c * side : (c + 1) * side] = sc["images"][k, 0]
+        boxes.append(sc["boxes"][k] + np.array([c * side, r * side] * 2, np.float32))
+    return image, np.concatenate(boxes).reshape(-1, 4)

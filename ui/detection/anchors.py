@@ -8,14 +8,14 @@ import torch
 
 import archs
 from archs.detection.yolo_common import assign, yolo_anchor_table
-from data.shapes import shape_scenes
-from training.detection.explain import anchor_fit
+from training.detection.explain import anchor_fit, anchor_scene
 from ui.charts import plotly_chart
 from ui.keys import child
 from viz.detection import anchors_figure
 
 KEY = "det.anc"
 SIZE = 416
+TILES = {"large": 1, "medium": 2, "small": 4}
 
 
 @st.cache_resource(show_spinner=False)
@@ -34,14 +34,19 @@ def anchors_lab() -> None:
     )
     model = _yolov3()
     table = yolo_anchor_table(model)
-    c = st.columns([1, 1, 1])
+    c = st.columns([1, 1, 1, 2])
     seed = int(c[0].number_input("Scene", 0, 999, 3, key=child(KEY, "scene")))
-    sc = shape_scenes(n=1, size=SIZE, max_objects=3, seed=seed)
-    image, boxes = sc["images"][0], sc["boxes"][0]
-    k = int(c[1].number_input("Object", 0, len(boxes) - 1, 0, key=child(KEY, "obj"))) if len(boxes) > 1 else 0
+    tiles = c[1].radio(
+        "Object size",
+        list(TILES),
+        key=child(KEY, "size"),
+        help="Large: one scene over the whole image. Smaller: a mosaic of scenes, so objects are smaller.",
+    )
+    image, boxes = anchor_scene(seed, TILES[tiles], SIZE)
+    k = int(c[2].number_input("Object", 0, len(boxes) - 1, 0, key=child(KEY, "obj"))) if len(boxes) > 1 else 0
     scale, row, col, a = assign(model, {"boxes": torch.as_tensor(boxes)})[k]
     strides = [s for s, _ in table]
-    shown = c[2].radio(
+    shown = c[3].radio(
         "Grid",
         ["assigned", *map(str, strides)],
         horizontal=True,

@@ -25,7 +25,9 @@ def _box_inputs(name: str, default: tuple[float, ...], where) -> list[float]:
     labels = ("x₀", "y₀", "x₁", "y₁")
     return [
         float(
-            c[i].number_input(f"{name} {labels[i]}", -50.0, 150.0, default[i], 1.0, key=child(KEY, name, i))
+            c[i].number_input(
+                f"{name} {labels[i]}", -50.0, 150.0, default[i], 1.0, key=child(KEY, name, str(i))
+            )
         )
         for i in range(4)
     ]
