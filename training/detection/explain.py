@@ -10,6 +10,10 @@ the confidence of that one raw prediction, the one the detection came from.
 
 Layers: Grad-CAM reads the backbone's stride-8 map (every scale's prediction depends on it) and LayerCAM
 the stride-4 map: the last convolution of that stride executed before the first one of the next stride.
+Measured on the YOLO demo (tests/detection/test_explain.py): LayerCAM puts about 70 % of its mass inside the
+explained box (a tenth of the image), its peak inside the box for 10 of 11 detections; Grad-CAM's weights,
+averaged over the whole map, light up every shape that excites the same channels: about 60 % of its mass
+falls on the scene's objects (a quarter of the image), but no more on the explained one than on the others.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-CAM_METHODS = ("Grad-CAM", "LayerCAM")
+CAM_METHODS = ("LayerCAM", "Grad-CAM")
 
 
 def square(img: np.ndarray, size: int) -> np.ndarray:
@@ -63,7 +67,7 @@ def _normalise(cam: torch.Tensor, size: tuple[int, int]) -> np.ndarray:
     return (cam / peak).cpu().numpy() if peak > 0 else cam.cpu().numpy()
 
 
-def detection_cam(model: nn.Module, image: np.ndarray, index: int, label: int, method: str = "Grad-CAM"):
+def detection_cam(model: nn.Module, image: np.ndarray, index: int, label: int, method: str = "LayerCAM"):
     """(H, W) map in [0, 1] of where ``model`` looks for raw prediction ``index``'s score of ``label`` on one
     image (C, H, W). The model should be in eval mode."""
     if method not in CAM_METHODS:

@@ -122,7 +122,12 @@ def _cam(job) -> None:
         st.caption("Where the detector looks: no detection on the held-out scenes yet; train further.")
         return
     names = job.trainer.data.class_names
-    st.markdown("**Where the detector looks** for one of its detections (the gradient of its score).")
+    st.markdown(
+        "**Where the detector looks** for one of its detections: which pixels its score depends on. "
+        "LayerCAM weighs every position of an early feature map by its own positive gradient, and stays on "
+        "the object; Grad-CAM weighs whole channels by their mean gradient over the image, so in a scene of "
+        "several shapes it tends to light up every shape those channels respond to."
+    )
     c = st.columns([3, 1])
 
     def label(ij):
