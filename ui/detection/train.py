@@ -30,6 +30,7 @@ RECIPES = {
     "U-Net (semantic)": "unet_shapes",
     "DeepLabv3+ (semantic)": "deeplab_shapes",
 }
+TOP_GUESSES = 2  # per scene, when nothing is detected yet
 QUALITY = (("map50", "mAP@0.5"), ("mask_iou", "mask IoU"), ("test_miou", "mIoU"), ("test_dice", "Dice"))
 
 
@@ -118,9 +119,14 @@ def _cam(job) -> None:
         return
     sc = job.trainer.snapshot()["scenes"]
     choices = [(i, j) for i, d in enumerate(sc["detections"]) for j in range(len(d["boxes"]))]
-    if not choices:
-        st.caption("Where the detector looks: no detection on the held-out scenes yet; train further.")
-        return
+    if not choices:  # early in training nothing reaches 0.25: explain its most confident guesses instead
+        sc["detections"] = [
+            {k: v[:TOP_GUESSES] for k, v in d.items()} for d in job.trainer.predict(sc["images"], 0.0)
+        ]
+        choices = [(i, j) for i, d in enumerate(sc["detections"]) for j in range(len(d["boxes"]))]
+        st.caption(
+            "No detection reaches a score of 0.25 yet: below are the model's most confident guesses instead."
+        )
     names = job.trainer.data.class_names
     st.markdown(
         "**Where the detector looks** for one of its detections: which pixels its score depends on. "

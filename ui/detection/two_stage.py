@@ -51,7 +51,7 @@ def two_stage_lab() -> None:
     levels = np.asarray(inside["levels"])
     counts = ", ".join(f"{int((levels == lv).sum())} from P{lv}" for lv in sorted(set(levels.tolist())))
     anchors = inside.get("anchors")
-    total = sum(anchors) if isinstance(anchors, (list, tuple)) else anchors
+    total = sum(anchors.values()) if isinstance(anchors, dict) else anchors
     st.caption(
         f"{total:,} anchors scored → {len(inside['pre_nms'])} best before NMS → {len(inside['proposals'])} "
         f"proposals ({counts}) → {len(inside['detections']['boxes'])} detections."
