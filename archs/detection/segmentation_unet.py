@@ -218,7 +218,7 @@ register(
         example_input=lambda c: torch.rand(2, c.in_channels, c.image_size, c.image_size),
         presets={
             "tiny": dict(
-                num_classes=7, image_size=64, base_channels=8, depth=4, padding="same", batch_norm=True
+                num_classes=7, image_size=64, base_channels=16, depth=3, padding="same", batch_norm=True
             ),
             "canonical": dict(dropout=0.5),
         },

@@ -16,7 +16,7 @@ register_recipe(
     Recipe(
         name="unet_shapes",
         title="U-Net on shape scenes",
-        summary="A U-Net four poolings deep (8 base channels, batch norm, padded convolutions) learns, by "
+        summary="A U-Net three poolings deep (16 base channels, batch norm, padded convolutions) learns, by "
         "cross-entropy + Dice, a class for every pixel of 64×64 scenes of up to three shapes; held-out mean "
         "IoU and Dice as it trains.",
         arch="unet",
