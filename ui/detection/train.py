@@ -98,7 +98,7 @@ def _upload(job) -> None:
         return
     x = img[None, None]
     with job.lock:
-        if hasattr(job.trainer, "predict"):
+        if not hasattr(job.trainer.model, "segment"):
             d = job.trainer.predict(x)[0]
             fig = scene_figure(
                 img, d["boxes"], d["labels"], d["scores"], job.trainer.data.class_names, d.get("masks")
