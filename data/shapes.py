@@ -117,15 +117,16 @@ def shape_scenes(
     n: int = 500, size: int = 32, max_objects: int = 3, kinds: tuple[str, ...] = KINDS, seed: int = 0
 ) -> dict:
     """Several non-overlapping shapes per image: images (N, 1, H, W), per image a list of boxes
-    (x0, y0, x1, y1) in pixels, class ids, and an instance mask (N, H, W) with 0 = background and
-    k = the k-th object; ``semantic`` (N, H, W) holds class id + 1 per pixel."""
+    (x0, y0, x1, y1) in pixels (the tight box of each shape's pixels, x1 one past the last column), class
+    ids, and an instance mask (N, H, W) with 0 = background and k = the k-th object; ``semantic`` (N, H, W)
+    holds class id + 1 per pixel."""
     rng = np.random.default_rng(seed)
     images = np.zeros((n, 1, size, size), np.float32)
     inst = np.zeros((n, size, size), np.int64)
     sem = np.zeros((n, size, size), np.int64)
     boxes, labels = [], []
     for i in range(n):
-        bs, ls = [], []
+        bs, ls, tight = [], [], []
         for _ in range(rng.integers(1, max_objects + 1)):
             for _try in range(20):
                 r = rng.uniform(0.12, 0.2) * size
@@ -138,9 +139,11 @@ def shape_scenes(
                     inst[i][m > 0.5] = len(bs) + 1
                     sem[i][m > 0.5] = k + 1
                     bs.append(b)
+                    ys, xs = np.nonzero(m > 0.5)  # the tight box of the drawn pixels (a triangle's tip
+                    tight.append((xs.min(), ys.min(), xs.max() + 1, ys.max() + 1))  # pokes out of b)
                     ls.append(k)
                     break
-        boxes.append(np.array(bs, np.float32))
+        boxes.append(np.array(tight, np.float32).reshape(-1, 4))
         labels.append(np.array(ls, np.int64))
     return {
         "images": images,

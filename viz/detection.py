@@ -106,14 +106,34 @@ def add_detections(fig, boxes, labels, scores, class_names, row=None, col=None, 
         name = class_names[k] if k < len(class_names) else f"class {k}"
         fig.add_trace(box_trace(boxes[sel], class_color(k), name, 2.5, show=legend), **kw)
     text = _labels(boxes, labels, scores, class_names)
+    label_boxes(fig, boxes, text, [class_color(k) for k in labels], row, col)
+
+
+def label_boxes(
+    fig, boxes: np.ndarray, text: Sequence[str], colors: Sequence[str], row=None, col=None
+) -> None:
+    """A white label on a tab of the box's colour above each box's top-left corner, and an invisible
+    marker at each centre that names the box and its corners on hover."""
+    kw = dict(row=row, col=col) if row else {}
+    for b, t, c in zip(boxes, text, colors, strict=True):
+        fig.add_annotation(
+            x=b[0],
+            y=b[1],
+            text=t,
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            bgcolor=c,
+            font=dict(color="white", size=11),
+            borderpad=1,
+            **kw,
+        )
     fig.add_trace(
         go.Scatter(
-            x=boxes[:, 0],
-            y=boxes[:, 1],
-            mode="text",
-            text=text,
-            textposition="top right",
-            textfont=dict(color=[class_color(k) for k in labels], size=12),
+            x=(boxes[:, 0] + boxes[:, 2]) / 2,
+            y=(boxes[:, 1] + boxes[:, 3]) / 2,
+            mode="markers",
+            marker=dict(size=14, opacity=0),
             showlegend=False,
             hovertext=[
                 f"{t}<br>box ({b[0]:.1f}, {b[1]:.1f}) – ({b[2]:.1f}, {b[3]:.1f})"
@@ -256,6 +276,8 @@ def nms_figure(
     current: int | None = None,
     title: str = "",
     height: int = 440,
+    labels: np.ndarray | None = None,
+    class_names: Sequence[str] = (),
 ) -> go.Figure:
     """NMS at one step: boxes kept so far (green, with their scores), boxes suppressed (light grey,
     dashed), those still waiting (thin grey) and the box just kept (orange, thick)."""
@@ -272,17 +294,9 @@ def nms_figure(
         fig.add_trace(box_trace(boxes[[current]], CURRENT, "kept at this step", 4))
     if len(kept):
         k = np.asarray(kept)
-        fig.add_trace(
-            go.Scatter(
-                x=boxes[k, 0],
-                y=boxes[k, 1],
-                mode="text",
-                text=[f"{scores[i]:.2f}" for i in k],
-                textposition="top right",
-                textfont=dict(color=KEPT, size=12),
-                showlegend=False,
-                hoverinfo="skip",
-            )
+        names = [class_names[int(labels[i])] + " " if labels is not None else "" for i in k]
+        label_boxes(
+            fig, boxes[k], [f"{n}{scores[i]:.2f}" for n, i in zip(names, k, strict=True)], [KEPT] * len(k)
         )
     h, w = np.asarray(image).shape[-2:]
     _image_axes(fig, h, w)
@@ -401,14 +415,16 @@ def anchors_figure(
     return fig
 
 
+MAX_PRE = 100  # proposals drawn before NMS: more only fills the picture
 LEVEL_COLORS = {2: "#1c7ed6", 3: "#2f9e44", 4: "#f08c00", 5: "#9c36b5", 6: "#c2255c"}
 
 
 def two_stage_figure(image: np.ndarray, internals: dict, class_names: Sequence[str], height: int = 360):
     """Left: the RPN's top proposals before NMS. Middle: the proposals NMS keeps, coloured by the FPN level
     their RoI is pooled from. Right: the final boxes (and masks) after the second stage."""
+    pre = np.asarray(internals["pre_nms"])
     titles = [
-        f"{len(internals['pre_nms'])} top proposals (before NMS)",
+        f"{min(len(pre), MAX_PRE)} best of {len(pre)} proposals (before NMS)",
         f"{len(internals['proposals'])} after NMS, by FPN level",
         "final detections",
     ]
@@ -423,7 +439,7 @@ def two_stage_figure(image: np.ndarray, internals: dict, class_names: Sequence[s
         fig.add_trace(rgb_image(pic, x0=0.5, y0=0.5), 1, col)
         _image_axes(fig, h, w, 1, col)
         fig.update_yaxes(scaleanchor=f"x{'' if col == 1 else col}", row=1, col=col)
-    fig.add_trace(box_trace(internals["pre_nms"], "rgba(255, 212, 59, 0.55)", "proposal", 1), 1, 1)
+    fig.add_trace(box_trace(pre[:MAX_PRE], "rgba(255, 212, 59, 0.6)", "proposal", 1), 1, 1)
     levels = np.asarray(internals["levels"])
     for lv in sorted(set(levels.tolist())):
         fig.add_trace(

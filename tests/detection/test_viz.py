@@ -44,8 +44,12 @@ def test_a_scene_draws_each_class_in_its_colour_at_its_box_with_its_score():
     assert set(by_name) == {"circle", "triangle"}
     assert by_name["circle"].line.color == CLASS_COLORS[0]
     assert _corners(by_name["circle"]) == [(2, 3, 10, 12), (1, 20, 8, 30)]
-    text = next(t for t in fig.data if t.type == "scatter" and t.mode == "text")
-    assert list(text.text) == ["circle 0.90", "triangle 0.50", "circle 0.70"]
+    tabs = [(a.text, a.x, a.y, a.bgcolor) for a in fig.layout.annotations]
+    assert tabs == [
+        ("circle 0.90", 2, 3, CLASS_COLORS[0]),
+        ("triangle 0.50", 15, 15, CLASS_COLORS[2]),
+        ("circle 0.70", 1, 20, CLASS_COLORS[0]),
+    ]
     assert fig.layout.yaxis.range == (32, 0)  # y points down, as in the image
 
 
@@ -99,7 +103,9 @@ def test_iou_figure_fills_the_intersection_and_titles_the_value():
 
 def test_nms_figure_splits_boxes_into_kept_suppressed_waiting_and_the_current_one():
     boxes = np.array([[0, 0, 10, 10], [1, 1, 11, 11], [20, 20, 30, 30], [21, 21, 31, 31]], float)
-    fig = nms_figure(np.zeros((40, 40)), boxes, np.array([0.9, 0.8, 0.7, 0.6]), [0, 2], [1], current=2)
+    scores, labels = np.array([0.9, 0.8, 0.7, 0.6]), np.array([0, 0, 3, 3])
+    fig = nms_figure(np.zeros((40, 40)), boxes, scores, [0, 2], [1], 2, labels=labels, class_names=NAMES)
+    assert [a.text for a in fig.layout.annotations] == ["circle 0.90", "cross 0.70"]
     groups = {t.name.split(" (")[0]: t for t in fig.data if t.type == "scatter" and t.mode == "lines"}
     assert len(_corners(groups["kept"])) == 2 and _corners(groups["suppressed"]) == [(1, 1, 11, 11)]
     assert _corners(groups["waiting"]) == [(21, 21, 31, 31)]
@@ -137,7 +143,7 @@ def test_two_stage_figure_colours_proposals_by_their_pyramid_level():
     fig = two_stage_figure(np.zeros((32, 32)), inside, NAMES)
     names = {t.name for t in fig.data if t.type == "scatter"}
     assert {"pooled from P2", "pooled from P4", "square"} <= names
-    assert fig.layout.annotations[0].text == "3 top proposals (before NMS)"
+    assert fig.layout.annotations[0].text == "3 best of 3 proposals (before NMS)"
 
 
 def test_curves_show_each_logged_loss_term_and_the_quality_metrics_with_or_without_a_prefix():

@@ -89,7 +89,7 @@ def _steps(boxes: np.ndarray, scores: np.ndarray, labels: np.ndarray, iou_thr: f
     return sorted(steps, key=lambda s: -scores[s[0]])
 
 
-def _scene_view(image: np.ndarray, one: dict, score_thr: float, iou_thr: float) -> None:
+def _scene_view(image: np.ndarray, one: dict, score_thr: float, iou_thr: float, class_names) -> None:
     if len(one["boxes"]) == 0:
         st.info(
             f"No raw prediction on this scene scores above {score_thr:.2f}: lower the score threshold.",
@@ -116,7 +116,8 @@ def _scene_view(image: np.ndarray, one: dict, score_thr: float, iou_thr: float) 
         else f"step {t} of {n}: {len(kept)} kept, {len(gone)} suppressed"
     )
     current = kept[-1] if 0 < t < n else None
-    plotly_chart(nms_figure(image, boxes, scores, kept, gone, current, title), key=child(KEY, "nms"))
+    fig = nms_figure(image, boxes, scores, kept, gone, current, title, labels=labels, class_names=class_names)
+    plotly_chart(fig, key=child(KEY, "nms"))
 
 
 def nms_part() -> None:
@@ -138,7 +139,7 @@ def nms_part() -> None:
         )
     left, right = st.columns([3, 2])
     with left:
-        _scene_view(sset.images_test[scene].numpy(), one, score_thr, iou_thr)
+        _scene_view(sset.images_test[scene].numpy(), one, score_thr, iou_thr, sset.class_names)
     with right:
         res = average_precision(_nms_all(cands, iou_thr), sset.targets_test[:n_eval], len(sset.class_names))
         title = f"{n_eval} held-out scenes: mAP@0.5 = {res['ap']:.3f}"

@@ -30,6 +30,9 @@ RECIPES = {
     "U-Net (semantic)": "unet_shapes",
     "DeepLabv3+ (semantic)": "deeplab_shapes",
 }
+# the Train tab's first budget: enough to pass each recipe's tested threshold, short enough to watch
+# (about a minute or two on two CPU cores); the slider goes further
+PAGE_STEPS = {"yolo_shapes": 200, "rcnn_shapes": 150, "unet_shapes": 200, "deeplab_shapes": 150}
 TOP_GUESSES = 2  # per scene, when nothing is detected yet
 QUALITY = (("map50", "mAP@0.5"), ("mask_iou", "mask IoU"), ("test_miou", "mIoU"), ("test_dice", "Dice"))
 
@@ -65,7 +68,7 @@ def _settings() -> tuple:
     recipe = get_recipe(RECIPES[label])
     titles = {a: a for a in recipe.compatible}
     arch = c[1].selectbox("Architecture (tiny preset)", list(titles), key=child(TRAIN_KEY, "arch"))
-    default = recipe.train_params.get("num_steps", 300)
+    default = PAGE_STEPS.get(recipe.name, recipe.train_params.get("num_steps", 300))
     options = sorted({50, 100, 200, 400, 800, 1600, default})
     steps = c[2].select_slider("Steps", options, value=default, key=child(TRAIN_KEY, "steps"))
     lr0 = recipe.train_params.get("lr", 1e-3)

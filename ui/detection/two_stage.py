@@ -43,7 +43,8 @@ def two_stage_lab() -> None:
         return
     st.caption(det.where)
     sset = det.scenes
-    scene = int(st.number_input("Held-out scene", 0, len(sset.images_test) - 1, 0, key=child(KEY, "scene")))
+    c = st.columns([1, 3])
+    scene = int(c[0].number_input("Held-out scene", 0, len(sset.images_test) - 1, 0, key=child(KEY, "scene")))
     image = sset.images_test[scene]
     with det.evaluating() as model, torch.no_grad():
         inside = _numpy(model.internals(image[None]))
