@@ -26,6 +26,7 @@ ALLOWED = {
     "x1^2": "a Playground feature's name in a lesson step (shown as x₁²: data.toy2d.FEATURES)",
     "x2^2": "a Playground feature's name in a lesson step (shown as x₂²: data.toy2d.FEATURES)",
     "q_mlp": "a registry name (archs/rl/networks.py: the Q-network), not q with a subscript",
+    "n_gt": "a result key (training/detection/metrics.py: how many true boxes), not n with a subscript",
 }
 # Modules other work is changing right now; their owners fix them (ui/cnn/explainer.py: "Σ_m Σ_n").
 PENDING: set[str] = set()
