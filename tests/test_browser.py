@@ -293,6 +293,26 @@ def test_rl_agent_trains_its_return_curve_moves_and_an_episode_is_rendered(serve
         page.close()
 
 
+SCENE_LABELS_JS = """() => { for (const p of document.querySelectorAll('.js-plotly-plot')) {
+    if (p.offsetParent === null) continue;
+    const d = p._fullData || [];
+    if (d.filter(t => t.type === 'image').length === 4 && d.some(t => t.name === 'ground truth'))
+        return (p._fullLayout.annotations || []).length; } return -1; }"""
+
+
+def test_detection_trains_yolo_and_boxes_are_drawn_on_the_held_out_scenes(server, browser):
+    """YOLO trains on shape scenes in the browser: the four held-out scenes are drawn from the start, and
+    while it trains labelled boxes (class and score on a tab) appear on them."""
+    page = open_page(browser, f"{server}/detection?det.tab=Train")
+    try:
+        page.wait_for_function(f"() => ({SCENE_LABELS_JS})() >= 0", timeout=120_000)
+        page.get_by_role("button", name="Train").first.click()
+        page.wait_for_function(f"() => ({SCENE_LABELS_JS})() >= 3", timeout=600_000)
+        no_exception(page)
+    finally:
+        page.close()
+
+
 def test_transformer_attention_grid_is_drawn(server, browser):
     """The Attention tab draws a heatmap for every layer × head of the chosen model, then one head
     large and the rollout: all visible and painted (plotly draws each heatmap as an image)."""
