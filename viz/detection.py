@@ -529,10 +529,11 @@ def det_curves(history: list[dict], height: int = 320) -> go.Figure | None:
 
 def cam_figure(image: np.ndarray, cam: np.ndarray, box: Sequence[float], label: str, height: int = 380):
     """A class-activation map (H, W) in [0, 1] laid over the scene, the explained detection boxed."""
-    rgb = to_rgb(image).astype(np.float32)
+    base = to_rgb(image).astype(np.float32) * 0.45  # the scene dimmed, so the heat reads on white shapes
     c = np.clip(np.asarray(cam, np.float32), 0, 1)[..., None]
-    heat = np.concatenate([c, 0.35 * c, 0.1 * np.ones_like(c)], -1) * 255  # dark → orange
-    out = (rgb * (1 - 0.6 * c) + heat * 0.6 * c + 0.0).clip(0, 255).astype(np.uint8)
+    heat = np.concatenate([np.full_like(c, 255.0), 255.0 * c, np.full_like(c, 40.0)], -1)  # red → yellow
+    a = 0.8 * c
+    out = (base * (1 - a) + heat * a).clip(0, 255).astype(np.uint8)
     fig = go.Figure(rgb_image(out, x0=0.5, y0=0.5))
     fig.add_trace(box_trace([box], "#4dabf7", label, 3))
     h, w = out.shape[:2]
