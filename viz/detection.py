@@ -468,7 +468,7 @@ LOSS_NAMES = {
     "loss_rpn_box": "RPN box",
     "loss_mask": "mask",
     "loss_ce": "cross-entropy",
-    "loss_dice": "Dice",
+    "loss_dice": "Dice loss",
 }
 QUALITY = (
     ("map50", "mAP@0.5"),

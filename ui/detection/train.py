@@ -56,10 +56,12 @@ def _render(snap: dict, data) -> None:
     else:
         fig = scenes_figure(sc, data.class_names)
     plotly_chart(fig, key=child(TRAIN_KEY, "view", "scenes"))
-    what = "semantic maps: truth above, prediction below" if "semantic_pred" in sc else "detections"
-    st.caption(
-        f"Four held-out scenes and the model's {what}; ground-truth boxes dotted. {_quality(snap['history'])}"
+    what = (
+        "semantic maps: truth above, prediction below"
+        if "semantic_pred" in sc
+        else "detections, the ground-truth boxes dotted"
     )
+    st.caption(f"Four held-out scenes and the model's {what}. {_quality(snap['history'])}")
 
 
 def _settings() -> tuple:
