@@ -60,10 +60,13 @@ def image_rows_figure(
     title: str = "",
     scale: int = 3,
     height: int | None = None,
+    column_titles: Sequence[str] | None = None,
 ) -> go.Figure:
-    """Rows of images (each (n, C, H, W) in [0, 1]) as one PNG, each row named on the left."""
+    """Rows of images (each (n, C, H, W) in [0, 1]) as one PNG, each row named on the left and, with
+    ``column_titles``, each column above."""
     canvas = _rows_canvas(rows, scale)
     h = np.asarray(rows[0]).shape[2] * scale + 2
+    w = np.asarray(rows[0]).shape[3] * scale + 2
     fig = go.Figure(rgb_image(canvas))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(
@@ -76,15 +79,28 @@ def image_rows_figure(
     fig.update_layout(
         title=dict(text=title, font=dict(size=14)) if title else None,
         height=height or int(min(620, 70 + canvas.shape[0] * 900 / max(canvas.shape[1], 1))),
-        margin=dict(l=90, r=5, t=40 if title else 5, b=5),
+        margin=dict(l=90, r=5, t=(40 if title else 5) + (22 if column_titles else 0), b=5),
         plot_bgcolor="white",
     )
+    for i, name in enumerate(column_titles or ()):
+        fig.add_annotation(
+            x=2 + w * (i + 0.5), y=1, yref="paper", yanchor="bottom", text=str(name), showarrow=False
+        )
     return fig
 
 
-def pairs_figure(images: np.ndarray, view1: np.ndarray, view2: np.ndarray, title: str = "") -> go.Figure:
-    """Each image (column) above the two augmented views made of it: a positive pair per column."""
-    return image_rows_figure([images, view1, view2], ["image", "view 1", "view 2"], title, scale=3)
+def pairs_figure(
+    images: np.ndarray,
+    view1: np.ndarray,
+    view2: np.ndarray,
+    title: str = "",
+    names: Sequence[str] | None = None,
+) -> go.Figure:
+    """Each image (column, named by ``names``) above the two augmented views made of it: a positive pair
+    per column."""
+    return image_rows_figure(
+        [images, view1, view2], ["image", "view 1", "view 2"], title, scale=3, column_titles=names
+    )
 
 
 def reconstruction_figure(
@@ -154,12 +170,8 @@ def row_loss_figure(row_loss: np.ndarray, chosen: int | None = None, height: int
     fig = go.Figure(
         go.Bar(x=names, y=loss, marker_color=colors, hovertemplate="row %{x}: %{y:.3f}<extra></extra>")
     )
-    fig.add_hline(
-        y=float(loss.mean()),
-        line=dict(color="#495057", dash="dash"),
-        annotation_text=f"mean (the loss): {loss.mean():.3f}",
-        annotation_position="top left",
-    )
+    fig.add_hline(y=float(loss.mean()), line=dict(color="#495057", dash="dash"))
+    fig.update_layout(title=dict(text=f"loss per row · dashed: their mean, NT-Xent = {loss.mean():.3f}"))
     fig.update_xaxes(type="category", title_text="row (anchor view)")
     fig.update_yaxes(title_text="−log p(positive)", rangemode="tozero")
     return light_chart(fig, height)
@@ -204,6 +216,11 @@ def temperature_figure(
             1,
             1,
         )
+    at = others.index(positive)  # the positive's place on the categorical axis
+    fig.add_vrect(x0=at - 0.5, x1=at + 0.5, fillcolor=POSITIVE, opacity=0.15, line_width=0, row=1, col=1)
+    fig.add_annotation(
+        x=at, y=1, yref="y domain", text="positive", showarrow=False, font=dict(color=POSITIVE), row=1, col=1
+    )
     grid = np.geomspace(0.01, 10, 61)
     pp = np.array([softmax_row(sim_row, anchor, t)[positive] for t in grid])
     fig.add_trace(
@@ -226,7 +243,7 @@ def temperature_figure(
     fig.update_xaxes(type="category", title_text="candidate view", row=1, col=1)
     fig.update_xaxes(type="log", title_text="τ", row=1, col=2)
     fig.update_yaxes(rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(range=[0, 1.02], row=1, col=2)
+    fig.update_yaxes(range=[0, 1.02], row=1, col=2, secondary_y=False)
     fig.update_yaxes(rangemode="tozero", showgrid=False, row=1, col=2, secondary_y=True)
     return light_chart(fig, height, legend_y=-0.3)
 
