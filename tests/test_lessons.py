@@ -22,6 +22,7 @@ PAGES = {
     "gnn": "graph",
     "rl": "rl",
     "energy": "energy",
+    "ssl": "ssl",
     "cmp": "compare",
 }
 

@@ -27,6 +27,7 @@ CASES = [
     ("pages/graph.py", ()),
     ("pages/rl.py", ()),
     ("pages/energy.py", ()),
+    ("pages/ssl.py", ()),
 ]
 
 

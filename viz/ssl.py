@@ -98,8 +98,9 @@ def pairs_figure(
 ) -> go.Figure:
     """Each image (column, named by ``names``) above the two augmented views made of it: a positive pair
     per column."""
+    scale = max(2, 96 // np.asarray(images).shape[-1])  # tiles about 96 px wide
     return image_rows_figure(
-        [images, view1, view2], ["image", "view 1", "view 2"], title, scale=3, column_titles=names
+        [images, view1, view2], ["image", "view 1", "view 2"], title, scale=scale, column_titles=names
     )
 
 

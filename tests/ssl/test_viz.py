@@ -79,8 +79,8 @@ def test_pairs_figure_is_one_png_of_the_images_and_both_views_named_by_column():
     v1, v2 = 1 - x, x[:, :, ::-1]
     fig = pairs_figure(x, v1, v2, names=list("abcde"))
     canvas = decode_rgb_image(fig.data[0])
-    assert canvas.shape == (2 + 3 * (24 + 2), 2 + 5 * (24 + 2), 3)  # 3 rows of 5 tiles drawn 3× larger
-    tile = canvas[2 + 26 : 2 + 26 + 24 : 3, 2 : 2 + 24 : 3]  # row "view 1", first column, one pixel per block
+    assert canvas.shape == (2 + 3 * (96 + 2), 2 + 5 * (96 + 2), 3)  # 3 rows of 5 tiles drawn 12× larger
+    tile = canvas[2 + 98 : 2 + 98 + 96 : 12, 2 : 2 + 96 : 12]  # row "view 1", first column, a pixel per block
     assert np.abs(tile.astype(int) - np.round(v1[0].transpose(1, 2, 0) * 255)).max() <= 1
     assert list(fig.layout.yaxis.ticktext) == ["image", "view 1", "view 2"]
     assert [a.text for a in fig.layout.annotations] == list("abcde")

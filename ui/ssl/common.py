@@ -22,7 +22,8 @@ def images(source: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, tupl
     and the class names."""
     from data.ssl_images import ssl_digits, ssl_shapes
 
-    d = ssl_shapes(n=max(400, 6 * n), seed=seed) if source == "shapes" else ssl_digits(seed=seed)
+    # at the size the training recipes use, so that the Train tab's encoder can read them
+    d = ssl_shapes(n=max(400, 6 * n), size=16, seed=seed) if source == "shapes" else ssl_digits(16, seed=seed)
     rng = np.random.default_rng(seed)
     pick = rng.choice(len(d.x_test), size=min(n, len(d.x_test)), replace=False)
     return d.x_test[pick].astype(np.float32), d.y_test[pick], tuple(d.class_names)
