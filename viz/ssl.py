@@ -256,7 +256,8 @@ def embedding_figure(
     xy: np.ndarray, labels: np.ndarray, class_names: Sequence[str], title: str = "", height: int = 420
 ) -> go.Figure:
     """Held-out embeddings projected to the plane (PCA), coloured by the labels the method never used:
-    classes that fall apart here are what a linear probe can read off."""
+    classes that fall apart here are what a linear probe can read off. The axes frame the bulk of the
+    points (a rare far outlier may fall outside)."""
     xy = np.asarray(xy, dtype=float)
     labels = np.asarray(labels)
     fig = go.Figure()
@@ -273,8 +274,12 @@ def embedding_figure(
                     hoverinfo="skip",
                 )
             )
-    fig.update_xaxes(title_text="PC 1", zeroline=False)
-    fig.update_yaxes(title_text="PC 2", zeroline=False)
+    # axes fit the bulk of the points (2nd to 98th percentile, padded): one far outlier would otherwise
+    # squeeze every class into a corner
+    lo, hi = np.percentile(xy, 2, axis=0), np.percentile(xy, 98, axis=0)
+    pad = (hi - lo) * 0.25 + 1e-6
+    fig.update_xaxes(title_text="PC 1", zeroline=False, range=[lo[0] - pad[0], hi[0] + pad[0]])
+    fig.update_yaxes(title_text="PC 2", zeroline=False, range=[lo[1] - pad[1], hi[1] + pad[1]])
     fig.update_layout(
         title=dict(text=title, font=dict(size=14)) if title else None,
         legend=dict(itemsizing="constant", orientation="v", y=1, x=1.02),
@@ -299,7 +304,7 @@ def ssl_curves(history: list[dict], height: int = 320) -> go.Figure:
         rows=1,
         cols=4,
         subplot_titles=titles,
-        horizontal_spacing=0.07,
+        horizontal_spacing=0.1,  # room for the uniformity's right axis
         specs=[[{}, {"secondary_y": True}, {}, {}]],
     )
     x, y = _rows(history, "loss")
@@ -401,4 +406,61 @@ def collapse_figure(runs: dict[str, list[dict]], height: int = 300) -> go.Figure
             )
     fig.update_xaxes(title_text="step")
     fig.update_yaxes(title_text="spread of the embeddings", rangemode="tozero")
+    fig.update_layout(showlegend=True, title=dict(text="every run's spread", font=dict(size=14)))
     return light_chart(fig, height)
+
+
+def mae_curves(history: list[dict], height: int = 320) -> go.Figure:
+    """MAE over training: the loss (masked patches of the training batch); the error on the masked patches
+    of held-out images (fixed masks) beside the error of predicting each patch's mean over the training
+    images, the baseline to beat; and the linear-probe and k-NN accuracy of the frozen encoder."""
+    fig = make_subplots(
+        rows=1,
+        cols=3,
+        subplot_titles=("loss", "masked-patch error (test)", "probe accuracy"),
+        horizontal_spacing=0.08,
+    )
+    x, y = _rows(history, "loss")
+    if len(x):
+        fig.add_trace(
+            go.Scatter(
+                x=x, y=y, mode="lines", line=dict(color=LOSS, width=1), opacity=0.25, showlegend=False
+            ),
+            1,
+            1,
+        )
+        fig.add_trace(
+            go.Scatter(x=x, y=ema(y), mode="lines", line=dict(color=LOSS, width=2), name="loss"), 1, 1
+        )
+    for key, label, color, dash in (
+        ("recon_mse", "reconstruction", ALIGN, "solid"),
+        ("mean_patch_mse", "the mean patch", "#868e96", "dash"),
+    ):
+        x, y = _rows(history, key)
+        if len(x):
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    mode="lines+markers",
+                    marker=dict(size=5),
+                    line=dict(color=color, dash=dash),
+                    name=label,
+                ),
+                1,
+                2,
+            )
+    for key, label, color in (("probe_acc", "linear probe", PROBE), ("knn_acc", "k-NN", KNN)):
+        x, y = _rows(history, key)
+        if len(x):
+            fig.add_trace(
+                go.Scatter(
+                    x=x, y=y, mode="lines+markers", marker=dict(size=5), line=dict(color=color), name=label
+                ),
+                1,
+                3,
+            )
+    fig.update_xaxes(title_text="step")
+    fig.update_yaxes(rangemode="tozero", row=1, col=2)
+    fig.update_yaxes(range=[0, 1.03], tickformat=".0%", row=1, col=3)
+    return light_chart(fig, height, legend_y=-0.3)

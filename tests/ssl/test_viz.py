@@ -9,6 +9,7 @@ from viz.images import decode_rgb_image
 from viz.ssl import (
     collapse_figure,
     embedding_figure,
+    mae_curves,
     pairs_figure,
     probe_figure,
     reconstruction_figure,
@@ -127,3 +128,13 @@ def test_collapse_figure_draws_one_spread_line_per_run():
     fig = collapse_figure({"BYOL": normal, "without the stop-gradient": fallen})
     assert [t.name for t in fig.data] == ["BYOL", "without the stop-gradient"]
     assert fig.data[1].y[-1] < fig.data[0].y[-1] / 2
+
+
+def test_mae_curves_set_the_reconstruction_error_against_the_mean_patch():
+    hist = [dict(step=i, loss=0.3 - i / 1000) for i in range(1, 101)]
+    hist[49].update(recon_mse=0.05, mean_patch_mse=0.09, probe_acc=0.6, knn_acc=0.5)
+    hist[99].update(recon_mse=0.03, mean_patch_mse=0.09, probe_acc=0.7, knn_acc=0.6)
+    fig = mae_curves(hist)
+    by = {t.name: t for t in fig.data if t.name}
+    assert list(by["reconstruction"].y) == [0.05, 0.03] and list(by["the mean patch"].y) == [0.09, 0.09]
+    assert list(by["linear probe"].x) == [50, 100]

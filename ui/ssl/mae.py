@@ -12,7 +12,7 @@ from ui.charts import plotly_chart
 from ui.keys import child
 from ui.ssl.common import as_tensor
 from ui.train_panel import train_panel
-from viz.ssl import reconstruction_figure, ssl_curves
+from viz.ssl import mae_curves, reconstruction_figure
 
 KEY = "ssl.mae"
 TRAIN_KEY = child(KEY, "train")
@@ -79,5 +79,5 @@ def mae_lab() -> None:
         render=render,
         untrained=True,
         step_sizes=(1, 10, 50),
-        curve_figure=ssl_curves,
+        curve_figure=mae_curves,
     )
