@@ -468,8 +468,8 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
                 Step(
                     "The NT-Xent tab, views embedded by their raw pixels, τ = 0.5.",
                     "Raw pixels miss the twin: in only 1 of the 12 rows is the ringed positive the most "
-                    "similar view, and the loss, 2.93, is worse than a blind guess's log 11 = 2.40: in pixels, "
-                    "two views of one shape are less alike than two different images.",
+                    "similar view, and the loss, 2.93, is worse than a blind guess's log 11 = 2.40: in "
+                    "pixels, two views of one shape are less alike than two different images.",
                     {"ssl.tab": "NT-Xent", "ssl.nt.emb": "raw pixels (centred)", "ssl.nt.tau": 0.5},
                 ),
                 Step(
@@ -488,8 +488,9 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
                 ),
                 Step(
                     "The Collapse tab: BYOL as published. Press **Train**.",
-                    "No negatives at all, yet the embeddings keep their spread and separate the kinds: the "
-                    "predictor and the slowly moving target keep BYOL from the trivial answer.",
+                    "No negatives at all, yet the embeddings keep their spread (its line on the "
+                    "spread chart stays well above 0): the predictor and the slowly moving target keep BYOL "
+                    "from the trivial answer.",
                     {"ssl.tab": "Collapse", "ssl.col.variant": "BYOL (predictor and stop-gradient)"},
                 ),
                 Step(
