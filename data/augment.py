@@ -6,7 +6,9 @@ the encoder is trained to ignore. ``augment`` applies the chosen operations to a
 image drawing its own random parameters; ``positive_pairs`` draws two independent views of every image.
 
 The operations always run in the order of ``AUGMENTATIONS`` (crop, flip, jitter, blur, noise), whatever
-order they are named in, as SimCLR's pipeline does. ``strength`` scales every operation together:
+order they are named in, as SimCLR's pipeline does. Colour jitter on RGB images also turns the hue (as
+SimCLR's does): without it, two views of an image keep their colour, and colour becomes the cheapest way
+to tell images apart. ``strength`` scales every operation together:
 0 leaves images unchanged, 1 is a setting modelled on SimCLR's, scaled to small (16 to 32 pixel) images.
 """
 
@@ -20,7 +22,8 @@ import torch.nn.functional as F
 AUGMENTATIONS: dict[str, str] = {
     "crop": "cut a random rectangle (20 to 100 % of the area, aspect 3:4 to 4:3) and resize it to full size",
     "flip": "mirror the image left to right, half of the time",
-    "jitter": "change brightness, contrast and (in colour) saturation by random factors, 80 % of the time",
+    "jitter": "change brightness, contrast and (in colour) saturation by random factors and turn the hue, "
+    "80 % of the time",
     "blur": "smooth with a Gaussian of random width (up to 4 % of the side), half of the time",
     "noise": "add Gaussian pixel noise, then clip to [0, 1]",
 }
@@ -70,7 +73,20 @@ def _jitter(x: torch.Tensor, strength: float, g) -> torch.Tensor:
     if c == 3:
         gray = _gray(x)
         x = ((x - gray) * f_s + gray).clamp(0, 1)  # saturation: towards or away from grey
+        angle = on * _rand(b, g, -math.pi, math.pi) * strength  # hue: up to half a turn at strength 1
+        x = _rotate_hue(x, angle.to(x)).clamp(0, 1)
     return x
+
+
+def _rotate_hue(x: torch.Tensor, angle: torch.Tensor) -> torch.Tensor:
+    """Turn every colour by ``angle`` (B,) radians about the grey axis: a rotation of the chroma plane
+    (I, Q) of the YIQ colour space, the luminance Y kept."""
+    to_yiq = x.new_tensor([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+    yiq = torch.einsum("ij,bjhw->bihw", to_yiq, x)  # (B, 3, H, W)
+    cos, sin = angle.cos()[:, None, None], angle.sin()[:, None, None]
+    i, q = yiq[:, 1], yiq[:, 2]
+    yiq = torch.stack([yiq[:, 0], cos * i - sin * q, sin * i + cos * q], 1)
+    return torch.einsum("ij,bjhw->bihw", torch.linalg.inv(to_yiq), yiq)
 
 
 def _blur(x: torch.Tensor, strength: float, g) -> torch.Tensor:

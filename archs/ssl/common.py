@@ -37,7 +37,7 @@ class EncoderConfig(Config):
         max_len=4,
         help="Residual blocks in each of the four stages (3, 4, 6, 3 in ResNet-50).",
     )
-    width: int = hp(16, lo=4, hi=256, help="Channels of the first stage; each later stage doubles them.")
+    width: int = hp(8, lo=4, hi=256, help="Channels of the first stage; each later stage doubles them.")
     small_stem: bool = hp(
         True,
         help="One 3×3 stride-1 convolution instead of ImageNet's 7×7 stride-2 convolution and max-pool: "

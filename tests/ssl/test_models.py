@@ -27,7 +27,7 @@ def test_simclr_and_byol_interfaces():
     x = torch.rand(4, 3, 16, 16)
     s = archs.build_model("simclr", proj_dim=8)
     h = s.encode(x)
-    assert h.shape == (4, 128) and s.project(h).shape == (4, 8) and torch.equal(s(x), s.project(h))
+    assert h.shape == (4, 64) and s.project(h).shape == (4, 8) and torch.equal(s(x), s.project(h))
     b = archs.build_model("byol", proj_dim=8)
     z = b.project(b.encode(x))
     assert b.predict(z).shape == (4, 8) and b.target(x).shape == (4, 8)
