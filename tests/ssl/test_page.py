@@ -93,3 +93,26 @@ def test_mae_reconstructions_follow_the_mask_ratio_shown():
     at.select_slider(key="ssl.mae.ratio").set_value(0.25).run()
     assert not at.exception, [e.value for e in at.exception]
     assert _chart(at, "ssl.mae.train.view.recon")["layout"]["title"]["text"].startswith("25%")
+
+
+def test_measure_the_baselines_sets_the_probe_beside_raw_pixels_an_untrained_and_a_supervised_encoder(
+    monkeypatch,
+):
+    import training.ssl.trainers
+    import ui.ssl.views
+
+    fake = {"raw_pixels": 0.35, "random_init": 0.31, "supervised": 0.99}  # the real ones train for a minute
+    monkeypatch.setattr(training.ssl.trainers, "baselines", lambda *a, **k: dict(fake))
+    at = _tab("Train", ssl__t__method="BYOL")
+    try:
+        at.button(key="ssl.t.train.view.base_btn").click().run()
+    finally:
+        ui.ssl.views._baselines.clear()  # a cached fake must not outlive this test
+    assert not at.exception, [e.value for e in at.exception]
+    bars = _chart(at, "ssl.t.train.view.probe")["data"][0]
+    assert dict(zip(bars["y"], bars["x"], strict=True)) == {
+        "raw pixels": 0.35,
+        "untrained encoder": 0.31,
+        "supervised encoder": 0.99,
+    }
+    assert not [b for b in at.button if b.key == "ssl.t.train.view.base_btn"]  # measured once per setting

@@ -21,11 +21,12 @@ TRAIN_KEY = child(KEY, "train")
 METHODS = {"SimCLR": "simclr_shapes", "BYOL": "byol_shapes"}
 LRS = (1e-4, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 3e-2)
 BATCHES = (8, 16, 32, 64, 128, 256)
-STEPS = (50, 100, 150, 300, 600, 1200)
+STEPS = (50, 100, 200, 400, 800, 1600)
 
 
-def _closest(options, value):
-    return min(options, key=lambda o: abs(o - value))
+def _with(options: tuple, value) -> tuple:
+    """The options with the recipe's own default among them (it is the slider's starting value)."""
+    return tuple(sorted({*options, value}))
 
 
 def settings() -> tuple | None:
@@ -35,21 +36,24 @@ def settings() -> tuple | None:
     p = recipe.train_params
     lr = c[1].select_slider(
         "Learning rate",
-        LRS,
-        value=_closest(LRS, p.get("lr", 1e-3)),
+        _with(LRS, p.get("lr", 1e-3)),
+        value=p.get("lr", 1e-3),
         key=child(KEY, recipe.name, "lr"),
         format_func=lambda v: f"{v:g}",
     )
     bs = c[2].select_slider(
         "Batch size N",
-        BATCHES,
-        value=_closest(BATCHES, p.get("batch_size", 128)),
+        _with(BATCHES, p.get("batch_size", 128)),
+        value=p.get("batch_size", 128),
         key=child(KEY, recipe.name, "bs"),
         help="Images per step; SimCLR compares each view with the 2N − 2 views of the other images, so "
         "larger batches give more negatives.",
     )
     steps = c[3].select_slider(
-        "Steps", STEPS, value=_closest(STEPS, p.get("num_steps", 400)), key=child(KEY, recipe.name, "steps")
+        "Steps",
+        _with(STEPS, p.get("num_steps", 400)),
+        value=p.get("num_steps", 400),
+        key=child(KEY, recipe.name, "steps"),
     )
     s = dict(lr=float(lr), batch_size=int(bs), num_steps=int(steps), seed=state.seed(), device=state.device())
     if recipe.name == "simclr_shapes":
