@@ -481,9 +481,9 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
                 ),
                 Step(
                     "The Train tab: SimCLR on the shapes. Press **Train**.",
-                    "The held-out embeddings, one blur at first, gather by kind of shape though no label was "
-                    "used; alignment falls, uniformity stays low, and the linear probe climbs far above "
-                    "what it reads from raw pixels (press **Measure the baselines**).",
+                    "No label is used, yet points of one kind of shape begin to group in the held-out "
+                    "embeddings; alignment falls while uniformity stays low, and the linear probe climbs far "
+                    "above what it reads from raw pixels (press **Measure the baselines** when it is done).",
                     {"ssl.tab": "Train", "ssl.t.method": "SimCLR"},
                 ),
                 Step(

@@ -381,7 +381,7 @@ def probe_figure(scores: dict[str, float], chance: float | None = None, height: 
             x=chance,
             line=dict(color="#868e96", dash="dot"),
             annotation_text="chance",
-            annotation_position="bottom right",
+            annotation_position="top",
         )
     fig.update_xaxes(range=[0, 1.12], tickformat=".0%", title_text="held-out accuracy")
     fig.update_yaxes(automargin=True)
