@@ -30,7 +30,7 @@ def collapse_lab() -> None:
         "published, then take one part away and train again on the same budget. The **spread** (the mean "
         "standard deviation of the normalised embeddings across a batch, about 1/√d when they cover the "
         "sphere evenly, 0 when they coincide) tells a healthy run from a collapsed one; every run you "
-        "finish stays on the chart."
+        "train stays on the chart, finished or not."
     )
     c = st.columns([3, 1])
     variant = c[0].radio("Variant", list(VARIANTS), horizontal=True, key=child(KEY, "variant"))
