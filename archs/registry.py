@@ -54,6 +54,11 @@ FAMILIES: dict[str, tuple[str, str]] = {
         "Reinforcement learning",
         "Policy and value networks that learn to act from reward: tabular Q, DQN, REINFORCE, A2C, PPO.",
     ),
+    "ssl": (
+        "Self-supervised learning",
+        "Representations learned without labels: contrastive SimCLR, non-contrastive BYOL and masked "
+        "autoencoders, measured by linear probes.",
+    ),
 }
 
 

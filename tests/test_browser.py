@@ -471,3 +471,34 @@ def test_hopfield_recall_draws_an_energy_curve_that_never_rises(server, browser)
         no_exception(page)
     finally:
         page.close()
+
+
+# The held-out embeddings' chart: its title and the first points of every class, or null while not drawn.
+EMBEDDING_JS = """() => { for (const p of document.querySelectorAll('.js-plotly-plot')) {
+    if (p.offsetParent === null) continue;
+    const title = ((p.layout || {}).title || {}).text || '';
+    if (!title.includes('Held-out embeddings')) continue;
+    const points = (p._fullData || []).map(t => Array.from(t.x || []).slice(0, 8));
+    return {title: title, points: JSON.stringify(points)}; }
+    return null; }"""
+
+
+def test_ssl_simclr_trains_and_its_embedding_plot_changes(server, browser):
+    """SimCLR on the coloured shapes trains in the browser (a worker process): the held-out embeddings,
+    drawn untrained first, move to where the trained encoder puts them, and move again as it trains on."""
+    page = open_page(browser, f"{server}/ssl?ssl.tab=Train")
+    moved = f"(before) => {{ const e = ({EMBEDDING_JS})(); return !!e && e.points !== before; }}"
+    try:
+        page.wait_for_function(
+            f"() => {{ const e = ({EMBEDDING_JS})(); return !!e && e.title.includes('untrained encoder'); }}",
+            timeout=120_000,
+        )
+        untrained = page.evaluate(EMBEDDING_JS)["points"]
+        page.get_by_role("button", name="Train", exact=True).first.click()
+        page.wait_for_function(moved, arg=untrained, timeout=120_000)
+        first = page.evaluate(EMBEDDING_JS)
+        assert "step" in first["title"], first["title"]
+        page.wait_for_function(moved, arg=first["points"], timeout=120_000)
+        no_exception(page)
+    finally:
+        page.close()

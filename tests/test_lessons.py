@@ -23,6 +23,7 @@ PAGES = {
     "gnn": "graph",
     "rl": "rl",
     "energy": "energy",
+    "ssl": "ssl",
     "cmp": "compare",
 }
 

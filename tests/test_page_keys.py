@@ -31,6 +31,7 @@ CASES = [
     ("pages/graph.py", ()),
     ("pages/rl.py", ()),
     ("pages/energy.py", ()),
+    ("pages/ssl.py", ()),
 ]
 
 

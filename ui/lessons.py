@@ -503,6 +503,74 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
             ),
         ),
     ),
+    "ssl": (
+        Lesson(
+            "Learning without labels, and checking what was learned",
+            (
+                Step(
+                    "The Augmentations tab: coloured shapes with crop, flip and colour jitter.",
+                    "Each column's two views differ in place, size and colour, yet show the same kind of "
+                    "shape: that kind is all the encoder can rely on to match them.",
+                    {
+                        "ssl.tab": "Augmentations",
+                        "ssl.aug.data": "coloured shapes",
+                        "ssl.aug.ops": ["crop", "flip", "jitter"],
+                    },
+                ),
+                Step(
+                    "The NT-Xent tab, views embedded by their raw pixels, τ = 0.5.",
+                    "Raw pixels miss the twin: in only 1 of the 12 rows is the ringed positive the most "
+                    "similar view, and the loss, 2.93, is worse than a blind guess's log 11 = 2.40: in "
+                    "pixels, two views of one shape are less alike than two different images.",
+                    {"ssl.tab": "NT-Xent", "ssl.nt.emb": "raw pixels (centred)", "ssl.nt.tau": 0.5},
+                ),
+                Step(
+                    "Lower the temperature to τ = 0.05.",
+                    "Each row's softmax now puts almost all its mass on its single most similar view: the "
+                    "row whose nearest view is its twin costs almost nothing, the others many times more, "
+                    "and the loss jumps to 14.3. A small τ makes the loss look at the hardest negatives.",
+                    {"ssl.nt.tau": 0.05},
+                ),
+                Step(
+                    "The Train tab: SimCLR on the shapes. Press **Train**.",
+                    "No label is used, yet points of one kind of shape begin to group in the held-out "
+                    "embeddings; alignment falls while uniformity stays low, and the linear probe climbs far "
+                    "above what it reads from raw pixels (press **Measure the baselines** when it is done).",
+                    {"ssl.tab": "Train", "ssl.t.method": "SimCLR"},
+                ),
+                Step(
+                    "The Collapse tab: BYOL as published. Press **Train**.",
+                    "No negatives at all, yet the embeddings keep their spread (its line on the "
+                    "spread chart stays well above 0): the predictor and the slowly moving target keep BYOL "
+                    "from the trivial answer.",
+                    {"ssl.tab": "Collapse", "ssl.col.variant": "BYOL (predictor and stop-gradient)"},
+                ),
+                Step(
+                    "Now without the stop-gradient. Press **Train** again.",
+                    "The spread falls towards 0 beside the first run's line and the embeddings shrink to a "
+                    "point: the loss is near 0 too, a perfect score for an encoder that says nothing.",
+                    {"ssl.col.variant": "without the stop-gradient"},
+                ),
+                Step(
+                    "The MAE tab: press **Train**, then move the mask ratio shown.",
+                    "From 75 % hidden patches the reconstructions recover each digit's strokes; with few "
+                    "patches hidden the task is easy, with 90 % hidden the model must guess the digit.",
+                    {"ssl.tab": "MAE", "ssl.mae.ratio": 0.75},
+                ),
+                Step(
+                    "SimCLR at its published size, under Architectures → Summary.",
+                    "A ResNet-50 and the 2048 → 2048 → 128 projection head: 27,968,704 parameters, of which "
+                    "the head, thrown away after training, holds 4,460,672.",
+                    {
+                        "ssl.tab": "Architectures",
+                        "ssl.arch": Arch("simclr"),
+                        "ssl.simclr.preset": "canonical",
+                        "ssl.view": "Summary",
+                    },
+                ),
+            ),
+        ),
+    ),
     "cmp": (
         Lesson(
             "What a model costs, and what it buys",

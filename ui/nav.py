@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GROUPS = ("Atlas", "Foundations", "Vision", "Sequences", "Generative", "Beyond grids", "Engineering", "Tools")
+GROUPS = (
+    "Atlas",
+    "Foundations",
+    "Vision",
+    "Sequences",
+    "Generative",
+    "Beyond grids",
+    "Learning paradigms",
+    "Engineering",
+    "Tools",
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,12 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/gans.py", "GANs", ":material/compare_arrows:", "Generative", ("gan",)),
     PageDef("pages/diffusion.py", "Diffusion models", ":material/blur_on:", "Generative", ("diffusion",)),
     PageDef("pages/graph.py", "Graph neural networks", ":material/share:", "Beyond grids", ("graph",)),
-    PageDef("pages/rl.py", "Reinforcement learning", ":material/sports_esports:", "Beyond grids", ("rl",)),
+    PageDef(
+        "pages/rl.py", "Reinforcement learning", ":material/sports_esports:", "Learning paradigms", ("rl",)
+    ),
+    PageDef(
+        "pages/ssl.py", "Self-supervised learning", ":material/join_inner:", "Learning paradigms", ("ssl",)
+    ),
     PageDef("pages/compare.py", "Compare", ":material/compare:", "Tools"),
 )
 
