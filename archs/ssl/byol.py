@@ -97,7 +97,7 @@ class BYOL(nn.Module):
         network (the paper's τ starts at 0.996 and rises to 1). Batch-norm statistics stay the target's."""
         if not 0.0 <= rate <= 1.0:
             raise ValueError(
-                f"the EMA rate τ must lie in [0, 1], not {rate}: it is the share of the old target kept"
+                f"the EMA rate m must lie in [0, 1], not {rate}: it is the share of the old target kept"
             )
         for online, target in ((self.encoder, self.target_encoder), (self.projector, self.target_projector)):
             buffers = dict(target.named_buffers())

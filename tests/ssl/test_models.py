@@ -55,7 +55,7 @@ def test_byol_target_is_an_ema_copy_held_as_buffers():
     b.ema_update(0.0)
     assert torch.equal(tw[k], w[k])  # τ = 0 copies the online network
     for bad in (-0.1, 1.5):
-        with pytest.raises(ValueError, match=r"EMA rate τ must lie in \[0, 1\]"):
+        with pytest.raises(ValueError, match=r"EMA rate m must lie in \[0, 1\]"):
             b.ema_update(bad)
 
 

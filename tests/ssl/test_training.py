@@ -57,7 +57,7 @@ def test_mae_digits_reconstructs_masked_patches_far_better_than_the_mean_patch()
 def test_bad_settings_are_refused_with_sentences():
     with pytest.raises(ConfigError, match="temperature τ must be positive"):
         get_recipe("simclr_shapes").trainer(tau=0.0)
-    with pytest.raises(ConfigError, match="EMA rate τ must lie between 0 and 1"):
+    with pytest.raises(ConfigError, match="EMA rate m must lie between 0 and 1"):
         get_recipe("byol_shapes").trainer(ema=1.5)
     with pytest.raises(ConfigError, match="batch of one has no negatives"):
         get_recipe("simclr_shapes").trainer(batch_size=1)

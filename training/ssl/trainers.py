@@ -62,7 +62,7 @@ class SSLTask(Task):
             )
         if not 0.0 <= self.ema <= 1.0:
             raise ConfigError(
-                f"The EMA rate τ must lie between 0 and 1 (got {self.ema}): it is the share of the old "
+                f"The EMA rate m must lie between 0 and 1 (got {self.ema}): it is the share of the old "
                 "target "
                 "kept at each step. BYOL uses 0.99 to 0.996."
             )
