@@ -14,6 +14,14 @@ Counted: 24 convs 60,155,968 + fc 205,524,992 + 6,022,590 = 271,703,550 paramete
 Loss (sum of squares): 5 × coordinates (x, y, √w, √h) of the predictor responsible for an object (the one
 of its cell's B with the best IoU), (confidence − IoU)² for it, 0.5 × confidence² for all others, and the
 class probabilities of cells that hold an object.
+
+Small scenes: the paper's network shrinks 448 pixels 64 times to a 7×7 map; a 64-pixel scene would end as
+one pixel, and the dense layers could not tell where anything is (the tiny model then learnt no class at
+all). ``downsample=16`` skips the first two halvings, so the dense layers see a 4×4 map. ``squash`` (off
+in both presets: the linear last layer learnt better here) puts x, y and the confidence through a sigmoid,
+as many re-implementations do. Even so the dense head learns
+slowly: every cell has its own weights, so what it learns in one cell does not carry over to the next,
+unlike a convolutional head (YOLOv3, YOLOv8).
 """
 
 from __future__ import annotations
@@ -53,6 +61,17 @@ LAYOUT = [
 L_COORD, L_NOOBJ = 5.0, 0.5
 
 
+def _layout(downsample: int) -> list:
+    """LAYOUT with the first halvings skipped: 32 gives the 7×7 conv stride 1, 16 also drops the first
+    max-pool (small images keep their detail where the shapes are still a few pixels wide)."""
+    out = list(LAYOUT)
+    if downsample <= 32:
+        out[0] = (7, 64, 1)
+    if downsample <= 16:
+        del out[1]
+    return out
+
+
 @dataclass(frozen=True)
 class YOLOv1Config(YOLOConfig):
     image_size: int = hp(
@@ -61,7 +80,7 @@ class YOLOv1Config(YOLOConfig):
         hi=896,
         step=64,
         help="Side of the square input in pixels (448 in the paper); the convolutions shrink "
-        "it 64 times, so it must be a multiple of 64.",
+        "it `downsample` times (64 in the paper), so it must be a multiple of that.",
     )
     grid_size: int = hp(
         7,
@@ -82,6 +101,19 @@ class YOLOv1Config(YOLOConfig):
     hidden_dim: int = hp(4096, lo=16, hi=4096, help="Neurons of the first fully connected layer (4096).")
     dropout: float = hp(0.5, lo=0.0, hi=0.9, step=0.05, help="Dropout after the first fully connected layer.")
     num_classes: int = hp(20, lo=1, hi=1000, help="Object classes (20 in Pascal VOC).")
+    downsample: int = hp(
+        64,
+        choices=(16, 32, 64),
+        help="How many times the convolutions shrink the image: 64 in the paper (448 pixels → a 7×7 map "
+        "for the dense layers). 32 or 16 skip the first halvings (the 7×7 conv's stride, then the first "
+        "max-pool), so a 64-pixel scene keeps a 2×2 or 4×4 map instead of one pixel that has lost where "
+        "things are.",
+    )
+    squash: bool = hp(
+        False,
+        help="Pass x, y and the confidence through a sigmoid so they stay in [0, 1] (a common stabilisation "
+        "of re-implementations; the paper's last layer is linear and the loss alone pulls them there).",
+    )
     batch_norm: bool = hp(
         False,
         help="Batch norm after every conv (off in the paper; YOLOv2 added it). A deep plain network trained "
@@ -89,7 +121,7 @@ class YOLOv1Config(YOLOConfig):
     )
 
     def stride(self) -> int:
-        return 64
+        return self.downsample
 
     def validate(self) -> None:
         super().validate()
@@ -107,7 +139,8 @@ class YOLOv1(YOLODetector):
         super().__init__()
         self.cfg = cfg
         layers, c = [], cfg.in_channels
-        for item in LAYOUT:
+        layout = _layout(cfg.downsample)
+        for item in layout:
             if item == "M":
                 layers.append(nn.MaxPool2d(2, 2))
                 continue
@@ -121,7 +154,7 @@ class YOLOv1(YOLODetector):
             ]
             c = ch
         self.features = nn.Sequential(*layers)
-        side = cfg.image_size // 64
+        side = cfg.image_size // cfg.stride()
         s, b, nc = cfg.grid_size, cfg.boxes_per_cell, cfg.num_classes
         self.out_dim = 5 * b + nc
         self.fc = nn.Sequential(
@@ -148,6 +181,8 @@ class YOLOv1(YOLODetector):
         """Raw (B, S, S, 5B + C) → boxes (B, S, S, B, 4) xyxy pixels and the (B, S, S, B, 5) raw box rows."""
         s, nb, size = self.cfg.grid_size, self.cfg.boxes_per_cell, self.cfg.image_size
         p = out[..., : 5 * nb].reshape(*out.shape[:3], nb, 5)
+        if self.cfg.squash:  # sigmoid on x, y and the confidence; √w, √h stay linear
+            p = torch.cat([p[..., :2].sigmoid(), p[..., 2:4], p[..., 4:].sigmoid()], -1)
         ys, xs = torch.meshgrid(
             torch.arange(s, device=out.device), torch.arange(s, device=out.device), indexing="ij"
         )
@@ -227,9 +262,11 @@ register(
                 "in_channels": 1,
                 "num_classes": 6,
                 "image_size": 64,
-                "grid_size": 4,
+                "grid_size": 7,
                 "boxes_per_cell": 2,
                 "width": 0.125,
+                "downsample": 16,
+                "squash": False,
                 "batch_norm": True,
                 "hidden_dim": 256,
                 "dropout": 0.0,
@@ -243,6 +280,8 @@ register(
                 "width": 1.0,
                 "hidden_dim": 4096,
                 "dropout": 0.5,
+                "downsample": 64,
+                "squash": False,
                 "batch_norm": False,
             },
         },

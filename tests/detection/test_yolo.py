@@ -88,6 +88,17 @@ def test_anchor_table_and_assignment():
     assert yolo_anchor_table(archs.build_model("yolov8n", "tiny"))[0] == (8, [])
 
 
+def test_yolov1_tiny_keeps_a_map_for_its_dense_layers_and_squashes(scenes):
+    # 64 pixels shrunk 64 times would leave one pixel; downsample=16 leaves 4×4 (the paper's 448 leave 7×7)
+    m = archs.build_model("yolov1", "tiny", squash=True).eval()
+    assert m.features(scenes.images_test[:1]).shape[-2:] == (4, 4)
+    boxes, p = m._boxes(m(scenes.images_test[:2]))
+    xy_conf = p[..., [0, 1, 4]]
+    assert (xy_conf > 0).all() and (xy_conf < 1).all()  # sigmoid on x, y and the confidence
+    canon = archs.build_model("yolov1", "canonical", device="meta")
+    assert canon.features(torch.empty(1, 3, 448, 448, device="meta")).shape[-2:] == (7, 7)
+
+
 def test_ciou_and_dfl_by_hand():
     a = torch.tensor([[0.0, 0, 2, 2]])
     assert ciou(a, a).item() == pytest.approx(1.0, abs=1e-6)
@@ -104,7 +115,8 @@ def test_ciou_and_dfl_by_hand():
     "name, kw, words",
     [
         ("yolov3", {"image_size": 100}, "multiple of 32"),
-        ("yolov1", {"image_size": 96}, "multiple of 64"),
+        ("yolov1", {"image_size": 96, "downsample": 64}, "multiple of 64"),
+        ("yolov1", {"image_size": 72}, "multiple of 16"),
         ("yolov1", {"grid_size": 9}, "too fine"),
         ("yolov3", {"depths": (1, 2)}, "five"),
     ],
