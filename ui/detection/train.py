@@ -33,6 +33,7 @@ RECIPES = {
 # the Train tab's first budget: enough to pass each recipe's tested threshold, short enough to watch
 # (about a minute or two on two CPU cores); the slider goes further
 PAGE_STEPS = {"yolo_shapes": 200, "rcnn_shapes": 150, "unet_shapes": 200, "deeplab_shapes": 150}
+ARCH_LR = {"yolov1": 1e-3}  # its dense head does not train at the recipe's 5e-3 (measured: 0.03 vs 0.15)
 TOP_GUESSES = 2  # per scene, when nothing is detected yet
 QUALITY = (("map50", "mAP@0.5"), ("mask_iou", "mask IoU"), ("test_miou", "mIoU"), ("test_dice", "Dice"))
 
@@ -73,11 +74,18 @@ def _settings() -> tuple:
     default = PAGE_STEPS.get(recipe.name, recipe.train_params.get("num_steps", 300))
     options = sorted({50, 100, 200, 400, 800, 1600, default})
     steps = c[2].select_slider("Steps", options, value=default, key=child(TRAIN_KEY, "steps"))
-    lr0 = recipe.train_params.get("lr", 1e-3)
+    lr0 = ARCH_LR.get(arch, recipe.train_params.get("lr", 1e-3))
     lrs = sorted({3e-4, 1e-3, 3e-3, 1e-2, lr0})
     lr = c[3].select_slider(
-        "Learning rate", lrs, value=lr0, key=child(TRAIN_KEY, "lr"), format_func=lambda v: f"{v:g}"
+        "Learning rate", lrs, value=lr0, key=child(TRAIN_KEY, "lr", arch), format_func=lambda v: f"{v:g}"
     )
+    if arch == "yolov1":
+        st.caption(
+            "YOLOv1 predicts every cell's boxes from fully connected layers, so what it learns in one cell "
+            "does not carry over to the next: on these 480 training scenes it learns slowly (held-out "
+            "mAP@0.5 about 0.15 after 400 steps at 0.001), where YOLOv3 and YOLOv8, whose convolutional "
+            "heads share their weights across cells, pass 0.9 in 200."
+        )
     settings = dict(arch=arch, num_steps=int(steps), lr=float(lr), seed=state.seed())
     settings["eval_every"] = max(10, int(steps) // 10)
     return recipe, settings
