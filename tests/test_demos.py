@@ -25,9 +25,11 @@ def _record(path) -> dict:
 
 
 def test_every_demo_but_latent_diffusion_is_shipped_and_small():
-    assert set(SHIPPED) == set(demos.DEMOS) - {"ldm_shapes"}  # 16 MB of weights: built on first use
+    # built on first use (python -m training.demos build NAME): latent diffusion (16 MB of weights) and
+    # Mask R-CNN (5.8 MB); the Two-stage tab asks for a trained one instead
+    assert set(SHIPPED) == set(demos.DEMOS) - {"ldm_shapes", "rcnn_shapes"}
     sizes = {p.name: p.stat().st_size for p in HERE.glob("*.safetensors")}
-    assert sum(sizes.values()) < 6e6, sizes
+    assert sum(sizes.values()) < 7e6, sizes  # 6.8 MB with the YOLO demo (1.5 MB)
 
 
 def test_build_reproduces_the_smallest_demo_exactly(tmp_path):

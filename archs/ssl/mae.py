@@ -102,6 +102,8 @@ class MAE(nn.Module):
     def __init__(self, cfg: MAEConfig):
         super().__init__()
         self.cfg, n = cfg, cfg.grid**2
+        fixed = torch.rand(n, generator=torch.Generator().manual_seed(0))  # the evaluation mask's noise
+        self.register_buffer("eval_noise", fixed, persistent=False)
         self.patch_embed = nn.Conv2d(cfg.in_channels, cfg.embed_dim, cfg.patch_size, stride=cfg.patch_size)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, cfg.embed_dim))
         # fixed sin-cos positions, frozen parameters as in the official code (counted, never trained)
@@ -145,7 +147,10 @@ class MAE(nn.Module):
         removed). Shuffle by sorting uniform noise, as the official code does."""
         L = self.num_patches
         keep = max(1, int(L * (1 - mask_ratio)))
-        noise = torch.rand(n, L, generator=generator).to(device)  # (B, L)
+        if generator is None and not self.training:  # evaluation: one fixed mask, so outputs are repeatable
+            noise = self.eval_noise.to(device).expand(n, L)  # (and exported models compute what PyTorch does)
+        else:
+            noise = torch.rand(n, L, generator=generator).to(device)  # (B, L)
         ids = noise.argsort(1)[:, :keep].sort(1).values  # (B, L_keep), in reading order
         mask = torch.ones(n, L, device=device).scatter_(1, ids, 0.0)
         return ids, mask
