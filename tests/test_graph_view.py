@@ -214,23 +214,8 @@ def test_two_runs_in_a_row_fold_into_two_linked_nodes():
     assert sorted(H.nodes) == ["repeat:d0", "repeat:e0"] and list(H.edges) == [("repeat:e0", "repeat:d0")]
 
 
-# The R-CNNs' proposal and detection steps are tensor operations in the model's own forward, outside any
-# submodule, so the collapsed view still holds 255 / 469 nodes: a known defect (issue 16's note), to be fixed
-# by moving those steps into modules. strict: the test fails once they pass, so the mark is taken off.
-UNREADABLE = {
-    n: pytest.mark.xfail(strict=True, reason="R-CNN steps outside submodules: 255/469 nodes when collapsed")
-    for n in ("faster_rcnn", "mask_rcnn")
-}
-
-
 @pytest.mark.parametrize(
-    "spec",
-    [
-        pytest.param(s, marks=UNREADABLE.get(s.name, ()))
-        for s in archs.list_archs()
-        if "canonical" in s.presets
-    ],
-    ids=lambda s: s.name,
+    "spec", [s for s in archs.list_archs() if "canonical" in s.presets], ids=lambda s: s.name
 )
 def test_every_canonical_graph_has_a_readable_default_view(spec):
     G = _graph(spec.name)

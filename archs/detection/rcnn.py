@@ -48,6 +48,19 @@ def _big_enough(boxes: torch.Tensor, min_size: float) -> torch.Tensor:
     return ((boxes[:, 2] - boxes[:, 0]) >= min_size) & ((boxes[:, 3] - boxes[:, 1]) >= min_size)
 
 
+class Stage(nn.Module):
+    """A parameter-free step of the detector's forward (normalising, anchors and scores, proposal selection,
+    RoI Align, detection selection): its tensor operations run inside this module, so the layer graph
+    draws the step as one node that opens into them. It holds no weights and no state."""
+
+    def __init__(self, fn):
+        super().__init__()
+        object.__setattr__(self, "fn", fn)  # a plain attribute, not a submodule (it is the detector's method)
+
+    def forward(self, *args):
+        return self.fn(*args)
+
+
 class FasterRCNN(nn.Module):
     """Images (B, C, H, W) -> RPN objectness (B, R), RPN deltas (B, R, 4), proposals (B, N, 4), class
     logits (B, N, K + 1) and box deltas (B, N, K + 1, 4) (R anchors, N proposals, K classes; index 0 of
@@ -65,17 +78,26 @@ class FasterRCNN(nn.Module):
         c = cfg.in_channels
         self.register_buffer("image_mean", torch.tensor((mean * c)[:c]).view(1, c, 1, 1), persistent=False)
         self.register_buffer("image_std", torch.tensor((std * c)[:c]).view(1, c, 1, 1), persistent=False)
+        self.normalize = Stage(self._normalize)
+        self.rpn_outputs = Stage(self._rpn)
+        self.select_proposals = Stage(self._select_proposals)
+        self.roi_align = Stage(self._roi_align)
 
     # ------------------------------------------------------------------ shared stages
     def features(self, x: torch.Tensor) -> list[torch.Tensor]:
         """Normalise, pad to a multiple of 32, and return P2…P6."""
+        return self.fpn(self.body.stages(self.normalize(x)))
+
+    def _normalize(self, x: torch.Tensor) -> torch.Tensor:
         h, w = x.shape[-2:]
         x = (x - self.image_mean) / self.image_std
-        x = F.pad(x, (0, (-w) % 32, 0, (-h) % 32))  # (B, C, H', W')
-        return self.fpn(self.body.stages(x))
+        return F.pad(x, (0, (-w) % 32, 0, (-h) % 32))  # (B, C, H', W')
 
     def rpn(self, feats: list[torch.Tensor]):
         """Objectness logits (B, R), deltas (B, R, 4), anchors (R, 4) and the anchor count per level."""
+        return self.rpn_outputs(feats)
+
+    def _rpn(self, feats: list[torch.Tensor]):
         ph, pw = feats[0].shape[-2] * 4, feats[0].shape[-1] * 4  # the padded image
         objs, dels, anchors, counts = [], [], [], []
         for i, p in enumerate(feats):
@@ -122,6 +144,9 @@ class FasterRCNN(nn.Module):
 
     def pool(self, feats, rois: torch.Tensor, size: int):
         """RoI Align of (K, 5) rois from P2…P5 by the FPN level rule: crops (K, C, size, size), levels."""
+        return self.roi_align(feats, rois, size)
+
+    def _roi_align(self, feats, rois: torch.Tensor, size: int):
         ratio, canonical = self.cfg.sampling_ratio, float(self.cfg.canonical_size)
         return multiscale_roi_align(feats[:4], rois, ROI_STRIDES, size, ratio, canonical)
 
@@ -129,11 +154,8 @@ class FasterRCNN(nn.Module):
     def _forward_proposals(self, x):
         feats = self.features(x)
         obj, deltas, anchors, counts = self.rpn(feats)
-        idx, _ = self._top_per_level(obj, counts, self.cfg.rpn_pre_nms_top_n)
-        boxes, scores = self._decode_selected(obj, deltas, anchors, idx, x.shape[-2:])
-        n = min(self.cfg.rpn_post_nms_top_n, scores.shape[1])
-        top = scores.topk(n, dim=1).indices  # (B, N): no NMS here (its output size depends on the data)
-        props = boxes.gather(1, top[..., None].expand(-1, -1, 4))  # (B, N, 4)
+        props = self.select_proposals(obj, deltas, anchors, counts, x)  # (B, N, 4)
+        n = props.shape[1]
         crops, _ = self.pool(feats, self._rois(list(props)), 7)
         logits, box_deltas = self.box_head(crops)
         b = x.shape[0]
@@ -141,6 +163,15 @@ class FasterRCNN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         return self._forward_proposals(x)[1]
+
+    def _select_proposals(self, obj, deltas, anchors, counts, x) -> torch.Tensor:
+        """The meta-safe forward's proposals (B, N, 4): the best anchors of each level decoded, then the top
+        N by objectness; no NMS here (its output size depends on the data)."""
+        idx, _ = self._top_per_level(obj, counts, self.cfg.rpn_pre_nms_top_n)
+        boxes, scores = self._decode_selected(obj, deltas, anchors, idx, x.shape[-2:])
+        n = min(self.cfg.rpn_post_nms_top_n, scores.shape[1])
+        top = scores.topk(n, dim=1).indices  # (B, N)
+        return boxes.gather(1, top[..., None].expand(-1, -1, 4))  # (B, N, 4)
 
     # ------------------------------------------------------------------ training
     def losses(self, x: torch.Tensor, targets: list[dict]) -> dict[str, torch.Tensor]:
@@ -280,9 +311,19 @@ class MaskRCNN(FasterRCNN):
     def __init__(self, cfg):
         super().__init__(cfg)
         self.mask_head = MaskHead(cfg.fpn_channels, cfg.mask_channels, cfg.mask_convs, cfg.num_classes + 1)
+        self.select_detections = Stage(self._select_detections)
+        self.select_masks = Stage(self._select_masks)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         feats, (obj, deltas, props, logits, box_deltas) = self._forward_proposals(x)
+        boxes, scores, labels = self.select_detections(props, logits, box_deltas, x)
+        crops, _ = self.pool(feats, self._rois(list(boxes.detach())), 14)
+        m = self.select_masks(self.mask_head(crops), labels)  # (B, D, 28, 28)
+        return obj, deltas, props, logits, box_deltas, boxes, scores, labels, m
+
+    def _select_detections(self, props, logits, box_deltas, x):
+        """The best ``detections_per_image`` (proposal, class) pairs by score: boxes (B, D, 4), scores and
+        0-based labels (B, D)."""
         b, n, k = logits.shape[0], logits.shape[1], logits.shape[2] - 1
         probs = logits.softmax(-1)[..., 1:].reshape(b, n * k)  # (B, N·K)
         scores, flat = probs.topk(min(self.cfg.detections_per_image, n * k), dim=1)  # (B, D)
@@ -291,10 +332,12 @@ class MaskRCNN(FasterRCNN):
         sel = box_deltas.gather(1, which[..., None, None].expand(-1, -1, k + 1, 4))  # (B, D, K+1, 4)
         d = sel.gather(2, (labels + 1)[..., None, None].expand(-1, -1, 1, 4))[:, :, 0]  # (B, D, 4)
         boxes = _clip(decode(ref.reshape(-1, 4), d.reshape(-1, 4), BOX_WEIGHTS), *x.shape[-2:]).view(b, -1, 4)
-        crops, _ = self.pool(feats, self._rois(list(boxes.detach())), 14)
-        m = self.mask_head(crops)  # (B·D, K+1, 28, 28)
-        m = m[torch.arange(len(m), device=m.device), (labels + 1).reshape(-1)].view(b, -1, *m.shape[-2:])
-        return obj, deltas, props, logits, box_deltas, boxes, scores, labels, m
+        return boxes, scores, labels
+
+    def _select_masks(self, m: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """Each detection's mask logits (B, D, 28, 28) for its own class, from (B·D, K+1, 28, 28)."""
+        m = m[torch.arange(len(m), device=m.device), (labels + 1).reshape(-1)]
+        return m.view(labels.shape[0], -1, *m.shape[-2:])
 
     def _mask_losses(self, feats, samples, targets) -> dict[str, torch.Tensor]:
         pos = [s["boxes"][s["positive"]] for s in samples]
