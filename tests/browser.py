@@ -18,6 +18,8 @@ BROWSER_MARKS = [
     pytest.mark.skipif(importlib.util.find_spec("playwright") is None, reason="playwright is not installed"),
 ]
 
+IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"  # no script run in progress
+
 
 @contextlib.contextmanager
 def serve():
@@ -30,9 +32,7 @@ def open_page(browser, url):
     page.set_default_timeout(120_000)  # a loaded 2-core machine renders slowly
     page.goto(url)
     page.wait_for_selector('[data-testid="stApp"]', timeout=120_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
-    )
+    page.wait_for_function(IDLE, timeout=120_000)
     return page
 
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bench.live_training import PAUSE_JS, SAMPLE_JS, TRAIN_JS, TRAINING_JS, open_playground, run_and_pause
-from tests.browser import BROWSER_MARKS, CURVE_LAST_STEP, no_exception, open_page, serve
+from tests.browser import BROWSER_MARKS, CURVE_LAST_STEP, IDLE, no_exception, open_page, serve
 from tests.conftest import ROOT
 from ui.nav import existing_pages
 
@@ -78,6 +78,16 @@ def test_every_page_loads_and_draws(server, browser, path, tmp_path):
         page.close()
 
 
+HEAD_POINT = """() => { const p = [...document.querySelectorAll('.js-plotly-plot')].find(p =>
+    p.offsetParent !== null && (p._fullData || []).some(t => t.name === 'layers'));
+  const k = p._fullData.findIndex(t => t.name === 'layers');
+  const i = Array.from(p._fullData[k].customdata).indexOf('head');
+  if (i < 0) return null;
+  const pt = p.querySelectorAll('.scatterlayer .trace')[k].querySelectorAll('.point')[i];
+  const r = pt.getBoundingClientRect();
+  return {x: r.x + r.width / 2, y: r.y + r.height / 2}; }"""
+
+
 def test_clicking_a_graph_node_opens_its_details(server, browser):
     page = open_page(browser, f"{server}/feedforward")
     try:
@@ -87,27 +97,28 @@ def test_clicking_a_graph_node_opens_its_details(server, browser):
             && (p._fullData || []).some(t => t.name === 'layers'))""",
             timeout=120_000,
         )
-        # the visible layer graph (other tabs hold hidden ones), its "head" node, and that node's point
-        box = page.evaluate(
-            """() => { const p = [...document.querySelectorAll('.js-plotly-plot')].find(p =>
-                p.offsetParent !== null && (p._fullData || []).some(t => t.name === 'layers'));
-              const k = p._fullData.findIndex(t => t.name === 'layers');
-              const i = Array.from(p._fullData[k].customdata).indexOf('head');
-              const pt = p.querySelectorAll('.scatterlayer .trace')[k].querySelectorAll('.point')[i];
-              const r = pt.getBoundingClientRect();
-              return i < 0 ? null : {x: r.x + r.width / 2, y: r.y + r.height / 2}; }"""
-        )
-        assert box is not None, "no 'head' node in the visible graph"
-        page.mouse.move(box["x"] - 4, box["y"] - 4)
-        page.mouse.move(box["x"], box["y"])
-        # plotly clicks the hovered point: wait until it shows the hover label, then click
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('.hoverlayer .hovertext')]"
-            ".some(h => h.textContent.includes('head'))",
-            timeout=30_000,
-        )
-        page.mouse.click(box["x"], box["y"])
-        page.wait_for_selector("text=head · Linear", timeout=120_000)  # the details of the clicked layer
+        # opening the tab reruns the page: a click that lands while that run is still going may be
+        # dropped by Streamlit, so wait until the app is idle, and click again if the details did not come
+        for attempt in range(3):
+            page.wait_for_function(IDLE, timeout=120_000)
+            # the visible layer graph's "head" node (other tabs hold hidden ones)
+            box = page.evaluate(HEAD_POINT)
+            assert box is not None, "no 'head' node in the visible graph"
+            page.mouse.move(box["x"] - 4, box["y"] - 4)
+            page.mouse.move(box["x"], box["y"])
+            # plotly clicks the hovered point: wait until it shows the hover label, then click
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.hoverlayer .hovertext')]"
+                ".some(h => h.textContent.includes('head'))",
+                timeout=30_000,
+            )
+            page.mouse.click(box["x"], box["y"])
+            try:  # the details of the clicked layer
+                page.wait_for_selector("text=head · Linear", timeout=60_000 if attempt < 2 else 120_000)
+                break
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
         no_exception(page)
     finally:
         page.close()
@@ -462,9 +473,7 @@ def test_hopfield_recall_draws_an_energy_curve_that_never_rises(server, browser)
         page.wait_for_function(
             f"() => {{ const y = ({HOPFIELD_ENERGY_JS})(); return !!y && y.length >= 2; }}", timeout=120_000
         )
-        page.wait_for_function(
-            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
-        )
+        page.wait_for_function(IDLE, timeout=120_000)
         y = page.evaluate(HOPFIELD_ENERGY_JS)
         assert len(y) >= 2 and all(b <= a + 1e-9 for a, b in zip(y, y[1:], strict=False)), y[:20]
         assert y[-1] < y[0]  # 20 flipped bits were repaired: the energy fell

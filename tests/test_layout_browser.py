@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import BROWSER_MARKS, no_exception
+from tests.browser import BROWSER_MARKS, IDLE, no_exception
 from ui.nav import existing_pages
 from ui.style import PRESENTER_SCALE
 
@@ -18,7 +18,6 @@ pytestmark = BROWSER_MARKS
 ALL_PAGES = ["" if p.path.endswith("home.py") else p.path.rsplit("/", 1)[-1][:-3] for p in existing_pages()]
 FAMILY_PAGES = {p.path.rsplit("/", 1)[-1][:-3] for p in existing_pages() if p.families}
 ROOT_FONT = "(px) => getComputedStyle(document.documentElement).fontSize === px"
-IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 # the app's CSS (ui/style.py) is in effect
 STYLED = """() => getComputedStyle(document.querySelector('[data-testid="stMain"]')).containerType
     === 'inline-size'"""
