@@ -59,6 +59,11 @@ FAMILIES: dict[str, tuple[str, str]] = {
         "Representations learned without labels: contrastive SimCLR, non-contrastive BYOL and masked "
         "autoencoders, measured by linear probes.",
     ),
+    "beyond": (
+        "Beyond attention",
+        "Sequence models after the transformer and beside it: sparse mixtures of experts (Switch, Mixtral), "
+        "state-space models (S4, Mamba), RWKV, and memory-augmented networks (NTM, DNC).",
+    ),
 }
 
 
