@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from archs.beyond.moe_layers import MixtralBlock, MoELayer, RMSNorm
-from archs.blocks.transformer import Block, BlockSettings, Stack, check_ids, init_weights
+from archs.blocks.transformer import BlockSettings, Stack, check_ids, init_weights
 from archs.registry import build_from_config, count_params, get_arch, register
 from archs.spec import ArchSpec, Config, ConfigError, Paper, hp
 
@@ -39,16 +39,26 @@ class MoEFields(Config):
     num_heads: int = hp(4, lo=1, hi=128, help="Attention heads; each looks with d_model/num_heads dims.")
     hidden_dim: int = hp(64, lo=4, hi=65_536, help="Width of each expert's feed-forward layer (d_ff).")
     num_experts: int = hp(
-        4, lo=1, hi=256, help="E: how many feed-forward experts each MoE layer has. More experts = more "
-        "parameters, but the same compute per token."
+        4,
+        lo=1,
+        hi=256,
+        help="E: how many feed-forward experts each MoE layer has. More experts = more "
+        "parameters, but the same compute per token.",
     )
     top_k: int = hp(
-        2, lo=1, hi=16, help="How many experts each token visits (Switch: 1, Mixtral: 2). The compute per "
-        "token grows with k, not with E."
+        2,
+        lo=1,
+        hi=16,
+        help="How many experts each token visits (Switch: 1, Mixtral: 2). The compute per "
+        "token grows with k, not with E.",
     )
     capacity_factor: float = hp(
-        0.0, lo=0.0, hi=8.0, step=0.25, help="Expert capacity = factor × tokens × k / E; assignments beyond "
-        "it are dropped (the token skips the layer). 0 = no limit."
+        0.0,
+        lo=0.0,
+        hi=8.0,
+        step=0.25,
+        help="Expert capacity = factor × tokens × k / E; assignments beyond "
+        "it are dropped (the token skips the layer). 0 = no limit.",
     )
     eps: float = hp(1e-6, lo=1e-12, hi=1e-3, log=True, help="RMSNorm's ε, added under the square root.")
 
@@ -89,8 +99,11 @@ class SwitchConfig(MoEFields):
     encoder_depth: int = hp(2, lo=1, hi=48, help="Encoder layers.")
     decoder_depth: int = hp(2, lo=1, hi=48, help="Decoder layers.")
     sparse_every: int = hp(
-        2, lo=1, hi=8, help="Every n-th feed-forward layer is a Switch layer (2: layers 2, 4, 6, …, as "
-        "Switch-Base); the others are ordinary dense ReLU layers."
+        2,
+        lo=1,
+        hi=8,
+        help="Every n-th feed-forward layer is a Switch layer (2: layers 2, 4, 6, …, as "
+        "Switch-Base); the others are ordinary dense ReLU layers.",
     )
     dropout: float = hp(0.0, lo=0.0, hi=0.9, step=0.05, help="Dropout on attention weights and sublayers.")
 
@@ -102,8 +115,18 @@ class SwitchTransformer(MoEModel):
     def __init__(self, cfg: SwitchConfig):
         super().__init__()
         self.cfg = cfg
-        s = BlockSettings(cfg.embed_dim, cfg.num_heads, cfg.hidden_dim, "relu", cfg.dropout, True, "rms",
-                          cfg.eps, False, False)
+        s = BlockSettings(
+            cfg.embed_dim,
+            cfg.num_heads,
+            cfg.hidden_dim,
+            "relu",
+            cfg.dropout,
+            True,
+            "rms",
+            cfg.eps,
+            False,
+            False,
+        )
         self.shared = nn.Embedding(cfg.vocab_size, cfg.embed_dim)
         common = dict(positions="relative", max_len=cfg.max_len, final_norm=True)
         self.encoder = Stack(s, cfg.encoder_depth, **common)
@@ -133,8 +156,18 @@ def _pair(cfg) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 SWITCH_BASE_8 = dict(
-    vocab_size=32_128, max_len=512, embed_dim=768, num_heads=12, hidden_dim=3072, encoder_depth=12,
-    decoder_depth=12, num_experts=8, top_k=1, capacity_factor=1.25, sparse_every=2, dropout=0.1,
+    vocab_size=32_128,
+    max_len=512,
+    embed_dim=768,
+    num_heads=12,
+    hidden_dim=3072,
+    encoder_depth=12,
+    decoder_depth=12,
+    num_experts=8,
+    top_k=1,
+    capacity_factor=1.25,
+    sparse_every=2,
+    dropout=0.1,
 )
 register(
     ArchSpec(
@@ -142,8 +175,12 @@ register(
         title="Switch Transformer",
         family="beyond",
         year=2021,
-        paper=Paper("W. Fedus, B. Zoph, N. Shazeer", 2021, "Switch Transformers: Scaling to Trillion "
-                    "Parameter Models with Simple and Efficient Sparsity", arxiv="2101.03961"),
+        paper=Paper(
+            "W. Fedus, B. Zoph, N. Shazeer",
+            2021,
+            "Switch Transformers: Scaling to Trillion Parameter Models with Simple and Efficient Sparsity",
+            arxiv="2101.03961",
+        ),
         summary="T5 with every other feed-forward layer replaced by E experts; a router sends each token "
         "to one of them, so parameters grow with E while compute per token stays that of T5.",
         tasks=("text-to-text", "span corruption"),
@@ -151,14 +188,25 @@ register(
         build=SwitchTransformer,
         example_input=_pair,
         presets={
-            "tiny": dict(vocab_size=64, max_len=64, embed_dim=32, num_heads=4, hidden_dim=64,
-                         encoder_depth=2, decoder_depth=2, num_experts=4, top_k=1, capacity_factor=1.25),
+            "tiny": dict(
+                vocab_size=64,
+                max_len=64,
+                embed_dim=32,
+                num_heads=4,
+                hidden_dim=64,
+                encoder_depth=2,
+                decoder_depth=2,
+                num_experts=4,
+                top_k=1,
+                capacity_factor=1.25,
+            ),
             "canonical": SWITCH_BASE_8,
         },
         published_params=619_339_008,
-        published_source="Hugging Face SwitchTransformersForConditionalGeneration with google/switch-base-8's "
-        "configuration (d_model 768, d_ff 3,072, 12+12 layers, 12 heads, 8 experts in 6 sparse layers per "
-        "stack, 32,128-token vocabulary, LM head tied); the model page rounds it to 620M. Of these "
+        published_source="Hugging Face SwitchTransformersForConditionalGeneration with "
+        "google/switch-base-8's configuration (d_model 768, d_ff 3,072, 12+12 layers, 12 heads, "
+        "8 experts in 6 sparse layers per stack, 32,128-token vocabulary, LM head tied); "
+        "the model page rounds it to 620M. Of these "
         "222,977,280 act on each token (active_params), T5-Base's 222,903,552 plus the routers",
     )
 )
@@ -171,11 +219,19 @@ register(
 class MixtralConfig(MoEFields):
     depth: int = hp(2, lo=1, hi=128, help="How many decoder blocks are stacked.")
     num_kv_heads: int = hp(
-        2, lo=1, hi=128, help="Key/value heads (grouped-query attention): each is shared by "
-        "num_heads/num_kv_heads query heads, shrinking the cache a decoder keeps."
+        2,
+        lo=1,
+        hi=128,
+        help="Key/value heads (grouped-query attention): each is shared by "
+        "num_heads/num_kv_heads query heads, shrinking the cache a decoder keeps.",
     )
-    rope_theta: float = hp(1e6, lo=100.0, hi=1e7, log=True, help="Rotary positions' base θ: larger θ turns "
-                           "slower, for longer contexts (Mixtral: 10⁶).")
+    rope_theta: float = hp(
+        1e6,
+        lo=100.0,
+        hi=1e7,
+        log=True,
+        help="Rotary positions' base θ: larger θ turns slower, for longer contexts (Mixtral: 10⁶).",
+    )
 
     def validate(self) -> None:
         super().validate()
@@ -192,15 +248,25 @@ class MixtralConfig(MoEFields):
 
 
 class Mixtral(MoEModel):
-    """Decoder-only LM: embedding -> depth × MixtralBlock -> RMSNorm -> untied head. forward(ids) -> logits."""
+    """Decoder-only LM: embedding -> depth × MixtralBlock -> RMSNorm -> untied head.
+    forward(ids) -> logits (B, T, V)."""
 
     def __init__(self, cfg: MixtralConfig):
         super().__init__()
         self.cfg = cfg
         self.embed_tokens = nn.Embedding(cfg.vocab_size, cfg.embed_dim)
         self.layers = nn.ModuleList(
-            MixtralBlock(cfg.embed_dim, cfg.num_heads, cfg.num_kv_heads, cfg.hidden_dim, cfg.num_experts,
-                         cfg.top_k, cfg.capacity, cfg.rope_theta, cfg.eps)
+            MixtralBlock(
+                cfg.embed_dim,
+                cfg.num_heads,
+                cfg.num_kv_heads,
+                cfg.hidden_dim,
+                cfg.num_experts,
+                cfg.top_k,
+                cfg.capacity,
+                cfg.rope_theta,
+                cfg.eps,
+            )
             for _ in range(cfg.depth)
         )
         self.norm = RMSNorm(cfg.embed_dim, cfg.eps)
@@ -220,8 +286,18 @@ def _ids(cfg) -> torch.Tensor:
 
 
 MIXTRAL_8X7B = dict(
-    vocab_size=32_000, max_len=32_768, embed_dim=4096, num_heads=32, num_kv_heads=8, hidden_dim=14_336,
-    depth=32, num_experts=8, top_k=2, capacity_factor=0.0, rope_theta=1e6, eps=1e-5,
+    vocab_size=32_000,
+    max_len=32_768,
+    embed_dim=4096,
+    num_heads=32,
+    num_kv_heads=8,
+    hidden_dim=14_336,
+    depth=32,
+    num_experts=8,
+    top_k=2,
+    capacity_factor=0.0,
+    rope_theta=1e6,
+    eps=1e-5,
 )
 register(
     ArchSpec(
@@ -237,8 +313,18 @@ register(
         build=Mixtral,
         example_input=_ids,
         presets={
-            "tiny": dict(vocab_size=64, max_len=64, embed_dim=32, num_heads=4, num_kv_heads=2, hidden_dim=64,
-                         depth=2, num_experts=4, top_k=2, eps=1e-5),
+            "tiny": dict(
+                vocab_size=64,
+                max_len=64,
+                embed_dim=32,
+                num_heads=4,
+                num_kv_heads=2,
+                hidden_dim=64,
+                depth=2,
+                num_experts=4,
+                top_k=2,
+                eps=1e-5,
+            ),
             "canonical": MIXTRAL_8X7B,
         },
         published_params=46_702_792_704,

@@ -36,7 +36,12 @@ class TopKRouting(nn.Module):
 
     def __init__(self, num_experts: int, top_k: int, capacity_factor: float | None, renormalize: bool):
         super().__init__()
-        self.E, self.k, self.capacity_factor, self.renormalize = num_experts, top_k, capacity_factor, renormalize
+        self.E, self.k, self.capacity_factor, self.renormalize = (
+            num_experts,
+            top_k,
+            capacity_factor,
+            renormalize,
+        )
 
     def capacity(self, n_tokens: int) -> int:
         return math.ceil(self.capacity_factor * n_tokens * self.k / self.E)
