@@ -70,6 +70,7 @@ class MoETrainer(Trainer):
         self.context = data.meta["context"]
         self.text_ids = xv[len(xv) // 2, : min(48, self.context)].tolist()
         self.load_history: list[tuple[int, list[list[float]]]] = []
+        self._sample: str | None = None  # generated at each evaluation (a hundred forwards: not per tick)
 
     @torch.no_grad()
     def loads(self) -> torch.Tensor:
@@ -101,6 +102,7 @@ class MoETrainer(Trainer):
         super()._record_eval()
         if self.status != "failed":
             self.load_history.append((self.step_count, self.loads().tolist()))
+            self._sample = self.sample()
 
     def diagnose(self) -> str | None:
         return None
@@ -132,11 +134,13 @@ class MoETrainer(Trainer):
 
     def snapshot(self, probes=None) -> dict[str, Any]:
         snap = super().snapshot(probes)
+        if self._sample is None:  # before the first evaluation: the untrained model's
+            self._sample = self.sample()
         snap.update(
             load=self.loads(),
             load_history=list(self.load_history),
             text=self.vocab.decode(self.text_ids),
-            sample=self.sample(),
+            sample=self._sample,
             **self.routing_of_text(),
         )
         return snap
