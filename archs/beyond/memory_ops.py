@@ -7,8 +7,9 @@ al. (2016), "Hybrid computing using a neural network with dynamic external memor
 Methods (usage, allocation, the temporal link matrix and its forward/backward weightings).
 
 Memory M is (B, N, W): N rows ("locations") of W numbers. A weighting w (B, N) is a soft address:
-non-negative, summing to at most 1. Every step is a small parameter-free ``nn.Module``, so a traced graph shows each as one
-node (the learned parts, the controllers and the head projections, live in ntm.py and dnc.py).
+non-negative, summing to at most 1. Every step is a small parameter-free ``nn.Module``, so a traced graph
+shows each as one node (the learned parts, the controllers and the head projections, live in ntm.py and
+dnc.py).
 """
 
 from __future__ import annotations
@@ -78,8 +79,8 @@ class EraseAndAdd(nn.Module):
 
 class UsageUpdate(nn.Module):
     """DNC usage u_t = (u + w^w − u ∘ w^w) ∘ ψ with retention ψ = Π_i (1 − f_i w^r_i): a row written is used,
-    a row read by a head whose free gate f_i is open is released. usage (B, N), prev_write (B, N), free (B, R),
-    prev_read (B, R, N) -> (B, N)."""
+    a row read by a head whose free gate f_i is open is released. usage (B, N), prev_write (B, N),
+    free (B, R), prev_read (B, R, N) -> (B, N)."""
 
     def forward(self, usage, prev_write, free, prev_read):
         psi = torch.prod(1 - free.unsqueeze(-1) * prev_read, dim=1)  # (B, N)
