@@ -100,9 +100,9 @@ class LSTMCore(nn.Module):
         return torch.sigmoid(o) * torch.tanh(c), c
 
 
-class DNC(nn.Module):
-    """x (B, T, in_dim) -> logits (B, T, out_dim). After a forward, ``last_trace`` holds read_w (B, T, R, N),
-    write_w (B, T, N), usage (B, T, N) and the final memory (B, N, W) and link matrix (B, N, N), detached."""
+class DNCCell(nn.Module):
+    """One time step: controller, interface, memory access and output. x_t (B, in_dim) and the state dict
+    (memory, usage, link, precedence, read_w, write_w, reads (B, R·W), h, c) -> (logits, the next state)."""
 
     def __init__(self, cfg: DNCConfig):
         super().__init__()
@@ -115,7 +115,6 @@ class DNC(nn.Module):
         self.write_content, self.read_content = ContentAddressing(), ContentAddressing()
         self.write, self.read = EraseAndAdd(), MemoryRead()
         self.link_update, self.link_follow = TemporalLinkUpdate(), LinkFollow()
-        self.last_trace: dict[str, torch.Tensor] = {}
 
     def _clip(self, x: torch.Tensor) -> torch.Tensor:
         c = self.cfg.clip_value
@@ -140,7 +139,7 @@ class DNC(nn.Module):
         )
 
     def _access(self, p: dict[str, torch.Tensor], s: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        """One memory step: state s (memory, usage, link, precedence, read_w, write_w) -> the next state."""
+        """One memory step: the state s (memory, usage, link, precedence, read_w, write_w) -> the next."""
         usage = self.usage_update(s["usage"], s["write_w"], p["free"], s["read_w"])
         content = self.write_content(s["memory"], p["write_key"], p["write_strength"]).squeeze(1)  # (B, N)
         ga = p["alloc_gate"]
@@ -155,9 +154,27 @@ class DNC(nn.Module):
             memory=memory, usage=usage, link=link, precedence=precedence, read_w=read_w, write_w=write_w
         )
 
-    def initial_state(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    def forward(self, x_t: torch.Tensor, st: dict[str, torch.Tensor]):
+        h, c = self.controller(torch.cat([x_t, st["reads"]], -1), (st["h"], st["c"]))
+        h, c = self._clip(h), self._clip(c)
+        st = self._access(self._split(self.interface(h)), st)
+        reads = self.read(st["memory"], st["read_w"]).flatten(1)  # (B, R·W)
+        y = self._clip(self.output(torch.cat([h, reads], -1)))
+        return y, dict(st, reads=reads, h=h, c=c)
+
+
+class DNCInitialState(nn.Module):
+    """The empty start: zero memory, usage, links, precedence, weightings, reads and controller state, each
+    (B, ...) for the batch of x (B, T, in_dim). A module, so a traced graph shows it as one node."""
+
+    def __init__(self, cfg: DNCConfig):
+        super().__init__()
+        self.cfg = cfg
+
+    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         b, n, w, r = x.shape[0], self.cfg.memory_rows, self.cfg.memory_width, self.cfg.read_heads
         z = x.new_zeros
+        h = z(b, self.cfg.hidden_dim)
         return dict(
             memory=z(b, n, w),
             usage=z(b, n),
@@ -165,24 +182,33 @@ class DNC(nn.Module):
             precedence=z(b, n),
             read_w=z(b, r, n),
             write_w=z(b, n),
+            reads=z(b, r * w),
+            h=h,
+            c=h,
         )
 
+
+class DNC(nn.Module):
+    """x (B, T, in_dim) -> logits (B, T, out_dim). After a forward, ``last_trace`` holds read_w (B, T, R, N),
+    write_w (B, T, N), usage (B, T, N) and the final memory (B, N, W) and link matrix (B, N, N), detached."""
+
+    def __init__(self, cfg: DNCConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.cell = DNCCell(cfg)
+        self.initial_state = DNCInitialState(cfg)
+        self.last_trace: dict[str, torch.Tensor] = {}
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        b, t_len, _ = x.shape
-        s = self.initial_state(x)
-        reads = x.new_zeros(b, self.cfg.read_heads * self.cfg.memory_width)  # (B, R·W)
-        h = c = x.new_zeros(b, self.cfg.hidden_dim)
+        st = self.initial_state(x)
         ys, trace = [], {"read_w": [], "write_w": [], "usage": []}
-        for t in range(t_len):
-            h, c = self.controller(torch.cat([x[:, t], reads], -1), (h, c))
-            h, c = self._clip(h), self._clip(c)
-            s = self._access(self._split(self.interface(h)), s)
-            reads = self.read(s["memory"], s["read_w"]).flatten(1)  # (B, R·W)
-            ys.append(self._clip(self.output(torch.cat([h, reads], -1))))
+        for x_t in x.unbind(1):  # one node in a traced graph, not one slice per step
+            y, st = self.cell(x_t, st)
+            ys.append(y)
             for k in trace:
-                trace[k].append(s[k])
+                trace[k].append(st[k])
         self.last_trace = {k: torch.stack(v, 1).detach() for k, v in trace.items()}
-        self.last_trace.update(memory=s["memory"].detach(), link=s["link"].detach())
+        self.last_trace.update(memory=st["memory"].detach(), link=st["link"].detach())
         return torch.stack(ys, 1)  # (B, T, out)
 
 

@@ -90,17 +90,18 @@ class NTMConfig(Config):
             )
 
 
-class NTM(nn.Module):
-    """x (B, T, in_dim) -> logits (B, T, out_dim). After a forward, ``last_trace`` holds read_w (B, T, 1, N),
-    write_w (B, T, N) and the final memory (B, N, W), detached."""
+class NTMCell(nn.Module):
+    """One time step: the controller, both heads and the output. x_t (B, in_dim) and the state dict (memory
+    (B, N, W), read/write weightings wr, ww (B, N), last read r (B, W), controller state h, c (B, H)) ->
+    (logits (B, out_dim), the next state)."""
 
     def __init__(self, cfg: NTMConfig):
         super().__init__()
-        self.cfg = cfg
-        h, n, w, s = cfg.hidden_dim, cfg.memory_rows, cfg.memory_width, 2 * cfg.shift_range + 1
+        self.lstm = cfg.controller == "lstm"
+        h, w, s = cfg.hidden_dim, cfg.memory_width, 2 * cfg.shift_range + 1
         self.read_sizes = (w, 1, 1, s, 1)  # k, β, g, s, γ
         self.write_sizes = (w, 1, 1, s, 1, w, w)  # ... and erase, add
-        if cfg.controller == "lstm":
+        if self.lstm:
             self.controller = nn.LSTMCell(cfg.in_dim + w, h)
             self.h0 = nn.Parameter(torch.randn(h) * 0.05)  # learned initial state
             self.c0 = nn.Parameter(torch.randn(h) * 0.05)
@@ -111,53 +112,66 @@ class NTM(nn.Module):
         self.read_address, self.write_address = NTMAddressing(), NTMAddressing()
         self.read, self.write = MemoryRead(), EraseAndAdd()
         self.output = nn.Linear(h + w, cfg.out_dim)
+
+    @staticmethod
+    def _address_params(o: torch.Tensor, sizes: tuple[int, ...]):
+        k, b, g, s, gm, *rest = torch.split(o, sizes, dim=-1)
+        squeeze = [F.softplus(b), torch.sigmoid(g), oneplus(gm)]
+        beta, g, gamma = (v.squeeze(-1) for v in squeeze)
+        return k, beta, g, torch.softmax(s, -1), gamma, rest
+
+    def forward(self, x_t: torch.Tensor, st: dict[str, torch.Tensor]):
+        inp = torch.cat([x_t, st["r"]], -1)  # (B, in + W)
+        if self.lstm:
+            h, c = self.controller(inp, (st["h"], st["c"]))
+        else:
+            h, c = self.controller(inp), st["c"]
+        memory = st["memory"]
+        k, beta, g, s, gamma, _ = self._address_params(self.read_head(h), self.read_sizes)
+        wr = self.read_address(memory, k, beta, g, s, gamma, st["wr"])
+        r = self.read(memory, wr.unsqueeze(1)).squeeze(1)  # (B, W)
+        k, beta, g, s, gamma, (e, a) = self._address_params(self.write_head(h), self.write_sizes)
+        ww = self.write_address(memory, k, beta, g, s, gamma, st["ww"])
+        memory = self.write(memory, ww, torch.sigmoid(e), torch.tanh(a))
+        y = self.output(torch.cat([h, r], -1))
+        return y, dict(memory=memory, wr=wr, ww=ww, r=r, h=h, c=c)
+
+
+class NTM(nn.Module):
+    """x (B, T, in_dim) -> logits (B, T, out_dim). After a forward, ``last_trace`` holds read_w (B, T, 1, N),
+    write_w (B, T, N) and the final memory (B, N, W), detached."""
+
+    def __init__(self, cfg: NTMConfig):
+        super().__init__()
+        self.cfg = cfg
+        n, w = cfg.memory_rows, cfg.memory_width
+        self.cell = NTMCell(cfg)
         # fixed start: a near-empty memory (1e-6: Collier & Beel 2018 found it best), both heads on row 0
         self.register_buffer("memory0", torch.full((n, w), 1e-6), persistent=False)
         self.register_buffer("w0", F.one_hot(torch.tensor(0), n).float(), persistent=False)
         self.last_trace: dict[str, torch.Tensor] = {}
 
-    @staticmethod
-    def _address_params(o: torch.Tensor, sizes: tuple[int, ...]):
-        k, b, g, s, gm, *rest = torch.split(o, sizes, dim=-1)
-        return (
-            k,
-            F.softplus(b).squeeze(-1),
-            torch.sigmoid(g).squeeze(-1),
-            torch.softmax(s, -1),
-            oneplus(gm).squeeze(-1),
-            rest,
-        )
+    def initial_state(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        b, n, w = x.shape[0], self.cfg.memory_rows, self.cfg.memory_width
+        if self.cell.lstm:
+            h, c = self.cell.h0.expand(b, -1), self.cell.c0.expand(b, -1)
+        else:
+            h = c = x.new_zeros(b, self.cfg.hidden_dim)
+        wr = self.w0.expand(b, n)
+        return dict(memory=self.memory0.expand(b, n, w), wr=wr, ww=wr, r=x.new_zeros(b, w), h=h, c=c)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        b, t_len, _ = x.shape
-        n, w = self.cfg.memory_rows, self.cfg.memory_width
-        memory = self.memory0.expand(b, n, w)  # (B, N, W)
-        wr = ww = self.w0.expand(b, n)  # (B, N)
-        r = x.new_zeros(b, w)
-        lstm = self.cfg.controller == "lstm"
-        if lstm:
-            state = (self.h0.expand(b, -1), self.c0.expand(b, -1))
+        st = self.initial_state(x)
         ys, reads, writes = [], [], []
-        for t in range(t_len):
-            inp = torch.cat([x[:, t], r], -1)  # (B, in + W)
-            if lstm:
-                state = self.controller(inp, state)
-                h = state[0]
-            else:
-                h = self.controller(inp)
-            k, beta, g, s, gamma, _ = self._address_params(self.read_head(h), self.read_sizes)
-            wr = self.read_address(memory, k, beta, g, s, gamma, wr)
-            r = self.read(memory, wr.unsqueeze(1)).squeeze(1)  # (B, W)
-            k, beta, g, s, gamma, (e, a) = self._address_params(self.write_head(h), self.write_sizes)
-            ww = self.write_address(memory, k, beta, g, s, gamma, ww)
-            memory = self.write(memory, ww, torch.sigmoid(e), torch.tanh(a))
-            ys.append(self.output(torch.cat([h, r], -1)))
-            reads.append(wr)
-            writes.append(ww)
+        for x_t in x.unbind(1):  # one node in a traced graph, not one slice per step
+            y, st = self.cell(x_t, st)
+            ys.append(y)
+            reads.append(st["wr"])
+            writes.append(st["ww"])
         self.last_trace = dict(
             read_w=torch.stack(reads, 1).unsqueeze(2).detach(),  # (B, T, 1, N)
             write_w=torch.stack(writes, 1).detach(),  # (B, T, N)
-            memory=memory.detach(),
+            memory=st["memory"].detach(),
         )
         return torch.stack(ys, 1)  # (B, T, out)
 
