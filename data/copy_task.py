@@ -57,7 +57,12 @@ def pack_targets(s: CopySequences) -> np.ndarray:
 
 
 def copy_data(
-    width: int = 4, min_len: int = 1, max_len: int = 5, num_train: int = 2048, num_test: int = 256, seed: int = 0
+    width: int = 4,
+    min_len: int = 1,
+    max_len: int = 5,
+    num_train: int = 2048,
+    num_test: int = 256,
+    seed: int = 0,
 ) -> Supervised:
     """Training and test sequences of lengths min_len..max_len (kind "copy"): x (n, T, width + 2), y (n, T,
     width + 1) = targets with the output mask as last channel. ``meta`` records width and the lengths."""

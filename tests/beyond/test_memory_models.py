@@ -46,16 +46,27 @@ def test_content_addressing_is_a_softmax_of_scaled_cosine_similarity():
     w = ops.ContentAddressing()(memory, key, torch.tensor([[50.0]]))
     assert w.shape == (1, 1, 3) and w[0, 0].argmax() == 0 and w[0, 0, 0] > 0.9
     cos = F.cosine_similarity(key[0], memory[0], dim=-1)
-    torch.testing.assert_close(ops.ContentAddressing()(memory, key, torch.tensor([[3.0]]))[0, 0],
-                               torch.softmax(3 * cos, -1), rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(
+        ops.ContentAddressing()(memory, key, torch.tensor([[3.0]]))[0, 0],
+        torch.softmax(3 * cos, -1),
+        rtol=1e-4,
+        atol=1e-5,
+    )
 
 
 def test_ntm_addressing_with_gate_closed_walks_one_row_and_sharpens():
     n = 6
     memory = torch.randn(1, n, 4)
     prev = torch.tensor([[0.0, 0.1, 0.8, 0.1, 0.0, 0.0]])
-    w = ops.NTMAddressing()(memory, torch.randn(1, 4), torch.tensor([1.0]), torch.tensor([0.0]),
-                            torch.tensor([[0.0, 0.0, 1.0]]), torch.tensor([5.0]), prev)
+    w = ops.NTMAddressing()(
+        memory,
+        torch.randn(1, 4),
+        torch.tensor([1.0]),
+        torch.tensor([0.0]),
+        torch.tensor([[0.0, 0.0, 1.0]]),
+        torch.tensor([5.0]),
+        prev,
+    )
     assert w.argmax() == 3 and w[0, 3] > 0.99 and torch.isclose(w.sum(), torch.tensor(1.0))
 
 
@@ -87,7 +98,12 @@ def test_temporal_links_replay_the_order_of_writing():
     link, prec = torch.zeros(1, n, n), torch.zeros(1, n)
     for row in (2, 0, 3):  # write rows 2, then 0, then 3
         link, prec = ops.TemporalLinkUpdate()(link, prec, F.one_hot(torch.tensor([row]), n).float())
-    assert link[0, 0, 2] == 1 and link[0, 3, 0] == 1 and link.sum() == 2 and torch.all(link.diagonal(0, 1, 2) == 0)
+    assert (
+        link[0, 0, 2] == 1
+        and link[0, 3, 0] == 1
+        and link.sum() == 2
+        and torch.all(link.diagonal(0, 1, 2) == 0)
+    )
     fwd, bwd = ops.LinkFollow()(link, F.one_hot(torch.tensor([[0]]), n).float())  # a head on row 0
     assert fwd[0, 0].argmax() == 3 and bwd[0, 0].argmax() == 2
 
