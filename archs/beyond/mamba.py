@@ -93,10 +93,10 @@ class SelectiveScan(nn.Module):
         h = state if state is not None else x.new_zeros(x.shape[0], x.shape[2], a.shape[1])  # (B, Di, N)
         decay = torch.exp(delta[..., None] * a)  # Ā_t = exp(Δ_t A), (B, L, Di, N)
         drive = (delta * x)[..., None] * b[:, :, None, :]  # B̄_t x_t = Δ_t B_t x_t, (B, L, Di, N)
-        ys = []
-        for t in range(x.shape[1]):
-            h = decay[:, t] * h + drive[:, t]
-            ys.append((h @ c[:, t, :, None])[..., 0])  # C_t h_t, (B, Di)
+        ys = []  # unbind, not [:, t]: the backward of one slice per step would fill a whole zero tensor each
+        for a_t, b_t, c_t in zip(decay.unbind(1), drive.unbind(1), c.unbind(1), strict=True):
+            h = a_t * h + b_t
+            ys.append((h @ c_t[:, :, None])[..., 0])  # C_t h_t, (B, Di)
         y = torch.stack(ys, 1) + x * d  # (B, L, Di)
         return y if state is None else (y, h)
 
@@ -188,6 +188,10 @@ class Mamba(nn.Module):
         self.lm_head = nn.Linear(cfg.embed_dim, cfg.vocab_size, bias=False)
         if cfg.tie_embeddings:
             self.lm_head.weight = self.embedding.weight
+        if self.lm_head.weight.device.type != "meta":
+            nn.init.normal_(
+                self.embedding.weight, std=0.02
+            )  # the reference's; N(0, 1) gives huge tied logits
 
     def forward(self, tokens: torch.Tensor, mode: Literal["scan", "recurrent"] = "scan") -> torch.Tensor:
         if mode == "recurrent":
@@ -202,7 +206,10 @@ class Mamba(nn.Module):
         bsz, cfg = tokens.shape[0], self.cfg
         w = self.embedding.weight
         caches = [
-            {"conv": w.new_zeros(bsz, cfg.inner, cfg.conv_kernel), "h": w.new_zeros(bsz, cfg.inner, cfg.state_dim)}
+            {
+                "conv": w.new_zeros(bsz, cfg.inner, cfg.conv_kernel),
+                "h": w.new_zeros(bsz, cfg.inner, cfg.state_dim),
+            }
             for _ in self.layers
         ]
         out = []
@@ -225,7 +232,10 @@ register(
         family="beyond",
         year=2023,
         paper=Paper(
-            "A. Gu, T. Dao", 2023, "Mamba: Linear-Time Sequence Modeling with Selective State Spaces", "2312.00752"
+            "A. Gu, T. Dao",
+            2023,
+            "Mamba: Linear-Time Sequence Modeling with Selective State Spaces",
+            "2312.00752",
         ),
         summary="Selective state spaces: the step Δ and the matrices B, C depend on each token, so the "
         "recurrence chooses what to remember; a linear-time scan instead of attention.",
@@ -236,8 +246,15 @@ register(
         presets={
             "tiny": {"embed_dim": 32, "num_layers": 2, "state_dim": 16, "seq_len": 16},
             # state-spaces/mamba-130m-hf: d_model 768, 24 layers, N 16, expand 2, GPT-NeoX vocabulary
-            "canonical": dict(vocab_size=50280, embed_dim=768, num_layers=24, state_dim=16, expand=2,
-                              conv_kernel=4, seq_len=64),
+            "canonical": dict(
+                vocab_size=50280,
+                embed_dim=768,
+                num_layers=24,
+                state_dim=16,
+                expand=2,
+                conv_kernel=4,
+                seq_len=64,
+            ),
         },
         published_params=129_135_360,
         published_source="Mamba-130M (state-spaces/mamba-130m-hf): Hugging Face MambaForCausalLM with that "

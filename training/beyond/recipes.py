@@ -1,2 +1,3 @@
 """Recipes of the beyond-attention family (the loader imports this module): each part of the family
 declares its recipes in its own module, imported here."""
+from training.beyond import ssm_recipes  # noqa: F401
