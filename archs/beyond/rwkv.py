@@ -7,7 +7,7 @@ Each block is a time-mixing and a channel-mixing sublayer, each pre-LayerNormed 
 mix every token with the previous one ("token shift": μ x_t + (1 − μ) x_{t−1}, μ learned per channel).
 Time mixing computes r, k, v and replaces attention by the WKV average, per channel c:
 
-    wkv_t = (Σ_{i<t} e^{−(t−1−i) w + k_i} v_i + e^{u + k_t} v_t) / (Σ_{i<t} e^{−(t−1−i) w + k_i} + e^{u + k_t})
+    wkv_t = (Σ_{i<t} e^{−(t−1−i)w + k_i} v_i + e^{u + k_t} v_t) / (Σ_{i<t} e^{−(t−1−i)w + k_i} + e^{u + k_t})
 
 a softmax-like weighting of the past whose weights shrink by the factor exp(−w) per step (w = exp(time_decay)
 > 0, so a per-channel decay in (0, 1)), with a bonus u (time_first) for the current token; the output is
@@ -35,13 +35,23 @@ class RWKVConfig(Config):
     vocab_size: int = hp(16, lo=2, hi=262144, help="Number of distinct tokens the model reads and predicts.")
     embed_dim: int = hp(32, lo=1, hi=8192, help="The width of the residual stream (and of r, k, v).")
     num_layers: int = hp(2, lo=1, hi=128, help="How many RWKV blocks (time mixing + channel mixing).")
-    ffn_mult: int = hp(4, lo=1, hi=8, help="The channel-mixing layer's hidden width, as a multiple of embed_dim.")
+    ffn_mult: int = hp(
+        4, lo=1, hi=8, help="The channel-mixing layer's hidden width, as a multiple of embed_dim."
+    )
     seq_len: int = hp(32, lo=1, hi=8192, help="Length of the example sequence the graph and summary trace.")
 
 
 def shift(x: torch.Tensor) -> torch.Tensor:
     """x (B, T, D) -> the previous token's x (zeros before the first)."""
     return nn.functional.pad(x, (0, 0, 1, -1))
+
+
+class TokenShift(nn.Module):
+    """Parameter-free: x (B, T, D) and the learned mixes μ (1, 1, D) -> μ x_t + (1 − μ) x_{t−1}, one per μ."""
+
+    def forward(self, x: torch.Tensor, *mixes: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        prev = shift(x)
+        return tuple(x * m + prev * (1 - m) for m in mixes)
 
 
 class WKV(nn.Module):
@@ -54,7 +64,7 @@ class WKV(nn.Module):
         pos = torch.arange(t, device=k.device)
         lag = (pos[:, None] - 1 - pos[None, :]).to(k.dtype)  # t − 1 − i, (T, T)
         logits = -lag[None, :, :, None] * w + k[:, None, :, :]  # (B, T, T, D): query t, key i
-        diag = torch.eye(t, dtype=torch.bool, device=k.device)[None, :, :, None]
+        diag = (pos[:, None] == pos[None, :])[None, :, :, None]
         logits = torch.where(diag, (u + k)[:, :, None, :], logits)
         future = (pos[None, :] > pos[:, None])[None, :, :, None]
         logits = logits.masked_fill(future, float("-inf"))
@@ -91,6 +101,7 @@ class TimeMixing(nn.Module):
         self.value = nn.Linear(d, d, bias=False)
         self.receptance = nn.Linear(d, d, bias=False)
         self.output = nn.Linear(d, d, bias=False)
+        self.shift = TokenShift()
         self.wkv = WKV()
         if self.time_first.device.type != "meta":
             self.reset()
@@ -106,10 +117,8 @@ class TimeMixing(nn.Module):
             p.copy_(ramp.view(1, 1, d) ** 0.5)
 
     def forward(self, x: torch.Tensor, mode: str = "parallel") -> torch.Tensor:
-        prev = shift(x)
-        k = self.key(x * self.time_mix_key + prev * (1 - self.time_mix_key))
-        v = self.value(x * self.time_mix_value + prev * (1 - self.time_mix_value))
-        r = torch.sigmoid(self.receptance(x * self.time_mix_receptance + prev * (1 - self.time_mix_receptance)))
+        xk, xv, xr = self.shift(x, self.time_mix_key, self.time_mix_value, self.time_mix_receptance)
+        k, v, r = self.key(xk), self.value(xv), torch.sigmoid(self.receptance(xr))
         return self.output(r * self.wkv(torch.exp(self.time_decay), self.time_first, k, v, mode))
 
 
@@ -121,11 +130,11 @@ class ChannelMixing(nn.Module):
         self.key = nn.Linear(d, hidden, bias=False)
         self.receptance = nn.Linear(d, d, bias=False)
         self.value = nn.Linear(hidden, d, bias=False)
+        self.shift = TokenShift()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        prev = shift(x)
-        k = torch.relu(self.key(x * self.time_mix_key + prev * (1 - self.time_mix_key))) ** 2
-        r = torch.sigmoid(self.receptance(x * self.time_mix_receptance + prev * (1 - self.time_mix_receptance)))
+        xk, xr = self.shift(x, self.time_mix_key, self.time_mix_receptance)
+        k, r = torch.relu(self.key(xk)) ** 2, torch.sigmoid(self.receptance(xr))
         return r * self.value(k)
 
 
@@ -155,7 +164,9 @@ class RWKV(nn.Module):
         self.ln_out = nn.LayerNorm(cfg.embed_dim)
         self.head = nn.Linear(cfg.embed_dim, cfg.vocab_size, bias=False)
 
-    def forward(self, tokens: torch.Tensor, mode: Literal["parallel", "recurrent"] = "parallel") -> torch.Tensor:
+    def forward(
+        self, tokens: torch.Tensor, mode: Literal["parallel", "recurrent"] = "parallel"
+    ) -> torch.Tensor:
         h = self.embeddings(tokens)  # (B, T, D)
         for block in self.blocks:
             h = block(h, mode)
@@ -178,7 +189,9 @@ register(
         family="beyond",
         year=2023,
         paper=Paper(
-            "B. Peng, E. Alcaide, Q. Anthony et al.", 2023, "RWKV: Reinventing RNNs for the Transformer Era",
+            "B. Peng, E. Alcaide, Q. Anthony et al.",
+            2023,
+            "RWKV: Reinventing RNNs for the Transformer Era",
             "2305.13048",
         ),
         summary="Attention replaced by a per-channel decaying average of the past (WKV): trained in parallel "
