@@ -45,7 +45,9 @@ class S4Config(Config):
         "numbers (e.g. the pixels of an image read one after the other).",
     )
     in_dim: int = hp(3, lo=1, hi=1024, help="Numbers per time step when vocab_size is 0 (3 for RGB pixels).")
-    num_outputs: int = hp(16, lo=1, hi=65536, help="Classes the decoder scores (per position, or per sequence).")
+    num_outputs: int = hp(
+        16, lo=1, hi=65536, help="Classes the decoder scores (per position, or per sequence)."
+    )
     pool: Literal["none", "mean"] = hp(
         "none",
         help="none: one prediction per position (a sequence-to-sequence task); mean: average over time, "
@@ -71,7 +73,9 @@ class S4Config(Config):
         help="How the continuous system becomes a step-by-step one with the learned step Δ: zero-order "
         "hold (exact for inputs held constant over a step) or the bilinear (Tustin) transform.",
     )
-    dt_min: float = hp(0.001, lo=1e-5, hi=1.0, log=True, help="Smallest initial step Δ (drawn log-uniformly).")
+    dt_min: float = hp(
+        0.001, lo=1e-5, hi=1.0, log=True, help="Smallest initial step Δ (drawn log-uniformly)."
+    )
     dt_max: float = hp(0.1, lo=1e-5, hi=10.0, log=True, help="Largest initial step Δ: small Δ, long memory.")
     dropout: float = hp(0.0, lo=0.0, hi=0.9, step=0.05, help="Dropout after each block's activation.")
     seq_len: int = hp(32, lo=1, hi=16384, help="Length of the example sequence the graph and summary trace.")
@@ -247,8 +251,17 @@ register(
             "tiny": {"embed_dim": 32, "num_layers": 2, "state_dim": 16, "seq_len": 32},
             # state-spaces/s4 example.py defaults on sequential CIFAR (RGB, 1024 steps)
             "canonical": dict(
-                vocab_size=0, in_dim=3, num_outputs=10, pool="mean", embed_dim=128, num_layers=4,
-                state_dim=64, init="lin", discretization="zoh", dropout=0.1, seq_len=1024,
+                vocab_size=0,
+                in_dim=3,
+                num_outputs=10,
+                pool="mean",
+                embed_dim=128,
+                num_layers=4,
+                state_dim=64,
+                init="lin",
+                discretization="zoh",
+                dropout=0.1,
+                seq_len=1024,
             ),
         },
         published_params=201_482,
