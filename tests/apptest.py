@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable
 
+import numpy as np
 import torch_geometric  # noqa: F401 - see below
 from streamlit.testing.v1 import AppTest
 
@@ -57,3 +59,15 @@ def poll(at: AppTest, pred: Callable[[AppTest], bool], timeout: float = 60.0) ->
             return at
         time.sleep(0.3)
     raise AssertionError("the page did not reach the expected state; progress: " + str(progress(at)))
+
+
+def plotly_values(v) -> np.ndarray:
+    """A trace's array from a chart's JSON: a (nested) list, or Plotly's typed array ({"dtype", "bdata"}
+    in base64, with "shape" for 2-D) as plotly.py writes numpy arrays."""
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        shape = v.get("shape")
+        if shape:
+            a = a.reshape([int(s) for s in str(shape).split(",")])
+        return a
+    return np.asarray(v, dtype=float)

@@ -24,6 +24,7 @@ PAGES = {
     "rl": "rl",
     "energy": "energy",
     "ssl": "ssl",
+    "beyond": "beyond",
     "cmp": "compare",
 }
 

@@ -120,6 +120,11 @@ IDENTIFIERS = {
     "z_q",
     "x1^2",
     "x2^2",
+    "dt_min",
+    "dt_max",
+    "top_k",
+    "d_ff",
+    "in_dim",
 }
 
 

@@ -32,6 +32,11 @@ CASES = [
     ("pages/rl.py", ()),
     ("pages/energy.py", ()),
     ("pages/ssl.py", ()),
+    *[
+        ("pages/beyond.py", (("radio", "beyond.mem.model", m),))
+        for m in ("Neural Turing machine", "LSTM (no external memory)")
+    ],
+    ("pages/beyond.py", (("radio", "beyond.sel.model", "S4 (time-invariant)"),)),
 ]
 
 

@@ -503,6 +503,66 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
             ),
         ),
     ),
+    "beyond": (
+        Lesson(
+            "Past attention: experts, state spaces and memory",
+            (
+                Step(
+                    "The Experts tab, with the load-balancing loss at α = 0.01. Press **Train**.",
+                    "Each MoE layer starts sending most characters to a few experts; as the balancing loss "
+                    "pulls, the bars even out towards the fair share 1/E and the busiest expert's share "
+                    "falls below twice fair (1.35× after 100 steps in this page's test).",
+                    {
+                        "beyond.tab": "Experts",
+                        "beyond.moe.balance": "α = 0.01 (Switch)",
+                        "beyond.moe.experts": 8,
+                        "beyond.moe.topk": 2,
+                    },
+                ),
+                Step(
+                    "Switch the balancing loss off and press **Train** again.",
+                    "Nothing now stops the rich from getting richer: one expert ends up in almost every "
+                    "character's pair, its share near E/k = 4 times fair (3.99× in the test), and the "
+                    "first run's dashed line stays far below it.",
+                    {"beyond.moe.balance": "off (α = 0)"},
+                ),
+                Step(
+                    "The State spaces tab, with a unit impulse as the input.",
+                    "The output of a state-space layer to an impulse is its kernel K̄: the line and the "
+                    "markers coincide, and the convolution and the recurrence differ by about 1e-16, "
+                    "rounding in 64-bit floats.",
+                    {"beyond.tab": "State spaces", "beyond.ssm.signal": "a unit impulse", "beyond.ssm.n": 16},
+                ),
+                Step(
+                    "Selective copying with Mamba. Press **Train**.",
+                    "The accuracy on the answer tokens climbs past 90 % (0.997 after 350 steps in the "
+                    "test), and Δ, drawn below the example, rises at the tokens to remember: Mamba "
+                    "decides per token what enters its state.",
+                    {"beyond.sel.model": "Mamba (selective)"},
+                ),
+                Step(
+                    "The same task with S4, of about the same size. Press **Train**.",
+                    "S4 stalls near half right (0.54 in the test): one fixed kernel cannot know where the "
+                    "tokens to remember will be.",
+                    {"beyond.sel.model": "S4 (time-invariant)"},
+                ),
+                Step(
+                    "The RWKV tab, with 12 layers.",
+                    "The parallel and the recurrent forms give the same log-probabilities; the decays of "
+                    "the first layer range from fast to slow, and deeper layers keep more slow channels.",
+                    {"beyond.tab": "RWKV", "beyond.rwkv.layers": 12},
+                ),
+                Step(
+                    "The Memory tab: train the neural Turing machine, then the LSTM.",
+                    "Both copy the lengths they were trained on (1 to 4); at lengths 6 and 8 the LSTM "
+                    "gets many bits wrong (6.8 and 12.6 of 12 and 16 in a 500-step run) while the NTM, "
+                    "which writes each vector to its own row and reads the rows back in order, stays "
+                    "near 1 and 3. Its write and read weightings move along the rows like a tape head.",
+                    {"beyond.tab": "Memory", "beyond.mem.model": "Neural Turing machine"},
+                ),
+            ),
+        ),
+    ),
     "ssl": (
         Lesson(
             "Learning without labels, and checking what was learned",

@@ -53,6 +53,7 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/rnn.py", "Recurrent networks", ":material/replay:", "Sequences", ("rnn",)),
     PageDef("pages/forecasting.py", "Forecasting", ":material/show_chart:", "Sequences", ("forecasting",)),
     PageDef("pages/transformers.py", "Transformers", ":material/visibility:", "Sequences", ("transformer",)),
+    PageDef("pages/beyond.py", "Beyond attention", ":material/alt_route:", "Sequences", ("beyond",)),
     PageDef("pages/autoencoders.py", "Autoencoders", ":material/compress:", "Generative", ("autoencoder",)),
     PageDef("pages/gans.py", "GANs", ":material/compare_arrows:", "Generative", ("gan",)),
     PageDef("pages/diffusion.py", "Diffusion models", ":material/blur_on:", "Generative", ("diffusion",)),

@@ -90,8 +90,9 @@ class WKV(nn.Module):
 
 
 class TimeMixing(nn.Module):
-    def __init__(self, d: int):
+    def __init__(self, d: int, layer: int = 0, num_layers: int = 1):
         super().__init__()
+        self.depth = layer / max(num_layers - 1, 1)  # 0 at the first block, 1 at the last
         self.time_decay = nn.Parameter(torch.empty(d))  # w = exp(time_decay): decay exp(−w) per step
         self.time_first = nn.Parameter(torch.empty(d))  # u, the bonus of the current token
         self.time_mix_key = nn.Parameter(torch.empty(1, 1, d))
@@ -108,13 +109,17 @@ class TimeMixing(nn.Module):
 
     @torch.no_grad()
     def reset(self) -> None:
-        """Decays spread from fast to slow across channels, mixes from the previous token to the current."""
+        """RWKV-4's initialisation: decays spread from fast to slow across channels, the spread growing
+        with depth (w = exp(−5 + 8·(i/(D−1))^(0.7 + 1.3·depth))); the bonus log 0.3 with a zigzag; token
+        mixes from mostly the previous token (first block) to mostly the current one (last)."""
         d = self.time_decay.shape[0]
         ramp = torch.arange(d) / max(d - 1, 1)
-        self.time_decay.copy_(-5 + 8 * ramp**0.7)
+        self.time_decay.copy_(-5 + 8 * ramp ** (0.7 + 1.3 * self.depth))
         self.time_first.copy_(torch.log(torch.tensor(0.3)) + 0.5 * ((torch.arange(d) + 1) % 3 - 1))
-        for p in (self.time_mix_key, self.time_mix_value, self.time_mix_receptance):
-            p.copy_(ramp.view(1, 1, d) ** 0.5)
+        upper = 1.0 - 0.999 * self.depth  # the exponent falls from 1 towards 0 with depth
+        self.time_mix_key.copy_(ramp.view(1, 1, d) ** upper)
+        self.time_mix_value.copy_(ramp.view(1, 1, d) ** upper + 0.3 * self.depth)
+        self.time_mix_receptance.copy_(ramp.view(1, 1, d) ** (0.5 * upper))
 
     def forward(self, x: torch.Tensor, mode: str = "parallel") -> torch.Tensor:
         xk, xv, xr = self.shift(x, self.time_mix_key, self.time_mix_value, self.time_mix_receptance)
@@ -139,12 +144,12 @@ class ChannelMixing(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, cfg: RWKVConfig, first: bool):
+    def __init__(self, cfg: RWKVConfig, layer: int):
         super().__init__()
         d = cfg.embed_dim
-        self.pre_ln = nn.LayerNorm(d) if first else nn.Identity()  # the first block normalises the embedding
+        self.pre_ln = nn.LayerNorm(d) if layer == 0 else nn.Identity()  # the first block normalises the embedding
         self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
-        self.attention = TimeMixing(d)
+        self.attention = TimeMixing(d, layer, cfg.num_layers)
         self.feed_forward = ChannelMixing(d, cfg.ffn_mult * d)
 
     def forward(self, x: torch.Tensor, mode: str = "parallel") -> torch.Tensor:
@@ -160,7 +165,7 @@ class RWKV(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.embeddings = nn.Embedding(cfg.vocab_size, cfg.embed_dim)
-        self.blocks = nn.ModuleList(Block(cfg, i == 0) for i in range(cfg.num_layers))
+        self.blocks = nn.ModuleList(Block(cfg, i) for i in range(cfg.num_layers))
         self.ln_out = nn.LayerNorm(cfg.embed_dim)
         self.head = nn.Linear(cfg.embed_dim, cfg.vocab_size, bias=False)
 
