@@ -24,6 +24,8 @@ from plotly.subplots import make_subplots
 from viz.curves import PALETTE, ema, light_chart
 
 FAIR, CHOSEN = "#495057", "#f59f00"
+# light colours for token cells, so the token numbers written on them read: noise (0) grey, then pastels
+TOKEN_SCALE = [[0, "#e9ecef"], [1e-6, "#d0ebff"], [0.5, "#ffe8cc"], [1 - 1e-6, "#d3f9d8"], [1, "#fff3bf"]]
 ANSWER, WRONG = "#2f9e44", "#e03131"
 
 
@@ -48,8 +50,20 @@ def load_figure(load: np.ndarray, title: str = "", height: int = 300) -> go.Figu
             marker_color=PALETTE[li % len(PALETTE)],
             hovertemplate="%{x}: %{y:.1%} of the tokens<extra>" + f"layer {li + 1}</extra>",
         )
-    fig.add_hline(y=1 / e, line_dash="dash", line_color=FAIR, annotation_text="fair share 1/E")
-    fig.add_hline(y=2 / e, line_dash="dot", line_color="#868e96", annotation_text="twice fair")
+    fig.add_hline(
+        y=1 / e,
+        line_dash="dash",
+        line_color=FAIR,
+        annotation_text="fair share 1/E",
+        annotation_position="top left",
+    )
+    fig.add_hline(
+        y=2 / e,
+        line_dash="dot",
+        line_color="#868e96",
+        annotation_text="twice fair",
+        annotation_position="top left",
+    )
     top = max(float(load.max()), 2 / e) * 1.15
     fig.update_layout(
         barmode="group",
@@ -161,6 +175,9 @@ def router_figure(
         )
     fig.update_xaxes(tickmode="array", tickvals=chars, ticktext=[_char(c) for c in text[: p.shape[1]]])
     fig.update_yaxes(autorange="reversed")
+    fig.update_layout(
+        title=dict(text="The router's probabilities for each character (first MoE layer)", font=dict(size=14))
+    )
     return light_chart(fig, height, legend_y=-0.2)
 
 
@@ -228,7 +245,9 @@ def token_rows_figure(example: Mapping, height: int = 230) -> go.Figure:
             z=tokens,
             x=list(range(n)),
             y=rows,
-            colorscale="Viridis",
+            colorscale=TOKEN_SCALE,
+            zmin=0,
+            zmax=max(1.0, float(np.nanmax(tokens))),
             showscale=False,
             text=text,
             texttemplate="%{text}",
@@ -257,28 +276,32 @@ def token_rows_figure(example: Mapping, height: int = 230) -> go.Figure:
 
 
 def selection_figure(internals: Mapping[str, np.ndarray], tokens: Sequence[int]) -> go.Figure:
-    """Mamba's input-dependent parameters on one sequence: Δ (mean over channels) and the norms of B and
-    C per token, and Δ per channel as a heatmap."""
+    """Mamba's input-dependent parameters on one sequence: Δ (mean over channels) per token, the norms of
+    B and C per token, and Δ per channel as a heatmap."""
     delta = np.asarray(internals["delta"], dtype=float)  # (L, D_inner)
     fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, row_heights=[0.4, 0.6], vertical_spacing=0.08,
-        subplot_titles=("per token", "Δ per channel"),
+        rows=3, cols=1, shared_xaxes=True, row_heights=[0.22, 0.22, 0.56], vertical_spacing=0.07,
+        subplot_titles=("mean Δ per token", "‖B‖ and ‖C‖ per token", "Δ per channel"),
     )  # fmt: skip
     x = list(range(delta.shape[0]))
-    fig.add_scatter(x=x, y=delta.mean(1), name="mean Δ", line_color=PALETTE[0], row=1, col=1)
+    fig.add_scatter(
+        x=x, y=delta.mean(1), mode="lines+markers", name="mean Δ", line_color=PALETTE[0], row=1, col=1
+    )
     for name, color in (("B", PALETTE[1]), ("C", PALETTE[2])):
         if name in internals:
             norm = np.linalg.norm(np.asarray(internals[name], dtype=float), axis=1)
-            fig.add_scatter(x=x, y=norm, name=f"‖{name}‖", line_color=color, row=1, col=1)
+            fig.add_scatter(
+                x=x, y=norm, mode="lines+markers", name=f"‖{name}‖", line_color=color, row=2, col=1
+            )
     fig.add_heatmap(
-        z=delta.T[:64], x=x, colorscale="Viridis", colorbar=dict(title="Δ", thickness=12, len=0.55, y=0.28),
+        z=delta.T[:64], x=x, colorscale="Viridis", colorbar=dict(title="Δ", thickness=12, len=0.5, y=0.25),
         customdata=np.broadcast_to(np.asarray(tokens)[None, : len(x)], (min(64, delta.shape[1]), len(x))),
         hovertemplate="t = %{x} (token %{customdata}), channel %{y}: Δ = %{z:.3g}<extra></extra>",
-        row=2, col=1,
+        row=3, col=1,
     )  # fmt: skip
-    fig.update_xaxes(title_text="position t", row=2, col=1)
-    fig.update_yaxes(title_text="channel", row=2, col=1)
-    return light_chart(fig, 420, legend_y=-0.18)
+    fig.update_xaxes(title_text="position t", row=3, col=1)
+    fig.update_yaxes(title_text="channel", row=3, col=1)
+    return light_chart(fig, 500, legend_y=-0.14)
 
 
 # ---- RWKV
@@ -328,11 +351,15 @@ def memory_weights_figure(decays: Sequence[float], bonus: float, length: int = 2
 
 
 def copy_figure(example: Mapping) -> go.Figure:
-    """The copy task on one sequence: the input bits (with the delimiter channel), the target and the
-    network's output probabilities, time to the right."""
-    rows = [("input", example["inputs"]), ("target", example["targets"]), ("output", example["outputs"])]
+    """The copy task on one sequence: the input bits (with the delimiter channels), the target and the
+    network's output probabilities in the recall phase (after the end marker; blank before it, where the
+    output is not asked for), time to the right."""
+    outputs = np.asarray(example["outputs"], dtype=float).copy()  # (T, width)
+    recall = int(example["length"]) + 2  # start marker, the bits, end marker: then the recall
+    outputs[:recall] = np.nan
+    rows = [("input", example["inputs"]), ("target", example["targets"]), ("output (recall phase)", outputs)]
     fig = make_subplots(
-        rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07, subplot_titles=[r[0] for r in rows]
+        rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.12, subplot_titles=[r[0] for r in rows]
     )
     for i, (_, a) in enumerate(rows):
         z = np.asarray(a, dtype=float).T  # (channels, T)
@@ -342,7 +369,7 @@ def copy_figure(example: Mapping) -> go.Figure:
         )  # fmt: skip
         fig.update_yaxes(showticklabels=False, autorange="reversed", row=i + 1, col=1)
     fig.update_xaxes(title_text="step t", row=3, col=1)
-    return light_chart(fig, 360)
+    return light_chart(fig, 380)
 
 
 def addressing_figure(read_w: np.ndarray, write_w: np.ndarray, rows: int | None = None) -> go.Figure:

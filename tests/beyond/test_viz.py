@@ -105,9 +105,11 @@ def test_decays_are_sorted_within_each_layer_and_memory_weights_sum_to_one():
 
 def test_copy_addressing_and_bit_error_figures():
     rng = np.random.default_rng(2)
-    ex = dict(inputs=rng.random((10, 6)), targets=rng.random((10, 4)), outputs=rng.random((10, 4)))
+    ex = dict(length=4, inputs=rng.random((10, 6)), targets=rng.random((10, 4)), outputs=rng.random((10, 4)))
     fig = copy_figure(ex)
     assert len(fig.data) == 3 and np.allclose(np.array(fig.data[0].z), ex["inputs"].T)
+    out = np.array(fig.data[2].z, dtype=float)  # the output, blank before the recall phase (t < 4 + 2)
+    assert np.isnan(out[:, :6]).all() and np.allclose(out[:, 6:], ex["outputs"][6:].T)
     read, write = rng.random((10, 2, 16)), rng.random((10, 16))
     fig = addressing_figure(read, write)
     assert np.allclose(np.array(fig.data[0].z), write.T) and np.allclose(

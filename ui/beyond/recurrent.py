@@ -137,10 +137,13 @@ def rwkv_lab() -> None:
             "Each channel forgets at its own rate e⁻ʷ per token. RWKV-4 starts the rates spread from "
             "forgetting at once to remembering almost everything, more spread the deeper the layer."
         )
-    last = np.sort(decays[-1])
-    picks = [float(last[int(q * (len(last) - 1))]) for q in (0.1, 0.5, 0.9, 1.0)]
+    last = decays[-1]
+    picks = sorted({float(last[np.abs(last - v).argmin()]) for v in (0.3, 0.7, 0.9, 0.98)})
+    st.markdown("**How far back each channel looks**")
     plotly_chart(memory_weights_figure(picks, bonus), key=child(RWKV_KEY, "weights"))
     st.caption(
-        "How much of wkv each past token makes up (equal keys) in four channels of the last layer: a fast "
-        "channel listens to the current token, a slow one averages over the whole context."
+        "The share of wkv each past token makes up (all keys equal) in four channels of the last layer. "
+        "The previous token counts in full, the current one with the bonus eᵘ, older ones shrink by the "
+        "channel's decay per step: a fast channel reads the last token or two, a slow one averages the "
+        "whole context."
     )
