@@ -511,3 +511,28 @@ def test_ssl_simclr_trains_and_its_embedding_plot_changes(server, browser):
         no_exception(page)
     finally:
         page.close()
+
+
+# The visible expert-load chart (bars named "MoE layer N"): its shares, joined into one string, or null
+LOADS_JS = """() => { for (const p of document.querySelectorAll('.js-plotly-plot')) {
+    if (p.offsetParent === null) continue;
+    const bars = (p._fullData || []).filter(t => t.type === 'bar' && (t.name || '').startsWith('MoE layer'));
+    if (bars.length) return bars.map(t => Array.from(t.y, v => Number(v).toFixed(4)).join(',')).join(';'); }
+    return null; }"""
+
+
+def test_moe_trains_and_the_expert_load_histogram_changes(server, browser):
+    """The mixture-of-experts lab trains in the browser (a worker process): the load histogram, drawn for
+    the untrained router first, is redrawn with other shares as training runs, and again later."""
+    page = open_page(browser, f"{server}/beyond?beyond.tab=Experts")
+    changed = f"(before) => {{ const s = ({LOADS_JS})(); return !!s && s !== before; }}"
+    try:
+        page.wait_for_function(f"() => !!({LOADS_JS})()", timeout=120_000)
+        untrained = page.evaluate(LOADS_JS)
+        page.get_by_role("button", name="Train", exact=True).first.click()
+        page.wait_for_function(changed, arg=untrained, timeout=120_000)
+        first = page.evaluate(LOADS_JS)
+        page.wait_for_function(changed, arg=first, timeout=120_000)
+        no_exception(page)
+    finally:
+        page.close()

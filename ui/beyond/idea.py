@@ -59,7 +59,7 @@ def _state_spaces() -> None:
         r"A linear state-space model maps an input signal $u(t)$ through an $N$-dimensional state $x(t)$ "
         r"to an output $y(t)$:"
     )
-    st.latex(r"x'(t) = A\,x(t) + B\,u(t), \qquad y(t) = C\,x(t) + D\,u(t)")
+    st.latex(r"\begin{aligned} x'(t) &= A\,x(t) + B\,u(t) \\ y(t) &= C\,x(t) + D\,u(t) \end{aligned}")
     st.markdown(r"Sampled with a step $\Delta$ (zero-order hold), it becomes a recurrence:")
     st.latex(
         r"\begin{aligned} \bar A &= e^{\Delta A}, \quad \bar B = (\Delta A)^{-1}(e^{\Delta A} - I)\,\Delta B "
