@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import time
 from collections.abc import Callable
 
@@ -71,3 +72,20 @@ def plotly_values(v) -> np.ndarray:
             a = a.reshape([int(s) for s in str(shape).split(",")])
         return a
     return np.asarray(v, dtype=float)
+
+
+def chart(at: AppTest, key: str) -> dict | None:
+    """The JSON of the Plotly chart whose element key ends with ``key`` (None if the page drew none)."""
+    return next((json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith(key)), None)
+
+
+def on_tab(path: str, tab_key: str, tab: str, timeout: float = 240, **state) -> AppTest:
+    """The page drawn with one tab open (its URL binding ``tab_key``) and session state set first
+    (``a__b`` in a name stands for ``a.b``); asserts it drew without an exception."""
+    at = app_test(path, timeout=timeout, every_tab=False)
+    at.query_params[tab_key] = tab
+    for k, v in state.items():
+        at.session_state[k.replace("__", ".")] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

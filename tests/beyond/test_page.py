@@ -5,27 +5,15 @@ ways with equal results; the selective-copying lab draws its example and Mamba's
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
-from tests.apptest import app_test, errors, open_page, plotly_values
+from tests.apptest import chart, errors, on_tab, open_page, plotly_values
 
 TABS = ["Idea", "Experts", "State spaces", "RWKV", "Memory", "Architectures"]
 
 
-def _chart(at, key: str) -> dict | None:
-    return next((json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith(key)), None)
-
-
 def _tab(tab: str, **state):
-    at = app_test("pages/beyond.py", timeout=240, every_tab=False)
-    at.query_params["beyond.tab"] = tab
-    for k, v in state.items():
-        at.session_state[k.replace("__", ".")] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return on_tab("pages/beyond.py", "beyond.tab", tab, timeout=240, **state)
 
 
 def test_page_draws_every_tab_with_formulas():
@@ -33,9 +21,9 @@ def test_page_draws_every_tab_with_formulas():
     assert set(TABS) | {"Graph", "Summary"} <= {t.label for t in at.tabs}
     assert len(at.latex) >= 6
     assert at.selectbox(key="beyond.arch").value.name == "mamba"
-    load = _chart(at, "beyond.moe.train.view.load")
+    load = chart(at, "beyond.moe.train.view.load")
     assert load is not None and load["data"][0]["type"] == "bar"
-    assert _chart(at, "beyond.mem.train.view.copy") is not None
+    assert chart(at, "beyond.mem.train.view.copy") is not None
 
 
 def test_each_tab_draws_alone():
@@ -51,27 +39,45 @@ def test_top_k_above_the_number_of_experts_answers_with_a_sentence():
 
 def test_an_moe_step_redraws_the_loads_and_the_router():
     at = _tab("Experts")
-    router = _chart(at, "beyond.moe.train.view.router")
+    router = chart(at, "beyond.moe.train.view.router")
     probs = plotly_values(router["data"][0]["z"])  # (E, T)
     assert probs.shape[0] == 8 and np.allclose(probs.sum(0), 1, atol=1e-4)
     at.selectbox(key="beyond.moe.train.nstep").set_value(10).run()
     at.button(key="beyond.moe.train.step").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    after = plotly_values(_chart(at, "beyond.moe.train.view.router")["data"][0]["z"])
+    after = plotly_values(chart(at, "beyond.moe.train.view.router")["data"][0]["z"])
     assert not np.allclose(after, probs)  # the router learned something in ten steps
-    names = {t.get("name") for t in _chart(at, "beyond.moe.train.live.curves")["data"]}
+    names = {t.get("name") for t in chart(at, "beyond.moe.train.live.curves")["data"]}
     assert {"train loss", "balancing loss per layer"} <= names
-    params = _chart(at, "beyond.moe.params")
+    params = chart(at, "beyond.moe.params")
     assert params is not None and plotly_values(params["data"][0]["x"]).max() > 46  # Mixtral's 46.7 billion
 
 
 def test_the_memory_lab_draws_the_copy_task_and_where_the_heads_read_and_write():
     at = _tab("Memory", beyond__mem__model="Neural Turing machine")
-    copy = _chart(at, "beyond.mem.train.view.copy")
+    copy = chart(at, "beyond.mem.train.view.copy")
     assert [d["type"] for d in copy["data"]] == ["heatmap"] * 3
-    addr = _chart(at, "beyond.mem.train.view.addr")
+    addr = chart(at, "beyond.mem.train.view.addr")
     write = plotly_values(addr["data"][0]["z"])  # (rows, T)
     assert np.allclose(write.sum(0), 1, atol=1e-3)  # a weighting over the rows at every step
     at = _tab("Memory", beyond__mem__model="LSTM (no external memory)")
-    assert _chart(at, "beyond.mem.train.view.addr") is None
+    assert chart(at, "beyond.mem.train.view.addr") is None
     assert any("no memory rows" in m.value for m in at.markdown)
+
+
+def test_an_s4_layer_and_rwkv_give_the_same_outputs_both_ways_and_a_state_of_zero_is_refused():
+    at = _tab("State spaces", beyond__ssm__signal="a unit impulse", beyond__ssm__init="lin")
+    two = chart(at, "beyond.ssm.two")
+    conv, rec, diff = (plotly_values(t["y"]) for t in two["data"])
+    kernel = plotly_values(chart(at, "beyond.ssm.kernel")["data"][0]["y"])
+    assert np.abs(diff).max() < 1e-9 and np.allclose(conv, rec)
+    assert np.allclose(conv[1:], kernel[1:])  # an impulse's response is the kernel (D adds at lag 0 only)
+    assert chart(at, "beyond.sel.train.view.tokens") is not None  # the selective-copying example
+    assert chart(at, "beyond.sel.train.view.sel") is not None  # Mamba's Δ, B and C on it
+    at = _tab("State spaces", beyond__ssm__n=0)
+    assert any("state size" in e for e in errors(at)), errors(at)
+    at = _tab("RWKV", beyond__rwkv__text="hello, world")
+    par, rec, diff = (plotly_values(t["y"]) for t in chart(at, "beyond.rwkv.two")["data"])
+    assert len(par) == len("hello, world") and np.abs(diff).max() < 1e-9
+    decays = plotly_values(chart(at, "beyond.rwkv.decay")["data"][0]["z"])
+    assert decays.shape == (6, 64) and ((decays > 0) & (decays < 1)).all()

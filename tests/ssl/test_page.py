@@ -5,25 +5,13 @@ view follows its mask-ratio slider."""
 
 from __future__ import annotations
 
-import json
-
-from tests.apptest import app_test, errors, open_page
+from tests.apptest import chart, errors, on_tab, open_page
 
 TABS = ["Idea", "Augmentations", "NT-Xent", "Train", "Collapse", "MAE", "Architectures"]
 
 
-def _chart(at, key: str) -> dict | None:
-    return next((json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith(key)), None)
-
-
 def _tab(tab: str, **state):
-    at = app_test("pages/ssl.py", timeout=180, every_tab=False)
-    at.query_params["ssl.tab"] = tab
-    for k, v in state.items():
-        at.session_state[k.replace("__", ".")] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return on_tab("pages/ssl.py", "ssl.tab", tab, timeout=180, **state)
 
 
 def test_page_draws_every_tab_with_formulas_pairs_similarities_and_the_untrained_views():
@@ -31,13 +19,13 @@ def test_page_draws_every_tab_with_formulas_pairs_similarities_and_the_untrained
     assert set(TABS) | {"Graph", "Summary"} <= {t.label for t in at.tabs}
     assert len(at.latex) >= 5
     assert at.selectbox(key="ssl.arch").value.name == "simclr"
-    assert _chart(at, "ssl.aug.pairs")["data"][0]["type"] == "image"
-    sim = _chart(at, "ssl.nt.sim")
+    assert chart(at, "ssl.aug.pairs")["data"][0]["type"] == "image"
+    sim = chart(at, "ssl.nt.sim")
     assert sim["data"][0]["type"] == "heatmap" and sim["data"][1]["name"] == "positive pair"
     for key in ("ssl.t.train.view.emb", "ssl.col.train.view.emb"):
-        emb = _chart(at, key)
+        emb = chart(at, key)
         assert emb is not None and "untrained encoder" in emb["layout"]["title"]["text"], key
-    assert "untrained" in _chart(at, "ssl.mae.train.view.recon")["layout"]["title"]["text"]
+    assert "untrained" in chart(at, "ssl.mae.train.view.recon")["layout"]["title"]["text"]
 
 
 def test_each_tab_draws_alone():
@@ -59,20 +47,20 @@ def test_bad_settings_answer_with_a_sentence_never_a_traceback():
 
 def test_a_simclr_step_moves_the_embeddings_and_the_explorer_reads_the_trained_encoder():
     at = _tab("Train", ssl__t__method="SimCLR")
-    before = _chart(at, "ssl.t.train.view.emb")
+    before = chart(at, "ssl.t.train.view.emb")
     at.selectbox(key="ssl.t.train.nstep").set_value(10).run()
     at.button(key="ssl.t.train.step").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    after = _chart(at, "ssl.t.train.view.emb")
+    after = chart(at, "ssl.t.train.view.emb")
     assert "step 10" in after["layout"]["title"]["text"]
     assert after["data"][0]["x"] != before["data"][0]["x"]
-    curves = _chart(at, "ssl.t.train.live.curves")
+    curves = chart(at, "ssl.t.train.live.curves")
     assert {"loss", "alignment", "spread"} <= {t.get("name") for t in curves["data"]}
     at.query_params["ssl.tab"] = "NT-Xent"
     at.session_state["ssl.nt.emb"] = "the Train tab's encoder"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert _chart(at, "ssl.nt.sim") is not None and not at.info
+    assert chart(at, "ssl.nt.sim") is not None and not at.info
 
 
 def test_the_collapse_chart_keeps_each_variants_run():
@@ -81,18 +69,18 @@ def test_the_collapse_chart_keeps_each_variants_run():
     at.radio(key="ssl.col.variant").set_value("without the stop-gradient").run()
     at.button(key="ssl.col.train.step").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    names = [t["name"] for t in _chart(at, "ssl.col.train.view.spread")["data"]]
+    names = [t["name"] for t in chart(at, "ssl.col.train.view.spread")["data"]]
     assert names == ["BYOL (predictor and stop-gradient)", "without the stop-gradient"], names
 
 
 def test_mae_reconstructions_follow_the_mask_ratio_shown():
     at = _tab("MAE")
     at.button(key="ssl.mae.train.step").click().run()
-    title = _chart(at, "ssl.mae.train.view.recon")["layout"]["title"]["text"]
+    title = chart(at, "ssl.mae.train.view.recon")["layout"]["title"]["text"]
     assert title.startswith("75%") and "after 1 step" in title, title
     at.select_slider(key="ssl.mae.ratio").set_value(0.25).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert _chart(at, "ssl.mae.train.view.recon")["layout"]["title"]["text"].startswith("25%")
+    assert chart(at, "ssl.mae.train.view.recon")["layout"]["title"]["text"].startswith("25%")
 
 
 def test_measure_the_baselines_sets_the_probe_beside_raw_pixels_an_untrained_and_a_supervised_encoder(
@@ -109,7 +97,7 @@ def test_measure_the_baselines_sets_the_probe_beside_raw_pixels_an_untrained_and
     finally:
         ui.ssl.views._baselines.clear()  # a cached fake must not outlive this test
     assert not at.exception, [e.value for e in at.exception]
-    bars = _chart(at, "ssl.t.train.view.probe")["data"][0]
+    bars = chart(at, "ssl.t.train.view.probe")["data"][0]
     assert dict(zip(bars["y"], bars["x"], strict=True)) == {
         "raw pixels": 0.35,
         "untrained encoder": 0.31,
