@@ -81,7 +81,9 @@ def measure(repeats: int = 3, quick: bool = False) -> dict:
             row = {"repeat": r, **fn(**sizes.get(fn.__name__, {}))}
             rows.append(row)
             print(json.dumps(row), flush=True)
-    return {m: statistics.median(x["ratio"] for x in rows if x["measure"] == m) for m in ("moe", "s4", "rwkv")}
+    return {
+        m: statistics.median(x["ratio"] for x in rows if x["measure"] == m) for m in ("moe", "s4", "rwkv")
+    }
 
 
 if __name__ == "__main__":

@@ -147,7 +147,9 @@ class Block(nn.Module):
     def __init__(self, cfg: RWKVConfig, layer: int):
         super().__init__()
         d = cfg.embed_dim
-        self.pre_ln = nn.LayerNorm(d) if layer == 0 else nn.Identity()  # the first block normalises the embedding
+        self.pre_ln = (
+            nn.LayerNorm(d) if layer == 0 else nn.Identity()
+        )  # the first block normalises the embedding
         self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
         self.attention = TimeMixing(d, layer, cfg.num_layers)
         self.feed_forward = ChannelMixing(d, cfg.ffn_mult * d)
