@@ -536,8 +536,8 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
                 Step(
                     "Selective copying with Mamba. Press **Train**.",
                     "The accuracy on the answer tokens climbs past 90 % (0.997 after 350 steps in the "
-                    "test), and Δ, drawn below the example, rises at the tokens to remember: Mamba "
-                    "decides per token what enters its state.",
+                    "test). Below the example, Δ, B and C change with every token: Mamba decides per "
+                    "token, channel by channel, what enters its state.",
                     {"beyond.sel.model": "Mamba (selective)"},
                 ),
                 Step(

@@ -276,32 +276,32 @@ def token_rows_figure(example: Mapping, height: int = 230) -> go.Figure:
 
 
 def selection_figure(internals: Mapping[str, np.ndarray], tokens: Sequence[int]) -> go.Figure:
-    """Mamba's input-dependent parameters on one sequence: Δ (mean over channels) per token, the norms of
-    B and C per token, and Δ per channel as a heatmap."""
+    """Mamba's input-dependent parameters on one sequence, token by token: the mean step Δ, then Δ per
+    channel, B and C per state dimension as heatmaps (the first 64 rows of each)."""
     delta = np.asarray(internals["delta"], dtype=float)  # (L, D_inner)
+    maps = [("Δ", delta)] + [(n, np.asarray(internals[n], dtype=float)) for n in ("B", "C") if n in internals]
+    titles = ["mean Δ per token", "Δ per channel", *(f"{n} per state dimension" for n, _ in maps[1:])]
+    heights = [0.16, 0.36, *([0.24] * (len(maps) - 1))]
     fig = make_subplots(
-        rows=3, cols=1, shared_xaxes=True, row_heights=[0.22, 0.22, 0.56], vertical_spacing=0.07,
-        subplot_titles=("mean Δ per token", "‖B‖ and ‖C‖ per token", "Δ per channel"),
+        rows=len(titles), cols=1, shared_xaxes=True, row_heights=heights, vertical_spacing=0.05,
+        subplot_titles=titles,
     )  # fmt: skip
     x = list(range(delta.shape[0]))
     fig.add_scatter(
         x=x, y=delta.mean(1), mode="lines+markers", name="mean Δ", line_color=PALETTE[0], row=1, col=1
     )
-    for name, color in (("B", PALETTE[1]), ("C", PALETTE[2])):
-        if name in internals:
-            norm = np.linalg.norm(np.asarray(internals[name], dtype=float), axis=1)
-            fig.add_scatter(
-                x=x, y=norm, mode="lines+markers", name=f"‖{name}‖", line_color=color, row=2, col=1
-            )
-    fig.add_heatmap(
-        z=delta.T[:64], x=x, colorscale="Viridis", colorbar=dict(title="Δ", thickness=12, len=0.5, y=0.25),
-        customdata=np.broadcast_to(np.asarray(tokens)[None, : len(x)], (min(64, delta.shape[1]), len(x))),
-        hovertemplate="t = %{x} (token %{customdata}), channel %{y}: Δ = %{z:.3g}<extra></extra>",
-        row=3, col=1,
-    )  # fmt: skip
-    fig.update_xaxes(title_text="position t", row=3, col=1)
-    fig.update_yaxes(title_text="channel", row=3, col=1)
-    return light_chart(fig, 500, legend_y=-0.14)
+    tok = np.asarray(tokens)[: len(x)]
+    for r, (name, a) in enumerate(maps, start=2):
+        z = a.T[:64]  # (rows, L)
+        fig.add_heatmap(
+            z=z, x=x, colorscale="Viridis" if name == "Δ" else "RdBu", zmid=None if name == "Δ" else 0,
+            showscale=False, customdata=np.broadcast_to(tok[None], z.shape),
+            hovertemplate="t = %{x} (token %{customdata}), row %{y}: " + name + " = %{z:.3g}<extra></extra>",
+            row=r, col=1,
+        )  # fmt: skip
+        fig.update_yaxes(title_text="channel" if name == "Δ" else "n", row=r, col=1)
+    fig.update_xaxes(title_text="position t", row=len(titles), col=1)
+    return light_chart(fig, 620, legend_y=-0.1)
 
 
 # ---- RWKV

@@ -83,13 +83,15 @@ def test_token_rows_mark_right_answers_green_and_wrong_ones_red_only_at_answer_p
     assert np.isnan(verdict[2, :4]).all() and list(verdict[2, 4:]) == [1.0, 0.0]
 
 
-def test_selection_figure_shows_mean_delta_and_the_norms_of_b_and_c():
+def test_selection_figure_shows_mean_delta_and_delta_b_and_c_per_token():
     rng = np.random.default_rng(1)
     internals = dict(delta=rng.random((12, 8)), B=rng.normal(size=(12, 4)), C=rng.normal(size=(12, 4)))
     fig = selection_figure(internals, list(range(12)))
     assert np.allclose(fig.data[0].y, internals["delta"].mean(1))
-    assert np.allclose(fig.data[1].y, np.linalg.norm(internals["B"], axis=1)) and fig.data[1].name == "‖B‖"
-    assert np.array(fig.data[3].z).shape == (8, 12)
+    assert np.allclose(np.array(fig.data[1].z), internals["delta"].T)
+    assert np.allclose(np.array(fig.data[2].z), internals["B"].T) and np.allclose(
+        np.array(fig.data[3].z), internals["C"].T
+    )
 
 
 def test_decays_are_sorted_within_each_layer_and_memory_weights_sum_to_one():

@@ -48,8 +48,11 @@ def selective_lab() -> None:
             plotly_chart(token_rows_figure(ex), key=child(TRAIN_KEY, "view", "tokens"))
             if snap.get("delta") is not None:
                 st.markdown(
-                    "**What Mamba selects**: a large Δ at a token resets the state towards it; a small Δ "
-                    "lets it pass. After training Δ rises at the tokens to remember."
+                    "**What Mamba selects**: Δ, B and C are computed from each token and the few before it "
+                    "(a short convolution), so they change from token to token, where S4's stay the same. "
+                    "In a channel where Δ is large the state is reset towards the current token; where it "
+                    "is small the token passes almost unnoticed. A run of noise tokens gives the same "
+                    "pattern each time; the tokens to remember give their own."
                 )
                 internals = {k: snap[k] for k in ("delta", "B", "C") if snap.get(k) is not None}
                 plotly_chart(selection_figure(internals, ex["inputs"]), key=child(TRAIN_KEY, "view", "sel"))
