@@ -36,6 +36,8 @@ class PageDef:
 # Pages listed here appear in the navigation only once their file exists.
 PAGES: tuple[PageDef, ...] = (
     PageDef("pages/home.py", "Atlas", ":material/map:", "Atlas", default=True),
+    PageDef("pages/guide.py", "Selection guide", ":material/explore:", "Atlas"),
+    PageDef("pages/timeline.py", "Timeline", ":material/timeline:", "Atlas"),
     PageDef(
         "pages/feedforward.py", "Feedforward networks", ":material/hub:", "Foundations", ("feedforward",)
     ),
@@ -64,6 +66,8 @@ PAGES: tuple[PageDef, ...] = (
     PageDef(
         "pages/ssl.py", "Self-supervised learning", ":material/join_inner:", "Learning paradigms", ("ssl",)
     ),
+    PageDef("pages/augmentation.py", "Augmentation", ":material/auto_awesome:", "Engineering"),
+    PageDef("pages/regularization.py", "Regularization", ":material/tune:", "Engineering"),
     PageDef("pages/compare.py", "Compare", ":material/compare:", "Tools"),
 )
 
