@@ -47,3 +47,38 @@ register_recipe(
         max_steps=50_000,
     )
 )
+
+
+def _early_stopping_task(data: Supervised, patience: int = 0):
+    from training.regularization import EarlyStoppingClassification
+
+    return EarlyStoppingClassification(patience)
+
+
+def _regularize_recipe() -> Recipe:
+    """regularize_digits: a wide MLP (512, 512) on 20 digits per class, a fifth of them mislabelled, long
+    enough to memorise them. Toggles: ``dropout``, ``norm="batchnorm"`` (the MLP's own fields),
+    ``weight_decay`` (AdamW's decoupled decay) and ``patience`` (early stopping, 0 = off); the data's
+    ``per_class`` and ``label_noise``. training.regularization.REGULARISED is the regularised run."""
+    from training.regularization import EarlyStoppingTrainer, few_digits
+
+    return Recipe(
+        name="regularize_digits",
+        title="Over-fitting a few digits, and regularising",
+        summary="A wide MLP memorises 200 digits, mislabelled ones included; dropout, weight decay, batch "
+        "norm and early stopping each narrow the gap between its training and test accuracy.",
+        arch="mlp",
+        preset="tiny",
+        data=few_digits,
+        data_params=dict(per_class=20, label_noise=0.2),
+        arch_overrides=dict(hidden_dims=(512, 512)),
+        train_params=dict(optimizer="adamw", lr=1e-3, batch_size=32, num_steps=800, eval_every=50),
+        link=_io_link,
+        max_steps=20_000,
+        task=_early_stopping_task,
+        task_keys=("patience",),
+        trainer_cls=EarlyStoppingTrainer,
+    )
+
+
+register_recipe(_regularize_recipe())
