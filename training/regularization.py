@@ -37,7 +37,9 @@ def few_digits(per_class: int = 20, label_noise: float = 0.2, seed: int = 0) -> 
     if not 1 <= per_class <= 100:
         raise ValueError(f"per_class must be between 1 and 100 images of each digit, not {per_class}")
     if not 0.0 <= label_noise <= 0.8:
-        raise ValueError(f"label_noise must be between 0 and 0.8 (a fraction of the labels), not {label_noise}")
+        raise ValueError(
+            f"label_noise must be a fraction between 0 and 0.8, not {label_noise}"
+        )
     d = digits(8)
     rng = np.random.default_rng(seed)
     idx = np.sort(
@@ -166,7 +168,9 @@ def mc_dropout(model: nn.Module, x: torch.Tensor, samples: int = 30, seed: int =
 # ------------------------------------------------------------------------ activations layer by layer
 
 
-def activation_stats(model: nn.Module, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, np.ndarray]:
+def activation_stats(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor | None = None
+) -> dict[str, np.ndarray]:
     """One batch through an MLP (a model with ``.layers``, each with an ``.act``): for every hidden
     layer the mean and standard deviation of its pre-activations (what enters σ, after the norm if
     any) and of its activations, the fraction of activations that are dead (ReLU at 0) or saturated
