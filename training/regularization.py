@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from archs.spec import ConfigError
 from data.base import Supervised
 from data.digits import digits
 from training.tasks import Classification
@@ -35,10 +36,10 @@ def few_digits(per_class: int = 20, label_noise: float = 0.2, seed: int = 0) -> 
     ``label_noise`` of them given a wrong label, as small hand-labelled sets often have; the validation and
     test splits are the full, clean ones. ``meta["flipped"]`` marks the relabelled training images."""
     if not 1 <= per_class <= 100:
-        raise ValueError(f"per_class must be between 1 and 100 images of each digit, not {per_class}")
+        raise ValueError(f"the images per digit (per_class) must be between 1 and 100, not {per_class}")
     if not 0.0 <= label_noise <= 0.8:
         raise ValueError(
-            f"label_noise must be a fraction between 0 and 0.8, not {label_noise}"
+            f"the mislabelled fraction (label_noise) must be between 0 and 0.8, not {label_noise}"
         )
     d = digits(8)
     rng = np.random.default_rng(seed)
@@ -72,7 +73,7 @@ class EarlyStoppingClassification(Classification):
     def __init__(self, patience: int = 0):
         super().__init__()
         if patience < 0:
-            raise ValueError(f"patience must be 0 (off) or a number of evaluations, not {patience}")
+            raise ConfigError(f"The patience must be 0 (off) or a number of evaluations, not {patience}.")
         self.patience = int(patience)
 
 
@@ -179,7 +180,12 @@ def activation_stats(
     blocks = list(model.layers)
     pre: list[torch.Tensor] = []
     post: list[torch.Tensor] = []
-    hooks = [b.act.register_forward_hook(lambda m, i, o: (pre.append(i[0]), post.append(o))) for b in blocks]
+
+    def keep(_m: nn.Module, inputs: tuple, output: torch.Tensor) -> None:  # returns None: output unchanged
+        pre.append(inputs[0])
+        post.append(output)
+
+    hooks = [b.act.register_forward_hook(keep) for b in blocks]
     was = model.training
     model.train()  # batch norm normalises with the batch's own statistics, as in training
     try:
@@ -252,3 +258,67 @@ def batch_dependence(
         for k in out:
             out[k].append(float(np.stack(rows[k]).std(0).mean()))
     return {"batch_sizes": np.array(batch_sizes), **{k: np.array(v) for k, v in out.items()}}
+
+
+# ------------------------------------------------------- the page's experiments (digits, CPU, seconds)
+
+
+def _digits_trainer(seed: int, **overrides):
+    from training.recipes import get_recipe  # the feedforward family's digits MLP, by name
+
+    return get_recipe("mlp_digits").trainer(seed=seed, device="cpu", **overrides)
+
+
+def mc_dropout_digits(dropout: float = 0.5, samples: int = 30, num_steps: int = 600, seed: int = 0) -> dict:
+    """Train the digits MLP with ``dropout``, then predict the test digits by Monte-Carlo dropout
+    (mc_dropout's keys) beside the usual single pass with dropout off (``det_pred``); with the test
+    ``images`` (N, 8, 8), ``labels`` and both accuracies (``acc_mc``, ``acc_det``)."""
+    t = _digits_trainer(seed, dropout=dropout, num_steps=num_steps)
+    t.step(num_steps)
+    x, y = t.splits["test"]
+    out = mc_dropout(t.model, x, samples=samples, seed=seed)
+    det = t.predict(x).argmax(-1)
+    labels = y.cpu().numpy()
+    return {
+        **out,
+        "det_pred": det,
+        "images": x.cpu().numpy()[:, 0],  # (N, 8, 8)
+        "labels": labels,
+        "acc_mc": float((out["pred"] == labels).mean()),
+        "acc_det": float((det == labels).mean()),
+    }
+
+
+def layer_stats(depth: int, activation: str, norm: str, steps: int = 0, seed: int = 0) -> dict:
+    """activation_stats of a deep digits MLP (``depth`` hidden layers of 64) on 256 training digits,
+    as initialised (``steps`` 0) or after ``steps`` of plain SGD; ``test_acc`` after those steps."""
+    t = _digits_trainer(
+        seed,
+        hidden_dims=(64,) * depth,
+        activation=activation,
+        norm=norm,
+        optimizer="sgd",
+        lr=0.1,
+        num_steps=max(steps, 1),
+        eval_every=max(steps, 1),
+    )
+    if steps:
+        t.step(steps)
+    x, y = t.splits["train"]
+    stats = activation_stats(t.model, x[:256], y[:256])
+    stats["test_acc"] = t.evaluate()["test_acc"]
+    return stats
+
+
+def norm_race(batch_size: int, num_steps: int = 300, seed: int = 0) -> dict[str, list[dict]]:
+    """The digits MLP without a norm, with batch norm and with layer norm, trained at one batch size:
+    each run's history (evaluations on the validation and test splits use batch norm's running
+    statistics, which small batches estimate badly)."""
+    return {
+        name: _digits_trainer(
+            seed, norm=norm, batch_size=batch_size, num_steps=num_steps, eval_every=max(num_steps // 10, 1)
+        )
+        .step(num_steps)
+        .history
+        for name, norm in (("no norm", "none"), ("batch norm", "batchnorm"), ("layer norm", "layernorm"))
+    }
