@@ -210,7 +210,7 @@ register_recipe(
         data=digits_per_class,
         data_params=dict(per_class=50, size=16),
         arch_overrides=dict(activation="relu", pool="max", channels=(8, 16), hidden_dims=(128, 64)),
-        train_params=dict(optimizer="adam", lr=2e-3, batch_size=64, num_steps=400, eval_every=50),
+        train_params=dict(optimizer="adam", lr=2e-3, batch_size=64, num_steps=600, eval_every=50),
         link=image_link,
         task=_augmented_task,
         task_keys=("augmentations", "magnitude", "num_ops", "alpha"),
