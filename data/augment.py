@@ -147,3 +147,166 @@ def positive_pairs(
     """Two independent augmentations (view1, view2) of every image: the positive pairs of a batch."""
     g = torch.Generator().manual_seed(int(seed))
     return augment(images, ops, strength, g), augment(images, ops, strength, g)
+
+
+# ------------------------------------------------------------------- supervised augmentation (issue 23)
+# The operations above are SimCLR's; the ones below are the classic ones of supervised training on small
+# images. Every one takes a ``magnitude`` in [0, 1] (0: the image unchanged) so that a RandAugment policy
+# (Cubuk et al., 2020, arXiv:1909.13719) can turn one knob for all of them.
+
+GEOMETRIC: dict[str, str] = {
+    "rotate": "turn the image about its centre by a random angle, up to ±30° at magnitude 1",
+    "shift": "move the image by a random offset, up to 20 % of its side each way at magnitude 1",
+    "zoom": "scale the image about its centre by a random factor, 0.7 to 1.3 at magnitude 1",
+    "erase": "blank out a random square (cutout / random erasing), up to half the side at magnitude 1",
+}
+ALL_OPS: dict[str, str] = {**AUGMENTATIONS, **GEOMETRIC}
+# RandAugment draws from the label-preserving operations; flips would turn a 2 into a mirrored 2
+POLICY_OPS: tuple[str, ...] = ("rotate", "shift", "zoom", "erase", "jitter", "blur", "noise")
+
+
+def _check(x: torch.Tensor, magnitude: float) -> torch.Tensor:
+    if not isinstance(x, torch.Tensor) or x.dim() != 4:
+        raise ValueError("augmentations take a batch of images shaped (B, C, H, W)")
+    if not 0.0 <= magnitude <= 1.0:
+        raise ValueError(f"the augmentation magnitude must be between 0 and 1, not {magnitude}")
+    return x.float()
+
+
+def _affine(x: torch.Tensor, angle: torch.Tensor, scale: torch.Tensor, tx: torch.Tensor, ty: torch.Tensor):
+    """Resample each image through its own rotation (radians), scale and shift (fractions of the half-side,
+    as affine_grid measures them); pixels from outside are 0 (the digits' background)."""
+    cos, sin = angle.cos() / scale, angle.sin() / scale
+    theta = torch.stack([torch.stack([cos, -sin, tx], -1), torch.stack([sin, cos, ty], -1)], 1)  # (B, 2, 3)
+    grid = F.affine_grid(theta.to(x), list(x.shape), align_corners=False)  # (B, H, W, 2)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
+def _rotate(x: torch.Tensor, m: float, g) -> torch.Tensor:
+    b = x.shape[0]
+    one, zero = torch.ones(b), torch.zeros(b)
+    return _affine(x, _rand(b, g, -1, 1) * math.radians(30) * m, one, zero, zero)
+
+
+def _shift(x: torch.Tensor, m: float, g) -> torch.Tensor:
+    b = x.shape[0]
+    return _affine(x, torch.zeros(b), torch.ones(b), _rand(b, g, -0.4, 0.4) * m, _rand(b, g, -0.4, 0.4) * m)
+
+
+def _zoom(x: torch.Tensor, m: float, g) -> torch.Tensor:
+    b = x.shape[0]
+    scale = 1 + _rand(b, g, -0.3, 0.3) * m
+    return _affine(x, torch.zeros(b), scale, torch.zeros(b), torch.zeros(b))
+
+
+def _erase(x: torch.Tensor, m: float, g) -> torch.Tensor:
+    b, _, h, w = x.shape
+    side = 0.5 * m * min(h, w)
+    cy, cx = _rand(b, g, 0, h), _rand(b, g, 0, w)
+    ys, xs = torch.arange(h)[None, :, None], torch.arange(w)[None, None, :]
+    inside = ((ys - cy[:, None, None]).abs() < side / 2) & ((xs - cx[:, None, None]).abs() < side / 2)
+    return x.masked_fill(inside[:, None].to(x.device), 0.0)  # (B, 1, H, W) mask over every channel
+
+
+_OPS.update({"rotate": _rotate, "shift": _shift, "zoom": _zoom, "erase": _erase})
+
+
+def apply_ops(
+    images: torch.Tensor,
+    ops: tuple[str, ...],
+    magnitude: float = 0.5,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Every operation of ``ops`` (names of ALL_OPS, applied in that table's order) on every image, each
+    image drawing its own random parameters; ``magnitude`` in [0, 1] scales them all."""
+    x = _check(images, magnitude)
+    unknown = [o for o in ops if o not in ALL_OPS]
+    if unknown:
+        raise ValueError(f"unknown augmentation {unknown[0]!r}; choose from {', '.join(ALL_OPS)}")
+    for name in ALL_OPS:
+        if name in ops and magnitude > 0:
+            x = _OPS[name](x, magnitude, generator)
+    return x
+
+
+def rand_augment(
+    images: torch.Tensor,
+    num_ops: int = 2,
+    magnitude: float = 0.5,
+    generator: torch.Generator | None = None,
+    ops: tuple[str, ...] = POLICY_OPS,
+) -> tuple[torch.Tensor, list[list[str]]]:
+    """RandAugment: each image gets ``num_ops`` operations drawn uniformly from ``ops``, all at the one
+    ``magnitude``; no policy is searched (that is the point of the paper: two numbers replace
+    AutoAugment's learned policy). Returns the images and, per image, the names of the operations drawn."""
+    x = _check(images, magnitude)
+    if not 0 <= num_ops <= 5:
+        raise ValueError(f"RandAugment applies 0 to 5 operations per image, not {num_ops}")
+    chosen = torch.randint(len(ops), (num_ops, x.shape[0]), generator=generator)  # (N, B)
+    for row in chosen:
+        out = x.clone()
+        for k, name in enumerate(ops):
+            pick = (row == k).nonzero().flatten()
+            if len(pick):
+                out[pick.to(x.device)] = _OPS[name](x[pick.to(x.device)], magnitude, generator)
+        x = out
+    return x, [[ops[int(k)] for k in chosen[:, i]] for i in range(x.shape[0])]
+
+
+def _partners(b: int, alpha: float, g) -> tuple[torch.Tensor, torch.Tensor]:
+    """A random pairing of the batch and one mixing weight λ ~ Beta(α, α) per image."""
+    if alpha <= 0:
+        raise ValueError(f"the Beta parameter alpha of mixup and cutmix must be positive, not {alpha}")
+    return torch.randperm(b, generator=g), _beta(b, alpha, g)
+
+
+def _beta(b: int, alpha: float, g: torch.Generator | None) -> torch.Tensor:
+    """(b,) Beta(α, α) numbers drawn from ``g`` (torch's Beta cannot take a generator): the CDF inverted
+    on a fine grid, accurate to about 1e-3."""
+    t = torch.linspace(1e-4, 1 - 1e-4, 4001, dtype=torch.float64)
+    pdf = (t * (1 - t)) ** (alpha - 1)
+    cdf = torch.cumsum(pdf, 0)
+    cdf = cdf / cdf[-1]
+    u = torch.rand(b, generator=g, dtype=torch.float64)
+    return t[torch.searchsorted(cdf, u).clamp(max=len(t) - 1)].float()
+
+
+def soft_labels(y: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """(B,) class ids or (B, K) probabilities -> (B, K) probabilities."""
+    return y.float() if y.dim() == 2 else F.one_hot(y.long(), num_classes).float()
+
+
+def mixup(
+    images: torch.Tensor, labels: torch.Tensor, num_classes: int, alpha: float = 0.4, generator=None
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """mixup (Zhang et al., 2018, arXiv:1710.09412): x = λ·xᵢ + (1−λ)·xⱼ and the same blend of the one-hot
+    labels, λ ~ Beta(α, α). Returns the mixed images, the mixed labels (B, K) and λ (B,)."""
+    x = _check(images, 0.0)
+    perm, lam = _partners(x.shape[0], alpha, generator)
+    lam = lam.to(x)
+    y = soft_labels(labels, num_classes).to(x)
+    mixed = lam[:, None, None, None] * x + (1 - lam[:, None, None, None]) * x[perm.to(x.device)]
+    return mixed, lam[:, None] * y + (1 - lam[:, None]) * y[perm.to(x.device)], lam
+
+
+def cutmix(
+    images: torch.Tensor, labels: torch.Tensor, num_classes: int, alpha: float = 1.0, generator=None
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """CutMix (Yun et al., 2019, arXiv:1905.04899): paste a random box of a partner image; the labels mix
+    in proportion to the area each image keeps. Returns images, labels (B, K), and λ (B,) = the area kept."""
+    x = _check(images, 0.0)
+    b, _, h, w = x.shape
+    perm, lam = _partners(b, alpha, generator)
+    cut = (1 - lam).sqrt()  # the box's side, as a fraction of the image's, so its area is 1 − λ
+    ch, cw = (cut * h).round(), (cut * w).round()
+    cy, cx = _rand(b, generator, 0, h), _rand(b, generator, 0, w)
+    y0, y1 = (cy - ch / 2).clamp(0, h), (cy + ch / 2).clamp(0, h)
+    x0, x1 = (cx - cw / 2).clamp(0, w), (cx + cw / 2).clamp(0, w)
+    ys, xs = torch.arange(h)[None, :, None] + 0.5, torch.arange(w)[None, None, :] + 0.5
+    in_y = (ys >= y0[:, None, None]) & (ys < y1[:, None, None])
+    box = in_y & (xs >= x0[:, None, None]) & (xs < x1[:, None, None])
+    box = box[:, None].to(x.device)  # (B, 1, H, W)
+    mixed = torch.where(box, x[perm.to(x.device)], x)
+    kept = 1 - box.float().mean((1, 2, 3)).to(x)  # the exact area kept after clipping at the border
+    y = soft_labels(labels, num_classes).to(x)
+    return mixed, kept[:, None] * y + (1 - kept[:, None]) * y[perm.to(x.device)], kept

@@ -9,15 +9,19 @@ two (independent) losses is exactly training each network on its own.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 import archs
 from archs.cnn.degradation import DeepCNN
+from archs.spec import ConfigError
 from data import digits
+from data.augment import ALL_OPS, apply_ops, cutmix, mixup, rand_augment, soft_labels
 from data.base import Supervised
 from training.metrics import accuracy
 from training.recipes import Recipe, register_recipe
@@ -112,6 +116,104 @@ register_recipe(
         link=image_link,
         task=_twin_task,
         trainer_cls=TwinTrainer,
+        max_steps=5_000,
+    )
+)
+
+
+# ------------------------------------------------------------------ augmentation on few digits (issue 23)
+
+MIXES = ("mixup", "cutmix")
+POLICIES = ("randaugment",)
+
+
+def digits_per_class(per_class: int = 50, size: int = 16) -> Supervised:
+    """Digits with only ``per_class`` labelled training images of each class (the first ones of the fixed
+    split); validation and test stay whole, so every setting is judged on the same 360 test digits."""
+    d = digits(size=size)
+    if not 1 <= per_class <= 100:
+        raise ValueError(f"per_class must be between 1 and 100 images per class, not {per_class}")
+    keep = np.sort(np.concatenate([np.flatnonzero(d.y_train == c)[:per_class] for c in range(10)]))
+    return replace(
+        d, x_train=d.x_train[keep], y_train=d.y_train[keep], name=f"{d.name}, {per_class} per class"
+    )
+
+
+class AugmentedClassification(Task):
+    """Cross-entropy on augmented training batches; evaluation sees the images as they are.
+
+    ``augmentations`` names operations of ``data.augment.ALL_OPS`` (applied together, each image drawing
+    its own parameters), "randaugment" (``num_ops`` operations drawn per image) and at most one of
+    "mixup" or "cutmix" (applied last; the loss is then the cross-entropy with the mixed labels)."""
+
+    name = "augmented_classification"
+    higher_is_better = "acc"
+
+    def __init__(
+        self,
+        augmentations=(),
+        magnitude: float = 0.5,
+        num_ops: int = 2,
+        alpha: float = 1.0,
+        seed: int = 0,
+        num_classes: int = 10,
+    ):
+        ops = tuple(augmentations)
+        known = (*ALL_OPS, *POLICIES, *MIXES)
+        bad = [o for o in ops if o not in known]
+        if bad:
+            raise ConfigError(f"Unknown augmentation {bad[0]!r}; choose from {', '.join(known)}.")
+        if sum(o in MIXES for o in ops) > 1:
+            raise ConfigError("Choose mixup or cutmix, not both: each replaces the labels of the batch.")
+        if not 0.0 <= magnitude <= 1.0:
+            raise ConfigError(f"The augmentation magnitude must be between 0 and 1, not {magnitude}.")
+        if alpha <= 0:
+            raise ConfigError(f"The mixing parameter alpha must be positive, not {alpha}.")
+        self.ops, self.magnitude, self.num_ops, self.alpha = ops, float(magnitude), int(num_ops), float(alpha)
+        self.gen = torch.Generator().manual_seed(int(seed))
+        self.num_classes = int(num_classes)
+
+    def augment(self, x: torch.Tensor, y: torch.Tensor, num_classes: int):
+        """The training batch as the model sees it: images and (B, K) label probabilities."""
+        x = apply_ops(x, tuple(o for o in self.ops if o in ALL_OPS), self.magnitude, self.gen)
+        if "randaugment" in self.ops:
+            x, _ = rand_augment(x, self.num_ops, self.magnitude, self.gen)
+        if "mixup" in self.ops:
+            return mixup(x, y, num_classes, self.alpha, self.gen)[:2]
+        if "cutmix" in self.ops:
+            return cutmix(x, y, num_classes, self.alpha, self.gen)[:2]
+        return x, soft_labels(y, num_classes)
+
+    def loss(self, model, x, y):
+        xa, ya = self.augment(x, y, self.num_classes)
+        return -(ya * F.log_softmax(model(xa), -1)).sum(-1).mean()  # cross-entropy with soft labels
+
+    @torch.no_grad()
+    def metrics(self, model, x, y):
+        logits = model(x)
+        return {"loss": float(F.cross_entropy(logits, y)), "acc": accuracy(logits, y)}
+
+
+def _augmented_task(data: Supervised, augmentations=(), magnitude=0.5, num_ops=2, alpha=1.0) -> Task:
+    return AugmentedClassification(augmentations, magnitude, num_ops, alpha, num_classes=data.num_classes)
+
+
+register_recipe(
+    Recipe(
+        name="augment_digits",
+        title="Augmentation on few digits",
+        summary="LeNet-5 on only 50 labelled digits per class, with or without augmentation (rotation, "
+        "shifts, RandAugment, mixup, cutmix...): one network, one budget, judged on the same test set.",
+        arch="lenet5",
+        archs=TINY_ON_DIGITS,
+        preset="tiny",
+        data=digits_per_class,
+        data_params=dict(per_class=50, size=16),
+        arch_overrides=dict(activation="relu", pool="max", channels=(8, 16), hidden_dims=(128, 64)),
+        train_params=dict(optimizer="adam", lr=2e-3, batch_size=64, num_steps=600, eval_every=50),
+        link=image_link,
+        task=_augmented_task,
+        task_keys=("augmentations", "magnitude", "num_ops", "alpha"),
         max_steps=5_000,
     )
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from data.base import Supervised
 from data.sequences import dates, memory_task
+from data.text_augment import sentiment
 from training.recipes import Recipe, register_recipe
 from training.rnn.tasks import CompareTrainer, Seq2SeqTask, compare_task, memory_task_for
 
@@ -95,5 +96,29 @@ register_recipe(
         link=_dates_link,
         task=lambda data, **_: Seq2SeqTask(),
         max_steps=10_000,
+    )
+)
+
+
+# ------------------------------------------------------------------- text CNN on reviews (issue 23)
+
+
+def _sentiment_link(d: Supervised) -> dict:
+    return dict(vocab_size=d.meta["vocab_size"], seq_len=d.meta["seq_len"], num_classes=d.num_classes)
+
+
+register_recipe(
+    Recipe(
+        name="text_cnn_sentiment",
+        title="Sentiment of short reviews with a text CNN",
+        summary="Kim's text CNN reads generated film reviews (negations, rare synonyms) and says positive or "
+        "negative; the training reviews can be multiplied by text augmentation.",
+        arch="text_cnn",
+        data=sentiment,
+        data_params=dict(n_train=200, augmentations=(), copies=4, strength=0.1, seq_len=40),
+        arch_overrides=dict(embed_dim=32, num_filters=32, kernel_sizes=(2, 3, 4), dropout=0.5),
+        train_params=dict(optimizer="adam", lr=3e-3, batch_size=32, num_steps=300, eval_every=50),
+        link=_sentiment_link,
+        max_steps=5000,
     )
 )
