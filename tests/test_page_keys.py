@@ -37,6 +37,8 @@ CASES = [
         for m in ("Neural Turing machine", "LSTM (no external memory)")
     ],
     ("pages/beyond.py", (("radio", "beyond.sel.model", "S4 (time-invariant)"),)),
+    ("pages/regularization.py", ()),
+    ("pages/augmentation.py", ()),
 ]
 
 
