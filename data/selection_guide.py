@@ -36,10 +36,12 @@ class Device:
     def why_not(self, params: int, mult_adds: int) -> str | None:
         """None if a model of this size fits the device, else a sentence that says which limit it passes."""
         if self.max_params is not None and params > self.max_params:
-            return f"{params / 1e6:,.0f} M parameters: more than the {self.max_params / 1e6:,.0f} M a {self.title} holds"
+            limit = f"{self.max_params / 1e6:,.0f} M"
+            return f"{params / 1e6:,.0f} M parameters: more than the {limit} a {self.title} holds"
         if self.max_mult_adds is not None and mult_adds > self.max_mult_adds:
+            limit = f"{self.max_mult_adds / 1e9:,.0f} G"
             return (
-                f"{mult_adds / 1e9:,.0f} G mult-adds per example: more than the {self.max_mult_adds / 1e9:,.0f} G "
+                f"{mult_adds / 1e9:,.0f} G mult-adds per example: more than the {limit} "
                 f"a {self.title} runs at interactive speed"
             )
         return None
@@ -77,7 +79,7 @@ GUIDE: tuple[GuideRow, ...] = (
     GuideRow(
         "Image classification",
         "Images",
-        "Start from an ImageNet-pretrained network and fine-tune it; train from scratch only with a large set.",
+        "Start from an ImageNet-pretrained network and fine-tune it; train from scratch only on a large set.",
         (
             Pick(
                 "EfficientNet",
@@ -89,15 +91,15 @@ GUIDE: tuple[GuideRow, ...] = (
             Pick(
                 "ResNet",
                 "resnet50",
-                "Residual shortcuts let very deep stacks train; the standard backbone, with pretrained weights "
-                "everywhere and well understood behaviour when fine-tuned on few images.",
+                "Residual shortcuts let very deep stacks train; the standard backbone, with pretrained "
+                "weights everywhere and well understood behaviour when fine-tuned on few images.",
                 realtime=True,
             ),
             Pick(
                 "ViT",
                 "vit_b_16",
-                "A transformer over 16 × 16 patches: few built-in assumptions about images, so it needs a very "
-                "large pre-training set, and then overtakes CNNs of the same cost.",
+                "A transformer over 16 × 16 patches: few built-in assumptions about images, so it needs a "
+                "very large pre-training set, and then overtakes CNNs of the same cost.",
                 min_data="large",
             ),
         ),
@@ -162,8 +164,8 @@ GUIDE: tuple[GuideRow, ...] = (
             Pick(
                 "BERT",
                 "bert_base",
-                "A bidirectional transformer encoder pretrained by filling in masked words; its first token's "
-                "vector feeds a small classifier.",
+                "A bidirectional transformer encoder pretrained by filling in masked words; its first "
+                "token's vector feeds a small classifier.",
             ),
             Pick(
                 "RoBERTa",
@@ -200,7 +202,8 @@ GUIDE: tuple[GuideRow, ...] = (
             Pick(
                 "BART",
                 "bart_base",
-                "An encoder-decoder pretrained to restore corrupted text: strong at summarising and rewriting.",
+                "An encoder-decoder pretrained to restore corrupted text: strong at summarising and "
+                "rewriting.",
             ),
         ),
     ),
@@ -241,8 +244,8 @@ GUIDE: tuple[GuideRow, ...] = (
             Pick(
                 "ELECTRA",
                 "electra_small",
-                "Pretrained to spot replaced tokens, a task that learns from every token rather than the 15 % "
-                "masked ones: the small model is cheap and still accurate.",
+                "Pretrained to spot replaced tokens, a task that learns from every token rather than the "
+                "15 % masked ones: the small model is cheap and still accurate.",
                 realtime=True,
             ),
         ),
@@ -273,7 +276,7 @@ GUIDE: tuple[GuideRow, ...] = (
     GuideRow(
         "Time-series forecasting",
         "Series",
-        "Try a linear autoregression first as the baseline; deep models earn their cost on long, many series.",
+        "A linear autoregression is the baseline to beat; deep models earn their cost on long, many series.",
         (
             Pick(
                 "LSTM",
@@ -313,8 +316,8 @@ GUIDE: tuple[GuideRow, ...] = (
             Pick(
                 "Whisper",
                 None,
-                "A transformer encoder-decoder from log-mel spectrograms to text, trained on 680,000 hours of "
-                "transcribed audio from the web: robust, many languages, no fine-tuning.",
+                "A transformer encoder-decoder from log-mel spectrograms to text, trained on 680,000 hours "
+                "of transcribed audio from the web: robust, many languages, no fine-tuning.",
                 closest="transformer",
             ),
         ),
@@ -332,9 +335,7 @@ def row_for(task: str) -> GuideRow:
     raise KeyError(f"no guide row for the task {task!r}; the tasks are: {', '.join(TASKS)}")
 
 
-def fits(
-    pick: Pick, data: str, latency: str, device: str, cost: dict | None = None
-) -> tuple[bool, str]:
+def fits(pick: Pick, data: str, latency: str, device: str, cost: dict | None = None) -> tuple[bool, str]:
     """Whether ``pick`` suits the constraints, and a sentence: why not, or a caveat when it fits.
 
     ``cost`` is the registry's count of the published model (keys ``params``, ``mult_adds``), None where

@@ -1,9 +1,10 @@
 """The Selection guide's panels: pick a task and constraints, get the architectures worth trying, with the
 registry's parameters and mult-adds, the reason, and a link to the page that shows each.
 
-The rows are data (``data/selection_guide.py``); the costs are counted on ``meta`` (``archs.catalog.cost_row``,
-cached for everyone). ``arch_link`` opens an architecture on its family's page, already picked: the pages'
-architecture pickers are bound to the URL (ui/links.py), under the keys of ``PICKERS``.
+The rows are data (``data/selection_guide.py``); the costs are counted on ``meta``
+(``archs.catalog.cost_row``, cached for everyone). ``arch_link`` opens an architecture on its family's
+page, already picked: the pages' architecture pickers are bound to the URL (ui/links.py), under the keys of
+``PICKERS``.
 """
 
 from __future__ import annotations
@@ -88,7 +89,10 @@ def constraints(key: str) -> tuple[str, str, str, str]:
         help="How many labelled examples you have for your task (pretraining data not counted).",
     )
     latency = c2.selectbox(
-        "Latency", list(LATENCIES), format_func=LATENCIES.get, key=f"{key}.latency",
+        "Latency",
+        list(LATENCIES),
+        format_func=LATENCIES.get,
+        key=f"{key}.latency",
         help="How fast one answer must come.",
     )
     device = c3.selectbox(
