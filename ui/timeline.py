@@ -52,11 +52,11 @@ def timeline_view(key: str = "tl") -> None:
     rows = timeline_rows(chosen)
     families = [f for f in archs.FAMILIES if f in {r["family"] for r in rows}]
     names = [r["name"] for r in rows]
+    _clicked(st.session_state.get(f"{key}.chart"), key)  # the click that caused this run, before drawing
     if st.session_state.get(f"{key}.arch") not in names:
         st.session_state.pop(f"{key}.arch", None)
     fig = timeline_figure(rows, families, st.session_state.get(f"{key}.arch"))
-    event = plotly_chart(fig, key=f"{key}.chart", on_select="rerun", selection_mode="points")
-    _clicked(event, key)
+    plotly_chart(fig, key=f"{key}.chart", on_select="rerun", selection_mode="points")
     years = [r["year"] for r in rows]
     st.caption(
         f"{len(rows)} architectures from {min(years)} to {max(years)}, each at the year of the paper that "
