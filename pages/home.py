@@ -5,6 +5,7 @@ import streamlit as st
 
 from archs.catalog import catalog_rows, table_columns
 from ui.boot import ensure_app
+from ui.considerations import key_considerations
 from ui.nav import page_for_family, page_link
 
 ensure_app()
@@ -75,3 +76,5 @@ for fam, title in df.groupby("family", sort=False)["family_title"].first().items
         n, total = int((view["family"] == fam).sum()), int((df["family"] == fam).sum())
         count = f"{n} of {total} architectures{shown}" if shown else f"{total} architectures"
         page_link(page, f"{title} — {count}")
+
+key_considerations(df)
