@@ -43,8 +43,17 @@ def test_every_page_loads_and_draws(server, browser, path, tmp_path):
     try:
         page.wait_for_selector("h1", timeout=120_000)
         no_exception(page)
+        families = next(p.families for p in existing_pages() if p.path == path)
         if slug == "":
             page.wait_for_selector('[data-testid="stDataFrame"]', timeout=120_000)
+        elif not families and slug != "compare":  # the guide, timeline, engineering pages: their first view
+            page.wait_for_function(IDLE, timeout=120_000)
+            page.wait_for_function(
+                """() => [...document.querySelectorAll(
+                    '.js-plotly-plot, [data-testid="stDataFrame"], .katex-display'
+                )].some(e => e.offsetParent !== null)""",
+                timeout=120_000,
+            )
         else:  # every family page shows a layer graph: open the tab that holds it
             # tabs are lazy (ui/links.py): a click reruns the page, so wait for the inner Graph tab to
             # exist (drawn by that rerun) before clicking it, on a machine of any speed
