@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 # How much labelled data the user has, smallest first: a pick suits every size from its ``min_data`` up.
 DATA_SIZES: dict[str, str] = {
-    "small": "Few labels (hundreds to a few thousand examples)",
-    "medium": "Tens of thousands of labelled examples",
-    "large": "Millions of examples",
+    "small": "Hundreds to thousands",
+    "medium": "Tens of thousands",
+    "large": "Millions",
 }
 LATENCIES: dict[str, str] = {
-    "any": "No hard limit (batch, offline)",
-    "realtime": "Real time (every video frame, an interactive reply)",
+    "any": "No hard limit",
+    "realtime": "Real time",
 }
 
 
@@ -341,7 +341,7 @@ def fits(pick: Pick, data: str, latency: str, device: str, cost: dict | None = N
     ``cost`` is the registry's count of the published model (keys ``params``, ``mult_adds``), None where
     the atlas has no published size for it."""
     if _DATA_ORDER.index(data) < _DATA_ORDER.index(pick.min_data):
-        return False, f"needs more data: {DATA_SIZES[pick.min_data].lower()} at least"
+        return False, f"needs more labelled data: {DATA_SIZES[pick.min_data].lower()} of examples at least"
     if latency == "realtime" and not pick.realtime:
         return False, "too slow for real time"
     if cost is None:

@@ -85,7 +85,7 @@ def test_the_guide_page_filters_and_links():
     assert list(df["pick"]) == ["EfficientNet", "ResNet"]  # medium data: ViT left out, with the reason
     assert df.loc[df["pick"] == "ResNet", "params"].item() == "25.56 M"  # the registry's canonical count
     text = " ".join(m.value for m in at.markdown)
-    assert "ViT: needs more data" in text
+    assert "ViT: needs more labelled data" in text
     assert "(/cnn?cnn.arch=ResNet-50+%282015%29&cnn.tab=Architectures)" in text
     # real time on a CPU for detection: YOLOv8n stays, Faster R-CNN is refused with its reason
     at.selectbox(key="guide.task").set_value("Object detection")

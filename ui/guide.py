@@ -86,14 +86,16 @@ def constraints(key: str) -> tuple[str, str, str, str]:
         index=1,
         format_func=DATA_SIZES.get,
         key=f"{key}.data",
-        help="How many labelled examples you have for your task (pretraining data not counted).",
+        help="How many labelled examples you have for your task (pretraining data not counted): hundreds "
+        "to a few thousand, tens of thousands, or millions.",
     )
     latency = c2.selectbox(
         "Latency",
         list(LATENCIES),
         format_func=LATENCIES.get,
         key=f"{key}.latency",
-        help="How fast one answer must come.",
+        help="How fast one answer must come: no hard limit (batch, offline), or real time (every video "
+        "frame, an interactive reply).",
     )
     device = c3.selectbox(
         "Device",
