@@ -98,7 +98,9 @@ def test_the_guide_page_filters_and_links():
     at.selectbox(key="guide.task").set_value("Speech recognition")
     at.selectbox(key="guide.latency").set_value("any").run()
     df = at.dataframe[0].value
-    assert set(df["atlas"]) == {"— not in the atlas yet"} and all("closest here" in n for n in df["note"])
+    assert set(df["atlas"]) == {"— not in the atlas yet"}
+    reasons = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert reasons and all(f"**{p}**" in reasons[0] for p in df["pick"]) and "closest here" in reasons[0]
     assert any("Whisper is not in the atlas yet" in c.value for c in at.caption)
 
 

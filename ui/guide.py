@@ -168,19 +168,24 @@ def _table(df: pd.DataFrame) -> None:
         mult_adds=[human(v) if v == v and v is not None else "—" for v in df["mult_adds"]],
     )
     st.dataframe(
-        view[["pick", "atlas", "params", "mult_adds", "input", "reason", "note", "page"]],
+        view[["pick", "atlas", "params", "mult_adds", "input", "page"]],
         hide_index=True,
         width="stretch",
         column_config={
-            "pick": st.column_config.TextColumn("Pick", width=95),
-            "atlas": st.column_config.TextColumn("In the atlas", width=140),
-            "params": st.column_config.TextColumn("Parameters", width=80, help="Of the published model."),
+            "pick": st.column_config.TextColumn("Pick", width=110),
+            "atlas": st.column_config.TextColumn("In the atlas", width=200),
+            "params": st.column_config.TextColumn("Parameters", width=90, help="Of the published model."),
             "mult_adds": st.column_config.TextColumn(
-                "Mult-adds", width=80, help="Per example, at the input size of the next column."
+                "Mult-adds", width=90, help="Per example, at the input size of the next column."
             ),
-            "input": st.column_config.TextColumn("Input", width=90),
-            "reason": st.column_config.TextColumn("Why", width=300),
-            "note": st.column_config.TextColumn("Note", width=120),
-            "page": st.column_config.LinkColumn("Page", display_text="open", width=50),
+            "input": st.column_config.TextColumn("Input", width=110),
+            "page": st.column_config.LinkColumn("Page", display_text="open", width=60),
         },
+    )
+    # the reasons in full, under the table (a table cell would cut them off)
+    st.markdown(
+        "\n".join(
+            f"- **{r.pick}**: {r.reason}" + (f" *{r.note}*" if isinstance(r.note, str) and r.note else "")
+            for r in view.itertuples()
+        )
     )
