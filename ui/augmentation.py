@@ -171,22 +171,28 @@ def experiment_lab() -> None:
     if c[2].button("Clear the chart", key=child(ek, "clear"), icon=":material/delete_sweep:"):
         st.session_state.pop(child(ek, "runs"), None)
     s = dict(augmentations=EXPERIMENT[setting], magnitude=m, seed=state.seed(), device=state.device())
-    runs: dict[str, list[dict]] = st.session_state.setdefault(child(ek, "runs"), {})
-    recipe = get_recipe("augment_digits")
+    compared_runs(ek, "augment_digits", setting, s, step_sizes=(10, 100, 600))
+
+
+def compared_runs(key: str, recipe_name: str, setting: str, s: dict, step_sizes: tuple[int, ...]) -> None:
+    """A training panel for one setting of an experiment; every setting's run stays on one accuracy
+    chart, with the gain of each over the setting named "none"."""
+    runs: dict[str, list[dict]] = st.session_state.setdefault(child(key, "runs"), {})
+    recipe = get_recipe(recipe_name)
 
     def render(snap: dict, _d) -> None:
         if snap["history"]:
             runs[setting] = snap["history"]
         shown = {k: v for k, v in runs.items() if v} or {setting: []}
-        plotly_chart(accuracy_curves(shown), key=child(ek, "train", "view", "acc"))
+        plotly_chart(accuracy_curves(shown), key=child(key, "train", "view", "acc"))
         if any(runs.values()):
             st.dataframe(gain_table(shown, "none"), hide_index=True)
 
     train_panel(
-        child(ek, "train"),
+        child(key, "train"),
         lambda: recipe.trainer(**s),
-        signature=("augment_digits", repr(s)),
+        signature=(recipe_name, repr(s)),
         render=render,
         untrained=True,
-        step_sizes=(10, 100, 600),
+        step_sizes=step_sizes,
     )

@@ -6,12 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from data.text_augment import MAX_CHARS, TEXT_OPS, augment_text
-from training.recipes import get_recipe
 from ui import state
-from ui.charts import plotly_chart
+from ui.augmentation import compared_runs
 from ui.keys import child
-from ui.train_panel import train_panel
-from viz.augmentation import accuracy_curves, gain_table
 
 KEY = "aug.text"
 EXAMPLE = "The film was not good, I hated the acting and the story was very bad."
@@ -99,22 +96,4 @@ def text_experiment() -> None:
         seed=state.seed(),
         device=state.device(),
     )
-    runs: dict[str, list[dict]] = st.session_state.setdefault(child(KEY, "runs"), {})
-    recipe = get_recipe("text_cnn_sentiment")
-
-    def render(snap: dict, _d) -> None:
-        if snap["history"]:
-            runs[setting] = snap["history"]
-        shown = {k: v for k, v in runs.items() if v} or {setting: []}
-        plotly_chart(accuracy_curves(shown), key=child(KEY, "train", "view", "acc"))
-        if any(runs.values()):
-            st.dataframe(gain_table(shown, "none"), hide_index=True)
-
-    train_panel(
-        child(KEY, "train"),
-        lambda: recipe.trainer(**s),
-        signature=("text_cnn_sentiment", repr(s)),
-        render=render,
-        untrained=True,
-        step_sizes=(10, 50, 200),
-    )
+    compared_runs(KEY, "text_cnn_sentiment", setting, s, step_sizes=(10, 50, 200))
