@@ -54,12 +54,14 @@ def idea_tab() -> None:
             r"normalises each example over its features instead, so it never depends on the batch:"
         )
         st.latex(
-            r"\mathrm{BN}(x)_{b,f} = \gamma_f \frac{x_{b,f} - \mu_f}{\sqrt{\sigma_f^2 + \epsilon}} + \beta_f"
-            r"\qquad \mu_f = \frac{1}{B}\sum_b x_{b,f}"
+            r"\begin{aligned} \mathrm{BN}(x)_{b,f} &= \gamma_f"
+            r" \frac{x_{b,f} - \mu_f}{\sqrt{\sigma_f^2 + \epsilon}}"
+            r" + \beta_f \\ \mu_f &= \frac{1}{B}\sum_b x_{b,f} \end{aligned}"
         )
         st.latex(
-            r"\mathrm{LN}(x)_{b,f} = \gamma_f \frac{x_{b,f} - \mu_b}{\sqrt{\sigma_b^2 + \epsilon}} + \beta_f"
-            r"\qquad \mu_b = \frac{1}{F}\sum_f x_{b,f}"
+            r"\begin{aligned} \mathrm{LN}(x)_{b,f} &= \gamma_f"
+            r" \frac{x_{b,f} - \mu_b}{\sqrt{\sigma_b^2 + \epsilon}}"
+            r" + \beta_f \\ \mu_b &= \frac{1}{F}\sum_f x_{b,f} \end{aligned}"
         )
         st.markdown(
             "Batch norm keeps every layer's activations at one scale, so deep networks train; the noise "

@@ -130,12 +130,21 @@ def uncertainty_figure(score: np.ndarray, correct: np.ndarray, what: str, height
     """How uncertain the ensemble is on the test digits it gets right and on those it gets wrong: one
     histogram of ``score`` (entropy, mutual information, ...) for each, as fractions of their group."""
     fig = go.Figure()
+    score = np.asarray(score, dtype=float)
+    top = float(score.max()) if score.size else 1.0
+    bins = dict(start=0.0, end=top * 1.0001 + 1e-9, size=max(top, 1e-9) / 30)  # the same bins for both groups
     for ok, name, color in ((True, "right", PALETTE[2]), (False, "wrong", PALETTE[4])):
         s = score[correct == ok]
         if len(s):
             fig.add_trace(
                 go.Histogram(
-                    x=s, histnorm="probability", name=f"{name} ({len(s)})", marker_color=color, opacity=0.6
+                    x=s,
+                    histnorm="probability",
+                    name=f"{name} ({len(s)})",
+                    marker_color=color,
+                    opacity=0.6,
+                    xbins=bins,
+                    autobinx=False,
                 )
             )
     fig.update_layout(barmode="overlay")

@@ -52,7 +52,7 @@ def ssm_lab() -> None:
     )  # fmt: skip
     init = c[1].selectbox(
         "A starts as", ("legs", "lin"), key=child(KEY, "init"),
-        format_func=lambda v: {"legs": "HiPPO-LegS (S4D-LegS)", "lin": "S4D-Lin"}[v],
+        format_func=lambda v: {"legs": "HiPPO-LegS", "lin": "S4D-Lin"}[v],
     )  # fmt: skip
     disc = c[2].selectbox("Discretisation", ("zoh", "bilinear"), key=child(KEY, "disc"))
     length = int(c[3].select_slider("Length L", (16, 32, 64, 128, 256), value=64, key=child(KEY, "len")))
