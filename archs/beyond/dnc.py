@@ -211,6 +211,12 @@ class DNC(nn.Module):
         self.last_trace.update(memory=st["memory"].detach(), link=st["link"].detach())
         return torch.stack(ys, 1)  # (B, T, out)
 
+    def shape_forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The output's shape from one real step instead of T (``archs.meta_shapes``: fuzzing on meta):
+        every step has the same shapes, so the first one checks them all."""
+        y, _ = self.cell(x[:, 0], self.initial_state(x))  # (B, out)
+        return y.new_empty(x.shape[0], x.shape[1], y.shape[-1])  # (B, T, out)
+
 
 def _count(cfg: DNCConfig) -> int:
     """The reference layout's count, from the sizes (documents the canonical number)."""

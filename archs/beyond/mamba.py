@@ -100,6 +100,11 @@ class SelectiveScan(nn.Module):
         y = torch.stack(ys, 1) + x * d  # (B, L, Di)
         return y if state is None else (y, h)
 
+    def shape_forward(self, x, delta, a, b, c, d, state=None):
+        """The outputs' shapes without the loop over time (``archs.meta_shapes``: fuzzing on meta)."""
+        y = torch.empty_like(x)  # (B, L, Di)
+        return y if state is None else (y, x.new_empty(x.shape[0], x.shape[2], a.shape[1]))
+
 
 class Mixer(nn.Module):
     """The Mamba mixer: u (B, L, d_model) -> (B, L, d_model). ``last_internals`` holds Δ, B and C of the
