@@ -68,6 +68,9 @@ PAGES: tuple[PageDef, ...] = (
     ),
     PageDef("pages/augmentation.py", "Augmentation", ":material/auto_awesome:", "Engineering"),
     PageDef("pages/regularization.py", "Regularization", ":material/tune:", "Engineering"),
+    PageDef("pages/transfer.py", "Transfer learning", ":material/move_up:", "Engineering"),
+    PageDef("pages/compression.py", "Compression", ":material/memory:", "Engineering"),
+    PageDef("pages/search.py", "Architecture search", ":material/travel_explore:", "Engineering"),
     PageDef("pages/compare.py", "Compare", ":material/compare:", "Tools"),
 )
 

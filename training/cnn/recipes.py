@@ -217,3 +217,6 @@ register_recipe(
         max_steps=5_000,
     )
 )
+
+# the Engineering pages' recipes (issue 22): imported last, they may use this module's helpers
+from training.cnn import compression_recipes, nas_recipes, transfer_recipes  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Issue 22 (transfer): recipes of the CNN family, registered on import from training/cnn/recipes.py."""
