@@ -95,7 +95,7 @@ def test_ldm_shapes_paints_the_requested_colour(ldm_shapes):
     want = np.arange(30) % 6
     res = text_to_image(ldm_shapes.model, caps, steps=25, method="ddim", guidance=3.0, seed=0)
     hit = (dominant_color(res["images"]) == want).mean()
-    # chance is 1/6; threshold 3× chance; observed after the 1,000 steps: 97 % with guidance 3 (80 % at s = 1)
+    # chance is 1/6; threshold 3× chance; seen with guidance 3: 87 % after 600 steps (97 % after 1,000)
     assert hit >= 0.5
     assert res["attention"].shape == (30, 10, 16, 16)
 
@@ -119,4 +119,4 @@ def ldm_shapes():
     return t
 
 
-LDM_STEPS = 1000
+LDM_STEPS = 600  # a third of its CI time saved; the margin stays wide (87 % against 50 %)
