@@ -136,8 +136,9 @@ def scaling_figure(phi_max: int = 7, alpha: float = 1.2, beta: float = 1.1, gamm
     phi = np.arange(phi_max + 1)
     fig = go.Figure()
     for i, (name, v) in enumerate(
-        (("depth α^φ", alpha**phi), ("width β^φ", beta**phi), ("resolution γ^φ", gamma**phi),
-         ("FLOPs (α·β²·γ²)^φ", (alpha * beta**2 * gamma**2) ** phi))
+        (("depth α<sup>φ</sup>", alpha**phi), ("width β<sup>φ</sup>", beta**phi),
+         ("resolution γ<sup>φ</sup>", gamma**phi),
+         ("FLOPs (α·β²·γ²)<sup>φ</sup>", (alpha * beta**2 * gamma**2) ** phi))
     ):  # fmt: skip
         fig.add_scatter(x=phi, y=v, mode="lines+markers", name=name, line=dict(color=PALETTE[i]))
     fig.update_xaxes(title="φ (B0 → B7)")
