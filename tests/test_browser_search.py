@@ -14,7 +14,7 @@ def test_one_generation_draws_and_grows_the_pareto_chart(server, browser):
         page.wait_for_selector("h1:has-text('Architecture search')")
         page.wait_for_function(IDLE)
         before = page.evaluate(CHARTS)
-        page.get_by_role("button", name="Run one search generation per strategy").click()
+        page.get_by_role("button", name="Run both searches").click()
         page.wait_for_function(f"() => ({CHARTS})() >= {before + 2}", timeout=180_000)
         points = "() => [...document.querySelectorAll('.scatterlayer .point')].length"
         first = page.evaluate(points)

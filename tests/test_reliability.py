@@ -40,6 +40,8 @@ def _field_strategy(f: FieldInfo):
         return st.booleans()
     if f.choices:  # a choice field, or a number restricted to listed values
         return st.sampled_from(list(f.choices or [f.default]))
+    if f.kind == "choice":  # free text: the default, and strings the config must refuse with a sentence
+        return st.sampled_from([f.default, "", "?", "@ / @"])
     lo = f.lo if f.lo is not None else (0 if f.kind != "float" else -1e3)
     hi = f.hi if f.hi is not None else lo + 1000
     if f.kind == "int":

@@ -1,5 +1,6 @@
-"""The Architecture search page renders every tab; one search generation of each strategy runs as a queued
-job and the Pareto chart appears; a zero budget and a bad tournament are sentences, not tracebacks."""
+"""The Architecture search page renders every tab; both searches run as queued jobs and the Pareto chart
+appears; a DARTS search draws its α curves and the derived cell; a zero budget and a bad tournament are
+sentences, not tracebacks."""
 
 from __future__ import annotations
 
@@ -14,6 +15,18 @@ def test_page_renders_every_tab():
     at = open_page(PAGE)
     assert chart(at, "search.scaling") is not None
     assert not errors(at)
+    for tab, button in (("Evolution", "search.evo.go"), ("DARTS", "search.darts.go")):
+        at = on_tab(PAGE, "search.tab", tab)
+        assert not errors(at) and not at.exception
+        assert at.button(key=button) is not None
+
+
+def _until(at, key: str, timeout: float = 120):
+    deadline = time.time() + timeout
+    while chart(at, key) is None and time.time() < deadline:
+        time.sleep(0.5)
+        at.run()
+    return chart(at, key)
 
 
 def test_zero_budget_and_bad_tournament_are_sentences():
@@ -26,10 +39,15 @@ def test_zero_budget_and_bad_tournament_are_sentences():
 def test_one_generation_draws_the_pareto_front():
     at = on_tab(PAGE, "search.tab", "Evolution", search__evo__budget=2, search__evo__steps=10)
     at.button(key="search.evo.go").click().run()
-    deadline = time.time() + 120
-    while chart(at, "search.evo.pareto") is None and time.time() < deadline:
-        time.sleep(0.5)
-        at.run()
-    fig = chart(at, "search.evo.pareto")
+    fig = _until(at, "search.evo.pareto")
     assert fig is not None and not errors(at)
     assert {d["name"] for d in fig["data"]} >= {"random", "evolution"}
+
+
+def test_a_darts_search_draws_alpha_and_the_derived_cell():
+    at = on_tab(PAGE, "search.tab", "DARTS", search__darts__steps=10)
+    at.button(key="search.darts.go").click().run()
+    alpha = _until(at, "search.darts.alpha")
+    assert alpha is not None and not errors(at)
+    assert _until(at, "search.darts.graph") is not None
+    assert any(" / " in c.value for c in at.code), "the genotype string is shown"

@@ -75,6 +75,8 @@ def _ints_widget(f: FieldInfo, value: tuple, key: str, disabled: bool) -> tuple[
 def field_widget(f: FieldInfo, value: Any, key: str, disabled: bool = False) -> Any:
     if f.kind == "bool":
         return st.toggle(f.name, bool(value), help=f.help, key=key, disabled=disabled)
+    if f.kind == "choice" and not f.choices:  # free text (a DARTS genotype): the config validates it
+        return st.text_input(f.name, str(value), help=f.help, key=key, disabled=disabled).strip()
     if f.kind == "choice" or (f.choices and f.kind != "ints"):  # numbers limited to listed values too
         opts = list(f.choices or [value])
         return st.selectbox(

@@ -88,7 +88,7 @@ def evolution_lab() -> None:
     sig = (EVO, repr(sorted(s.items())))
     recipe = _recipe(EVO)
     if st.button(
-        "Run one search generation per strategy", key=child(key, "go"), icon=":material/play_arrow:"
+        "Run both searches", key=child(key, "go"), icon=":material/play_arrow:"
     ):
         launch_group(
             key,
