@@ -128,7 +128,7 @@ def prune_lab() -> None:
         signature=("prune_digits", repr(sorted(s.items()))),
         probes=lambda _d: {"weights": cmp.weight_values},
         render=render,
-        step_sizes=(10, 50, 200),
+        step_sizes=(50, 100, 200),  # a step of 50 ends on an evaluation (every 50 steps)
         untrained=True,
         curve_figure=lambda _h: None,
     )

@@ -41,6 +41,7 @@ def sparsity_figure(
                 line=dict(color=color),
             )
         )  # fmt: skip
+    fig.update_layout(showlegend=True)  # the legend names the curve even before any run
     fig.update_xaxes(title="sparsity (share of weights removed)", range=[-0.02, 1.0], tickformat=".0%")
     fig.update_yaxes(title="test accuracy", range=[0, 1.02], tickformat=".0%")
     return light_chart(fig, height, legend_y=-0.3)
