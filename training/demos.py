@@ -118,6 +118,14 @@ DEMOS: dict[str, Demo] = {
             "Mask R-CNN (tiny) on 64×64 shape scenes, 400 steps",
             dict(arch="mask_rcnn", num_steps=400, seed=0),
         ),
+        # issue 22: Compression
+        Demo(
+            "lenet5_digits",
+            "cnn_digits",
+            "LeNet-5 (6/16 filters, 120/84 units, ReLU, max-pool) on 28×28 digits, 600 steps: the "
+            "Compression page's base model",
+            dict(arch="lenet5", size=28, channels=(6, 16), hidden_dims=(120, 84), num_steps=600, seed=0),
+        ),
     )
 }
 
