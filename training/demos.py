@@ -118,6 +118,19 @@ DEMOS: dict[str, Demo] = {
             "Mask R-CNN (tiny) on 64×64 shape scenes, 400 steps",
             dict(arch="mask_rcnn", num_steps=400, seed=0),
         ),
+        # issue 23: back-translation
+        Demo(
+            "translate_en_pivot",
+            "translate_en_pivot",
+            "Seq2seq with attention, English → made-up pivot language (reviews), 400 steps",
+            dict(num_steps=400, seed=0),
+        ),
+        Demo(
+            "translate_pivot_en",
+            "translate_pivot_en",
+            "Seq2seq with attention, made-up pivot language → English (reviews), 400 steps",
+            dict(num_steps=400, seed=0),
+        ),
     )
 }
 
