@@ -139,14 +139,15 @@ def back_translation_lab(text: str) -> None:
     """The sentence, its pivot translation, and round trips sampled back into English."""
     st.markdown(
         "#### Back-translation through a made-up language\n"
-        "The atlas downloads nothing, so it has no English–French translator. It invents a second language "
-        "instead: a **made-up pivot language** (not a real one) with its own words, no articles, the "
-        "adjective after the noun and the verb last, in which each synonym group is one word (good, great, "
-        "superb → *bona*). Two Bahdanau seq2seq models (the `seq2seq_attention` architecture, recipes "
-        "`translate_en_pivot` and `translate_pivot_en`, 11,000 and 15,000 weights) learned it from 4,800 "
-        "generated review pairs. The way out is greedy; the way back is **sampled** with a temperature, so each round trip may choose "
-        "other synonyms: a paraphrase. They only know the reviews' words and grammar; other sentences come "
-        "back garbled, which is also what a real translator does far from its training text."
+        "The atlas downloads nothing, so it has no English–French translator. It invents a second "
+        "language instead: a **made-up pivot language** (not a real one) with its own words, no articles,"
+        " the adjective after the noun and the verb last, in which each synonym group is one word (good, "
+        "great, superb → *bona*). Two Bahdanau seq2seq models (the `seq2seq_attention` architecture, "
+        "recipes `translate_en_pivot` and `translate_pivot_en`, 11,000 and 15,000 weights) learned it "
+        "from 4,800 generated review pairs. The way out is greedy; the way back is **sampled** with a "
+        "temperature, so each round trip may choose other synonyms: a paraphrase. They only know the "
+        "reviews' words and grammar; other sentences come back garbled, which is also what a real "
+        "translator does far from its training text."
     )
     if not bt.ready():
         _offer_build()
