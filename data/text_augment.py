@@ -6,10 +6,10 @@ performance on text classification tasks", arXiv:1901.11196): synonym replacemen
 the sentence), random swap and random deletion. ``strength`` is EDA's α: the fraction of the words changed.
 
 Back-translation (Sennrich et al., 2016, arXiv:1511.06709) translates a sentence into another language and
-back to get a paraphrase. It needs a trained translator, and the atlas has none for English: its sequence-
-to-sequence models turn typed dates into ISO dates and reverse or sort strings. ``paraphrase`` is therefore a
-rule-based stand-in, NOT back-translation: it rewrites phrases from the table's "phrases" section
-(``was not`` → ``was hardly``), which is the kind of change a round trip through another language makes.
+back to get a paraphrase. The atlas does it with its own translators (``training.backtranslation``: two
+``seq2seq_attention`` models and a made-up pivot language, ``data.pivot``); this module, which may not
+import training code, takes them as ``translate(texts, seed) -> paraphrases`` where an operation
+"backtranslate" is asked for.
 
 ``reviews`` generates labelled reviews from a small grammar (positive or negative clauses, negations, filler);
 words are drawn from the synonym groups with Zipf-like frequencies (the first word of a group is common, the
@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,18 +37,23 @@ TEXT_OPS: dict[str, str] = {
     "insert": "insert a synonym of a word of the sentence at a random place",
     "swap": "swap two random words",
     "delete": "drop each word with probability α (one word always stays)",
-    "paraphrase": "rewrite phrases from a hand-written table (a rule-based stand-in for back-translation)",
 }
+EDA_OPS = tuple(TEXT_OPS)
+TEXT_OPS["backtranslate"] = (
+    "translate into a made-up pivot language and back with the atlas's two trained seq2seq models, "
+    "sampling the way back (each round trip can differ)"
+)
 PAD, UNK = "<pad>", "<unk>"
 
 
 @lru_cache(maxsize=1)
-def table() -> tuple[dict[str, list[str]], dict[str, list[str]], list[list[str]]]:
-    """(synonyms of each word, paraphrases of each phrase, the groups) from data/synonyms.json."""
+def table() -> tuple[dict[str, list[str]], None, list[list[str]]]:
+    """(synonyms of each word, None, the groups) from data/synonyms.json. (The middle place held the
+    phrase table of a rule-based paraphrase, replaced by real back-translation.)"""
     raw = json.loads((Path(__file__).with_name("synonyms.json")).read_text())
     groups = [list(g) for g in raw["groups"]]
     syn = {w: [v for v in g if v != w] for g in groups for w in g}
-    return syn, {k: list(v) for k, v in raw["phrases"].items()}, groups
+    return syn, None, groups
 
 
 def check_text(text: str) -> str:
@@ -104,23 +110,16 @@ def random_delete(ws: list[str], p: float, rng: random.Random) -> list[str]:
     return kept or [rng.choice(ws)] if ws else []
 
 
-def paraphrase(ws: list[str], rng: random.Random) -> list[str]:
-    """Every phrase of the table found in the sentence, rewritten by one of its paraphrases."""
-    text = " ".join(ws)
-    for phrase, options in sorted(table()[1].items(), key=lambda kv: -len(kv[0])):  # longest first
-        text = re.sub(rf"\b{re.escape(phrase)}\b", lambda _: rng.choice(options), text)
-    return text.split()
-
-
 def augment_words(ws: list[str], ops: tuple[str, ...], strength: float, rng: random.Random) -> list[str]:
-    """The operations of ``ops`` (names of TEXT_OPS, in that table's order) on a list of words."""
-    bad = [o for o in ops if o not in TEXT_OPS]
+    """The word-level operations of ``ops`` (names of EDA_OPS, in that table's order) on a list of words;
+    "backtranslate" works on whole sentences and is done by ``augment_text`` or ``sentiment``."""
+    bad = [o for o in ops if o not in EDA_OPS]
     if bad:
         raise ValueError(f"unknown text augmentation {bad[0]!r}; choose from {', '.join(TEXT_OPS)}")
     if not 0.0 <= strength <= 0.5:
         raise ValueError(f"the text augmentation strength α must be between 0 and 0.5, not {strength}")
     n = max(1, round(strength * len(ws))) if strength > 0 else 0
-    for op in TEXT_OPS:
+    for op in EDA_OPS:
         if op not in ops or not ws:
             continue
         if op == "synonym":
@@ -131,14 +130,33 @@ def augment_words(ws: list[str], ops: tuple[str, ...], strength: float, rng: ran
             ws = random_swap(ws, n, rng)
         elif op == "delete" and strength > 0:
             ws = random_delete(ws, strength, rng)
-        elif op == "paraphrase":
-            ws = paraphrase(ws, rng)
     return ws
 
 
-def augment_text(text: str, ops: tuple[str, ...], strength: float = 0.1, seed: int = 0) -> str:
-    """One augmented version of ``text`` (checked: at most MAX_CHARS characters)."""
-    return " ".join(augment_words(words(check_text(text)), tuple(ops), strength, random.Random(seed)))
+Translate = Callable[[list[str], int], list[str]]
+
+
+def _split_ops(ops: tuple[str, ...], translate: Translate | None) -> tuple[bool, tuple[str, ...]]:
+    """(whether to back-translate first, the word-level operations)."""
+    bad = [o for o in ops if o not in TEXT_OPS]
+    if bad:
+        raise ValueError(f"unknown text augmentation {bad[0]!r}; choose from {', '.join(TEXT_OPS)}")
+    bt = "backtranslate" in ops
+    if bt and translate is None:
+        raise ValueError("back-translation needs the atlas's translators (training.backtranslation)")
+    return bt, tuple(o for o in ops if o != "backtranslate")
+
+
+def augment_text(
+    text: str, ops: tuple[str, ...], strength: float = 0.1, seed: int = 0, translate: Translate | None = None
+) -> str:
+    """One augmented version of ``text`` (checked: at most MAX_CHARS characters): back-translated first
+    if ``ops`` holds "backtranslate" (with ``translate``), then the word-level operations."""
+    bt, rest = _split_ops(tuple(ops), translate)
+    text = check_text(text)
+    if bt:
+        text = translate([text], seed)[0]
+    return " ".join(augment_words(words(text), rest, strength, random.Random(seed)))
 
 
 # ------------------------------------------------------------------------------------ the review corpus
@@ -188,10 +206,10 @@ def review(label: int, rng: random.Random) -> str:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> tuple[str, ...]:
-    """Every word the grammar, the synonym table and the paraphrases can produce, after PAD and UNK."""
-    syn, phrases, groups = table()
+    """Every word the grammar and the synonym table can produce (so every back-translation too), after PAD
+    and UNK."""
+    groups = table()[2]
     found = {w for g in groups for v in g for w in words(v)}
-    found |= {w for k, vs in phrases.items() for v in (k, *vs) for w in words(v)}
     found |= {
         w for c in (*POSITIVE_CLAUSES, *NEGATIVE_CLAUSES, *FILLER) for w in words(re.sub(r"\{\w+\}", "", c))
     }
@@ -223,24 +241,25 @@ def sentiment(
     strength: float = 0.1,
     seq_len: int = 40,
     seed: int = 0,
+    translate: Translate | None = None,
 ) -> Supervised:
     """Generated film reviews, positive (1) or negative (0), as word ids for a text classifier. The training
     split (``n_train`` reviews) grows by ``copies`` augmented versions of each review when ``augmentations``
-    names operations of TEXT_OPS; validation (300) and test (1,000) reviews come from their own seeds, so
-    every setting is judged on the same reviews."""
+    names operations of TEXT_OPS ("backtranslate" needs ``translate``: each copy is then one round trip of
+    every review, seeded by the copy, before the word-level operations); validation (300) and test (1,000)
+    reviews come from their own seeds, so every setting is judged on the same reviews."""
     if not 10 <= n_train <= 20_000:
         raise ValueError(f"n_train must be between 10 and 20,000 reviews, not {n_train}")
     if not 0 <= copies <= 20:
         raise ValueError(f"copies must be between 0 and 20 augmented versions per review, not {copies}")
+    bt, rest = _split_ops(tuple(augmentations), translate)
     texts, y = reviews(n_train, seed)
     if augmentations and copies:
         rng = random.Random(seed + 1)
-        extra = [" ".join(augment_words(words(t), tuple(augmentations), strength, rng)) for t in texts]
-        extra += [
-            " ".join(augment_words(words(t), tuple(augmentations), strength, rng))
-            for _ in range(copies - 1)
-            for t in texts
-        ]
+        extra: list[str] = []
+        for c in range(copies):
+            source = translate(texts, 1000 * seed + c) if bt else texts
+            extra += [" ".join(augment_words(words(t), rest, strength, rng)) for t in source]
         texts, y = texts + extra, np.concatenate([y] + [y] * copies)
     val, y_val = reviews(300, 10_000 + 1)
     test, y_test = reviews(1000, 20_000 + 2)

@@ -91,3 +91,32 @@ def test_page_draws_every_tab():
 def test_vision_tab_draws_alone_on_shapes():
     at = on_tab("pages/augmentation.py", "aug.tab", "Vision", aug__src="shapes")
     assert chart(at, "aug.gallery") is not None
+
+
+def _png(w: int, h: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (w, h)).save(buf, "PNG")  # one flat colour: a few kB however many pixels
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, body, sentence",
+    [
+        ("notes.png", b"these bytes are not an image at all", "not a readable image"),
+        ("huge.png", _png(5000, 5000), "5000×5000 pixels"),
+        ("big.png", b"\x89PNG" + bytes(6 * 2**20), "6.0 MB"),
+    ],
+    ids=["not-an-image", "too-many-pixels", "too-many-bytes"],
+)
+def test_a_corrupt_or_oversized_upload_gives_a_sentence(name, body, sentence):
+    at = on_tab("pages/augmentation.py", "aug.tab", "Vision", aug__src="upload")
+    at.get("file_uploader")[0].set_value((name, body, "image/png"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [e.value for e in at.error]
+    assert any("This upload cannot be used" in e and sentence in e for e in said), said
+    assert chart(at, "aug.gallery") is None

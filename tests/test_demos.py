@@ -29,7 +29,8 @@ def test_every_demo_but_latent_diffusion_is_shipped_and_small():
     # Mask R-CNN (5.8 MB); the Two-stage tab asks for a trained one instead
     assert set(SHIPPED) == set(demos.DEMOS) - {"ldm_shapes", "rcnn_shapes"}
     sizes = {p.name: p.stat().st_size for p in HERE.glob("*.safetensors")}
-    assert sum(sizes.values()) < 7e6, sizes  # 6.8 MB with the YOLO demo (1.5 MB)
+    # 6.8 MB with the YOLO demo (1.5 MB); 7.3 MB with the Engineering pages' base models and translators
+    assert sum(sizes.values()) < 7.5e6, sizes
 
 
 def test_build_reproduces_the_smallest_demo_exactly(tmp_path):

@@ -126,6 +126,19 @@ DEMOS: dict[str, Demo] = {
             "Compression page's base model",
             dict(arch="lenet5", size=28, channels=(6, 16), hidden_dims=(120, 84), num_steps=600, seed=0),
         ),
+        # issue 23: back-translation
+        Demo(
+            "translate_en_pivot",
+            "translate_en_pivot",
+            "Seq2seq with attention, English → made-up pivot language (reviews), 400 steps",
+            dict(num_steps=400, seed=0),
+        ),
+        Demo(
+            "translate_pivot_en",
+            "translate_pivot_en",
+            "Seq2seq with attention, made-up pivot language → English (reviews), 400 steps",
+            dict(num_steps=400, seed=0),
+        ),
     )
 }
 
