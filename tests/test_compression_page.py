@@ -19,6 +19,9 @@ def test_page_draws_every_tab():
 def test_a_pruning_step_fine_tunes_and_moves_the_charts():
     at = on_tab(PAGE, "cmp.tab", "Pruning")
     before = chart(at, "cmp.prune.train.view.hist")
+    # the panel starts from the trained base, pruned: it must not call that model untrained
+    assert any(i.value.startswith("**Pruned, not fine-tuned yet**") for i in at.info)
+    assert not any("Untrained" in i.value for i in at.info)
     at.selectbox(key="cmp.prune.train.nstep").set_value(50).run()
     at.button(key="cmp.prune.train.step").click().run()
     assert not at.exception, [e.value for e in at.exception]

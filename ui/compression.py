@@ -131,6 +131,7 @@ def prune_lab() -> None:
         step_sizes=(50, 100, 200),  # a step of 50 ends on an evaluation (every 50 steps)
         untrained=True,
         curve_figure=lambda _h: None,
+        before="**Pruned, not fine-tuned yet**: the views below show the trained base model after pruning",
     )
 
 

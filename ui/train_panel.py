@@ -206,6 +206,7 @@ def train_panel(
     demo: PanelDemo | None = None,
     untrained: bool = False,
     curve_figure: Callable[[list[dict]], Any] | None = None,
+    before: str | None = None,
 ) -> Job | None:
     """Controls and live view of one training job of this session.
 
@@ -215,7 +216,8 @@ def train_panel(
     the probe functions to snapshot (``data`` is the job's own data set); ``render(snapshot, data)``
     draws the family's own live views. ``untrained``: before the first step, draw ``render`` for the
     untrained model (``current_job`` gives it to views outside the panel). ``demo``: a "Load the demo
-    model" button (see PanelDemo).
+    model" button (see PanelDemo). ``before``: what the views show before the first step, where the model
+    does not start untrained (a pre-trained base being pruned or fine-tuned).
 
     Keys: the panel owns ``key.<control>`` (play, step, nstep, reset, demo_btn, save, dl, csv, up) and
     ``key.live.*`` (views may add ``key.demo_btn.<suffix>``); what ``render`` draws should use
@@ -244,8 +246,8 @@ def train_panel(
         if j is None and untrained and (j := _preview(key, make_trainer, signature)) is not None:
             shipped = demo is not None and demos.available(demo.name)
             st.info(
-                "**Untrained**: the views below show the network as initialised, before any training. "
-                "Press **Train** to start, or **Step** to train a few steps at a time"
+                (before or "**Untrained**: the views below show the network as initialised, before training")
+                + ". Press **Train** to start, or **Step** to train a few steps at a time"
                 + (", or **Load the demo model** to see a trained one at once." if shipped else "")
                 + (", or **Build the demo model** (trained here, then kept)." if demo and not shipped else "")
                 + ("." if demo is None else ""),
