@@ -15,10 +15,18 @@ def test_page_renders_every_tab():
     at = open_page(PAGE)
     assert chart(at, "search.scaling") is not None
     assert not errors(at)
-    for tab, button in (("Evolution", "search.evo.go"), ("DARTS", "search.darts.go")):
+    # before any run each lab shows something real: the whole space by cost; DARTS (V2)'s published cell
+    for tab, button, view in (
+        ("Evolution", "search.evo.go", "search.evo.space"),
+        ("DARTS", "search.darts.go", "search.darts.published"),
+    ):
         at = on_tab(PAGE, "search.tab", tab)
         assert not errors(at) and not at.exception
         assert at.button(key=button) is not None
+        fig = chart(at, view)
+        assert fig is not None, view
+    space = chart(on_tab(PAGE, "search.tab", "Evolution"), "search.evo.space")
+    assert sum(len(t["x"]) for t in space["data"]) == 128  # every architecture of the space
 
 
 def _until(at, key: str, timeout: float = 120):

@@ -16,6 +16,7 @@ A search is a Trainer whose one step evaluates one candidate, so it runs as a jo
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import deque
 from dataclasses import dataclass, fields
@@ -88,6 +89,18 @@ def evaluate_genome(g: Genome, splits: dict, steps: int, seed: int, lr: float = 
         genome=list(g), label=label(g), params=archs.count_params(model), madds=int(madds),
         val_acc=acc.get("val", acc["test"]), test_acc=acc["test"], train_acc=acc["train"],
     )  # fmt: skip
+
+
+def space_costs(image_size: int = 8) -> list[dict]:
+    """Every architecture of the space with its parameters and mult-adds, for the map of the space a search
+    explores, drawn before anything is trained."""
+    out = []
+    for g in itertools.product(*SPACE.values()):
+        model = build(g, image_size=image_size)  # type: ignore[arg-type]
+        x = torch.zeros(1, 1, image_size, image_size)
+        madds = int(mult_adds(model, x))
+        out.append(dict(genome=g, label=label(g), params=archs.count_params(model), madds=madds))
+    return out
 
 
 def pareto_front(acc: np.ndarray, cost: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ from archs.spec import ConfigError
 from training import nas
 from ui import state
 from ui.charts import plotly_chart
-from ui.jobs import job_group_view, launch_group
+from ui.jobs import group_jobs, job_group_view, launch_group
 from ui.keys import child
 from viz import search as vs
 
@@ -108,6 +108,25 @@ def evolution_lab() -> None:
         ))  # fmt: skip
 
     job_group_view(key, sig, results, live_results=True)
+    if not group_jobs(key):
+        st.markdown(
+            f"**The space before any search**: all {nas.space_size()} architectures by size and compute. A "
+            "search trains only the few it picks; each then appears on the Pareto chart with its accuracy."
+        )
+        plotly_chart(vs.space_figure(_space()), key=child(key, "space"))
+
+
+@st.cache_data(show_spinner=False)
+def _space() -> list[dict]:
+    return nas.space_costs()
+
+
+@st.cache_resource(show_spinner=False)
+def _published_cells() -> tuple:
+    """DARTS (V2)'s (normal, reduce) cells, read from the registered `darts` network (its default)."""
+    import archs
+
+    return archs.build_model("darts", "tiny", device="meta").genotype
 
 
 def darts_lab() -> None:
@@ -145,6 +164,14 @@ def darts_lab() -> None:
         st.session_state[child(key, "genotype")] = t.genotype
 
     job_group_view(key, sig, results, live_results=True)
+    if not group_jobs(key):
+        st.markdown(
+            f"**Before a search**: the {cell} cell DARTS found on CIFAR-10 (second-order search, "
+            "the published *DARTS (V2)* genotype, the `darts` architecture on the Convolutional networks "
+            "page). Your search on digits derives its own."
+        )
+        published = _published_cells()[0 if cell == "normal" else 1]
+        plotly_chart(vs.cell_figure(published, f"DARTS (V2) {cell} cell"), key=child(key, "published"))
     geno = st.session_state.get(child(key, "genotype"))
     if geno and st.button("Train the derived cell's network", key=child(key, "train")):
         net = _recipe(DARTS_NET)

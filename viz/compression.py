@@ -89,7 +89,7 @@ def soft_targets_figure(probs: Mapping[float, np.ndarray], height: int = 300) ->
         )
     fig.update_layout(barmode="group")
     fig.update_xaxes(title="digit")
-    fig.update_yaxes(title="probability", type="log", range=[-6, 0.05])
+    fig.update_yaxes(title="probability", type="log", range=[-6, 0.05], exponentformat="power")
     return light_chart(fig, height)
 
 

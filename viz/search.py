@@ -40,6 +40,23 @@ def pareto_figure(runs: Mapping[str, Sequence[dict]], cost: str = "params", heig
     return light_chart(fig, height)
 
 
+def space_figure(space: Sequence[dict], height: int = 360) -> go.Figure:
+    """The whole search space before any search: each architecture's parameters against its mult-adds,
+    one colour per depth; a search only trains the few it picks."""
+    fig = go.Figure()
+    for i, n in enumerate(sorted({s["genome"][0] for s in space})):
+        pts = [s for s in space if s["genome"][0] == n]
+        fig.add_scatter(
+            x=[s["params"] for s in pts], y=[s["madds"] for s in pts], mode="markers",
+            name=f"{n} block{'s' if n > 1 else ''} per stage", text=[s["label"] for s in pts],
+            marker=dict(color=PALETTE[i % len(PALETTE)], size=8, opacity=0.7),
+            hovertemplate="%{text}<br>%{x:,} parameters, %{y:,} mult-adds<extra></extra>",
+        )  # fmt: skip
+    fig.update_xaxes(title="parameters", type="log")
+    fig.update_yaxes(title="mult-adds per image", type="log")
+    return light_chart(fig, height)
+
+
 def best_so_far_figure(runs: Mapping[str, Sequence[dict]], height: int = 300) -> go.Figure:
     """The best validation accuracy found after each candidate: what a budget buys."""
     fig = go.Figure()
