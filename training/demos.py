@@ -118,6 +118,19 @@ DEMOS: dict[str, Demo] = {
             "Mask R-CNN (tiny) on 64×64 shape scenes, 400 steps",
             dict(arch="mask_rcnn", num_steps=400, seed=0),
         ),
+        # issue 22: transfer learning
+        Demo(
+            "transfer_source_digits",
+            "transfer_source",
+            "LeNet-5 pre-trained on digits 0-4 (28×28), 400 steps: the transfer page's source model",
+            dict(source="digits", num_steps=400, seed=0),
+        ),
+        Demo(
+            "transfer_source_shapes",
+            "transfer_source",
+            "LeNet-5 pre-trained on six kinds of shapes (28×28), 400 steps: the transfer page's source model",
+            dict(source="shapes", num_steps=400, seed=0),
+        ),
     )
 }
 
