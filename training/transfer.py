@@ -68,7 +68,7 @@ def source_data(source: str = "digits", size: int = SIZE) -> Supervised:
     if source == "shapes":
         return shapes(n=2000, size=size, seed=0)
     d = digits(size=size)
-    keep = {s: getattr(d, f"y_{s}") < 5 for s in ("train", "val", "test")}
+    keep = {s: getattr(d, "y_" + s) < 5 for s in ("train", "val", "test")}
     return replace(
         d,
         **{f"{a}_{s}": getattr(d, f"{a}_{s}")[keep[s]] for s in keep for a in "xy"},
@@ -91,9 +91,9 @@ def target_data(source: str = "digits", per_class: int = 5, size: int = SIZE) ->
     lo = 5 if source == "digits" else 0
     parts = {}
     for s in ("train", "val", "test"):
-        x, y = getattr(d, f"x_{s}"), getattr(d, f"y_{s}")
+        x, y = getattr(d, "x_" + s), getattr(d, "y_" + s)
         m = y >= lo
-        parts[f"x_{s}"], parts[f"y_{s}"] = x[m], y[m] - lo
+        parts["x_" + s], parts["y_" + s] = x[m], y[m] - lo
     if per_class:
         y = parts["y_train"]
         keep = np.sort(np.concatenate([np.flatnonzero(y == c)[:per_class] for c in range(10 - lo)]))
