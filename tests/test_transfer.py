@@ -1,7 +1,7 @@
 """Transfer learning (training.transfer, recipe transfer_digits): with 5 labels per class of digits 5-9, the
-body pre-trained on digits 0-4 beats training from scratch (feature extraction and fine-tuning, same budget);
-LoRA and adapters train a small share; gradual unfreezing frees one layer group at a time; the source model
-comes from the shipped demo; bad settings are sentences."""
+residual CNN pre-trained on digits 0-4 and fine-tuned beats training from scratch (same budget, mean of 3
+seeds); LoRA trains under 5 % of the network; gradual unfreezing frees one block at a time; a frozen body
+keeps its BatchNorm statistics; bad settings are sentences."""
 
 from __future__ import annotations
 
@@ -15,35 +15,50 @@ from training.recipes import get_recipe
 torch.set_num_threads(1)
 
 
-def test_with_five_labels_per_class_pre_trained_features_beat_scratch():
-    r = tr.compare("digits", 5, strategies=("scratch", "features", "finetune", "lora"))
-    acc = {k: v["test_acc"] for k, v in r.items()}
-    # measured (seed 0, 150 steps, 179 test digits): scratch 0.872, features 0.883, fine-tune 0.883
-    assert acc["features"] > acc["scratch"], acc
-    assert acc["finetune"] > acc["scratch"], acc
-    assert r["features"]["trainable"] < 0.4 * r["scratch"]["trainable"]  # the head alone: 2,005 of 5,429
-    assert r["lora"]["trainable"] < r["finetune"]["trainable"] and acc["lora"] > 0.8  # measured 0.855
+SEEDS = (0, 1, 2)
 
 
-def test_gradual_unfreezing_frees_one_group_at_a_time_with_slower_lower_layers():
+def test_with_five_labels_per_class_fine_tuning_beats_scratch_and_lora_trains_under_five_percent():
+    """Seeds 0-2, 150 steps each, 179 test digits (measured means: scratch 0.812, feature extraction 0.682,
+    fine-tune all 0.853, LoRA rank 1 0.835). Fine-tuning beats scratch on the mean by 4.1 points (seed 0 is a
+    tie); LoRA trains 3.5 % (2,638 of 74,677) and ends 1.8 points under fine-tune-all on the mean (single
+    seeds: -1.6, -5.0, +1.2). Feature extraction LOSES to scratch by 13 points: the pooled features of a
+    5-class source are too specific to it (not asserted as a win: it is not one)."""
+    strategies = ("scratch", "features", "finetune", "lora")
+    runs = {s: [tr.run(s, "digits", 5, seed) for seed in SEEDS] for s in strategies}
+    acc = {s: sum(t.last_eval()["test_acc"] for t in ts) / len(ts) for s, ts in runs.items()}
+    assert acc["finetune"] >= acc["scratch"] + 0.03, acc
+    lora, total = runs["lora"][0].trainable, runs["lora"][0].total
+    assert lora <= 0.05 * total and total == runs["scratch"][0].trainable, (lora, total)
+    assert acc["lora"] >= acc["finetune"] - 0.02, acc
+    assert acc["features"] > 0.6 and runs["features"][0].trainable < 0.01 * total, acc  # 5 classes: 0.2
+
+
+def test_gradual_unfreezing_frees_one_block_at_a_time_with_slower_lower_layers():
     t = get_recipe("transfer_digits").trainer(strategy="gradual", num_steps=40)
-    assert t.unfreeze_every == 40 // (2 * 2) and t.unfrozen() == 1
-    assert [p.requires_grad for p in t.model.parameters()] == [False, False, False, False, True, True]
-    t.step(11)  # the next group is freed before step 11
-    assert t.unfrozen() == 2 and t.model.features[3].weight.requires_grad
+    groups = len(t.groups)  # stem, three blocks, head
+    assert groups == 5 and t.unfreeze_every == 40 // (2 * 4) and t.unfrozen() == 1
+    assert [p.requires_grad for p in t.model.parameters()][-2:] == [True, True]
+    assert not t.model.blocks[2].conv1.weight.requires_grad
+    t.step(6)  # the next group is freed before step 6
+    assert t.unfrozen() == 2 and t.model.blocks[2].conv1.weight.requires_grad
+    assert t.model.blocks[2].bn1.weight.requires_grad and not t.model.blocks[1].bn1.weight.requires_grad
     lrs = [g["lr"] for g in t.optimizer.param_groups]
-    assert lrs[-1] == pytest.approx(2e-3) and lrs[0] == pytest.approx(2e-3 / 2.6**2)
-    t.step(29)
-    assert t.unfrozen() == 3 and t.status == "done"
+    assert lrs[-1] == pytest.approx(1e-2) and lrs[0] == pytest.approx(1e-2 / 2.6**4)
+    t.step(34)
+    assert t.unfrozen() == 5 and t.status == "done"
 
 
-def test_source_model_is_the_shipped_demo_and_transfers_its_body():
+def test_a_frozen_body_keeps_its_batchnorm_in_eval_mode_and_its_statistics():
     state = tr.source_state("digits")
-    t = get_recipe("transfer_digits").trainer(strategy="features", num_steps=1)
-    assert torch.equal(t.model.features[0].weight, state["features.0.weight"])
-    assert not t.model.features[0].weight.requires_grad and t.model.classifier[0].weight.requires_grad
+    t = get_recipe("transfer_digits").trainer(strategy="features", num_steps=3)
+    assert torch.equal(t.model.stem[0].weight, state["stem.0.weight"])
+    assert not t.model.stem[0].weight.requires_grad and t.model.fc.weight.requires_grad
+    t.step(3)
+    assert torch.equal(t.model.blocks[0].bn1.running_mean, state["blocks.0.bn1.running_mean"])
+    assert t.trainable == t.model.fc.weight.numel() + t.model.fc.bias.numel()
     filt = tr.first_filters("digits")
-    assert filt["pre-trained"].shape == filt["random"].shape == (8, 5, 5)
+    assert filt["pre-trained"].shape == filt["random"].shape == (16, 3, 3)
 
 
 def test_target_data_keeps_the_labels_asked_for():
@@ -55,8 +70,8 @@ def test_target_data_keeps_the_labels_asked_for():
 
 def test_bad_settings_are_sentences():
     r = get_recipe("transfer_digits")
-    with pytest.raises(ConfigError, match="LoRA rank \\(9\\)"):
-        r.trainer(strategy="lora", rank=9)  # the first convolution has 8 filters
+    with pytest.raises(ConfigError, match="LoRA rank \\(10\\)"):
+        r.trainer(strategy="lora", rank=10)  # the stem's 3×3 kernel on one channel: 9 inputs
     with pytest.raises(ConfigError, match="strategy"):
         r.trainer(strategy="magic")
     with pytest.raises(ConfigError, match="(?i)per_class"):

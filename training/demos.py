@@ -122,13 +122,13 @@ DEMOS: dict[str, Demo] = {
         Demo(
             "transfer_source_digits",
             "transfer_source",
-            "LeNet-5 pre-trained on digits 0-4 (28×28), 400 steps: the transfer page's source model",
+            "A residual CNN pre-trained on digits 0-4 (8×8), 400 steps: the transfer page's source",
             dict(source="digits", num_steps=400, seed=0),
         ),
         Demo(
             "transfer_source_shapes",
             "transfer_source",
-            "LeNet-5 pre-trained on six kinds of shapes (28×28), 400 steps: the transfer page's source model",
+            "A residual CNN pre-trained on six kinds of shapes (8×8), 400 steps: the transfer page's source",
             dict(source="shapes", num_steps=400, seed=0),
         ),
     )

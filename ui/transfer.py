@@ -77,9 +77,15 @@ def _sweep(source: str, num_steps: int, seed: int) -> dict:
 def strategies_lab() -> None:
     key = child(KEY, "cmp")
     st.markdown(
-        "LeNet-5's convolutional body, pre-trained on the source task (a demo model trained by the atlas's "
-        "own recipe), then adapted to the target with each strategy: the same steps, batch and base "
-        "learning rate. Judged on the same held-out digits."
+        "A small residual CNN (a 3×3 stem, three blocks with BatchNorm and shortcuts, global average "
+        "pooling, a linear head; 74,677 weights) pre-trained on the source task by the atlas's own recipe, "
+        "then adapted to the target with each strategy: the same steps, batch and base learning rate, "
+        "judged on the same held-out digits. Frozen layers keep their BatchNorm in eval mode (the source's "
+        "statistics); LoRA and adapters also train BatchNorm's scale and shift. With 5 labels per class "
+        "(mean of seeds 0-2): from scratch 81.2 %, feature extraction 68.2 %, fine-tune all 85.3 %, "
+        "gradual unfreezing 85.3 %, adapters 78.2 %, LoRA of rank 1 83.5 % with 3.5 % of the weights. "
+        "Feature extraction loses here: the pooled features of a source with only five classes are too "
+        "specific to them, and training from scratch is strong on these easy digits."
     )
     c = st.columns(3)
     with c[0]:
@@ -148,7 +154,7 @@ def lora_lab() -> None:
         "indeed of rank $r$ at most."
     )
     c = st.columns(3)
-    rank = c[0].slider("Rank r", 1, 16, 2, key=child(key, "r"))
+    rank = c[0].slider("Rank r", 1, 16, 1, key=child(key, "r"))
     alpha = c[1].select_slider("Scale α", [0.5, 1.0, 2.0, 4.0, 8.0, 16.0], 4.0, key=child(key, "a"))
     with c[2]:
         source = _source(key)
@@ -167,8 +173,9 @@ def lora_lab() -> None:
 def sources_lab() -> None:
     key = child(KEY, "src")
     st.markdown(
-        "The source models: LeNet-5 trained on the digits 0-4, or on six kinds of procedural shapes. "
-        "Their first-layer filters have become edge and stroke detectors; the random ones are noise. "
+        "The source models: the residual CNN trained on the digits 0-4, or on six kinds of procedural "
+        "shapes. Their first-layer 3×3 filters have become edge and stroke detectors; the random ones "
+        "are noise. "
         "Those early features are what transfers best (Yosinski et al. 2014): the later layers grow "
         "specific to the source's classes, so the target gets a new head."
     )
