@@ -139,6 +139,19 @@ DEMOS: dict[str, Demo] = {
             "Seq2seq with attention, made-up pivot language → English (reviews), 400 steps",
             dict(num_steps=400, seed=0),
         ),
+        # issue 22: transfer learning
+        Demo(
+            "transfer_source_digits",
+            "transfer_source",
+            "A residual CNN pre-trained on digits 0-4 (8×8), 400 steps: the transfer page's source",
+            dict(source="digits", num_steps=400, seed=0),
+        ),
+        Demo(
+            "transfer_source_shapes",
+            "transfer_source",
+            "A residual CNN pre-trained on six kinds of shapes (8×8), 400 steps: the transfer page's source",
+            dict(source="shapes", num_steps=400, seed=0),
+        ),
     )
 }
 
