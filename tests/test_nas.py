@@ -17,6 +17,8 @@ from viz import search as vs
 
 torch.set_num_threads(1)
 BUDGET = 12
+# one worker runs the module, so the two searches (about 50 s) are made once, not once per worker
+pytestmark = pytest.mark.xdist_group("nas")
 
 
 @pytest.fixture(scope="module")
