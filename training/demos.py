@@ -143,14 +143,16 @@ DEMOS: dict[str, Demo] = {
         Demo(
             "transfer_source_digits",
             "transfer_source",
-            "A residual CNN pre-trained on digits 0-4 (8×8), 400 steps: the transfer page's source",
-            dict(source="digits", num_steps=400, seed=0),
+            "A residual CNN pre-trained on digits 0-4 (8×8) moved at random and at four quarter turns (20 "
+            "classes: digit and turn), 800 steps: the transfer page's source",
+            dict(source="digits", num_steps=800, seed=0),
         ),
         Demo(
             "transfer_source_shapes",
             "transfer_source",
-            "A residual CNN pre-trained on six kinds of shapes (8×8), 400 steps: the transfer page's source",
-            dict(source="shapes", num_steps=400, seed=0),
+            "A residual CNN pre-trained on six kinds of shapes (8×8) moved at random, 800 steps: the "
+            "transfer page's source",
+            dict(source="shapes", quarter_turns=False, num_steps=800, seed=0),
         ),
     )
 }

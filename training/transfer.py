@@ -11,6 +11,13 @@ BatchNorm and identity shortcuts, global average pooling and a small linear head
 are in the body, so a new head alone is a small share of the network, and LoRA on the body's convolutions
 a few per cent of it.
 
+Pre-training helps the way it does in practice when the source is varied and the target's few labels are
+not enough to learn invariances from: the digits source sees each digit 0-4 four times, moved, turned and
+zoomed at random (``jitter``), and at four quarter turns, its class being (digit, turn): 20 classes (a
+rotation-prediction task on top of the digits, as in Gidaris et al. 2018, which makes the body's features
+richer than five classes would). The target's digits 5-9 (train, validation and test alike) are placed at
+random within their frame, with the same fixed draw for every strategy.
+
 The source model is trained by the recipe ``transfer_source`` (training/cnn/transfer_recipes.py) and kept
 as a safetensors checkpoint: the shipped demo file (``training.demos``: ``transfer_source_<source>``) if
 there is one, else a cache folder (``$ARCHATLAS_CACHE_DIR`` or ``~/.cache/archatlas``), where it is
@@ -72,23 +79,76 @@ def _check_source(source: str) -> None:
         raise ConfigError(f"Unknown source task {source!r}; choose one of {', '.join(SOURCES)}.")
 
 
-def source_data(source: str = "digits", size: int = SIZE) -> Supervised:
-    """The source task: digits 0-4 (5 classes), or 2,000 shapes of 6 kinds (seed 0)."""
+def jitter(x: np.ndarray, shift: float, rotate: float = 0.0, scale: float = 0.0, seed: int = 0) -> np.ndarray:
+    """Each image moved by a random affine map: a shift of up to ``shift`` of the image's half-width, a
+    rotation of up to ``rotate`` degrees and a zoom of up to ± ``scale`` (seeded; zeros fill the border)."""
+    if not (shift or rotate or scale):
+        return x
+    g = torch.Generator().manual_seed(seed)
+    n = len(x)
+
+    def u(a: float) -> torch.Tensor:
+        return (torch.rand(n, generator=g) * 2 - 1) * a
+
+    ang, zoom, tx, ty = u(rotate) * np.pi / 180, 1 + u(scale), u(shift), u(shift)
+    c, s = torch.cos(ang) / zoom, torch.sin(ang) / zoom
+    theta = torch.stack([torch.stack([c, -s, tx], 1), torch.stack([s, c, ty], 1)], 1)  # (N, 2, 3)
+    t = torch.from_numpy(np.ascontiguousarray(x))
+    grid = torch.nn.functional.affine_grid(theta, list(t.shape), align_corners=False)
+    return torch.nn.functional.grid_sample(t, grid, align_corners=False).numpy()  # (N, 1, H, W)
+
+
+def source_data(
+    source: str = "digits",
+    size: int = SIZE,
+    copies: int = 1,
+    shift: float = 0.0,
+    rotate: float = 0.0,
+    scale: float = 0.0,
+    quarter_turns: bool = False,
+) -> Supervised:
+    """The source task: digits 0-4 (5 classes), or 2,000 shapes of 6 kinds (seed 0); with ``copies`` > 1
+    the training images come that many times, each copy moved at random (see ``jitter``)."""
     _check_source(source)
     if source == "shapes":
-        return shapes(n=2000, size=size, seed=0)
-    d = digits(size=size)
-    keep = {s: getattr(d, "y_" + s) < 5 for s in ("train", "val", "test")}
-    return replace(
-        d,
-        **{f"{a}_{s}": getattr(d, f"{a}_{s}")[keep[s]] for s in keep for a in "xy"},
-        num_classes=5,
-        class_names=tuple("01234"),
-        name=f"digits 0-4 {size}×{size}",
-    )
+        d = shapes(n=2000, size=size, seed=0)
+    else:
+        d = digits(size=size)
+        keep = {s: getattr(d, "y_" + s) < 5 for s in ("train", "val", "test")}
+        d = replace(
+            d,
+            **{f"{a}_{s}": getattr(d, f"{a}_{s}")[keep[s]] for s in keep for a in "xy"},
+            num_classes=5,
+            class_names=tuple("01234"),
+            name=f"digits 0-4 {size}×{size}",
+        )
+    if copies > 1 or shift or rotate or scale:
+        xs = [jitter(d.x_train, shift, rotate, scale, seed=i) for i in range(copies)]
+        d = replace(d, x_train=np.concatenate(xs), y_train=np.tile(d.y_train, copies))
+    if quarter_turns:  # every image also turned by 90°, 180°, 270°: the class is (kind, turn)
+        k = d.num_classes
+        parts = {}
+        for s in ("train", "val", "test"):
+            x, y = getattr(d, "x_" + s), getattr(d, "y_" + s)
+            parts["x_" + s] = np.concatenate([np.rot90(x, r, axes=(2, 3)) for r in range(4)])
+            parts["y_" + s] = np.concatenate([y * 4 + r for r in range(4)])
+        d = replace(
+            d,
+            **parts,
+            num_classes=4 * k,
+            class_names=tuple(f"{c} {90 * r}°" for c in d.class_names for r in range(4)),
+        )
+    return d
 
 
-def target_data(source: str = "digits", per_class: int = 5, size: int = SIZE) -> Supervised:
+def target_data(
+    source: str = "digits",
+    per_class: int = 5,
+    size: int = SIZE,
+    shift: float = 0.0,
+    rotate: float = 0.0,
+    scale: float = 0.0,
+) -> Supervised:
     """The target task of ``source`` with only ``per_class`` labelled training images per class (0: all
     of them): digits 5-9 (relabelled 0-4) after digits 0-4, all ten digits after shapes. Validation and
     test stay whole, so every strategy is judged on the same images."""
@@ -108,6 +168,8 @@ def target_data(source: str = "digits", per_class: int = 5, size: int = SIZE) ->
         y = parts["y_train"]
         keep = np.sort(np.concatenate([np.flatnonzero(y == c)[:per_class] for c in range(10 - lo)]))
         parts["x_train"], parts["y_train"] = parts["x_train"][keep], y[keep]
+    for i, s in enumerate(("train", "val", "test")):
+        parts["x_" + s] = jitter(parts["x_" + s], shift, rotate, scale, seed=100 + i)
     labels = f"{per_class} per class" if per_class else "all labels"
     return replace(
         d,
@@ -130,6 +192,21 @@ def demo_name(source: str) -> str:
     return f"transfer_source_{source}"
 
 
+def _signature(name: str) -> str:
+    """A short hash of everything that makes the source model (the demo's overrides, the recipe's data and
+    training settings): a cached file made by other settings is never read."""
+    import hashlib
+    import json
+
+    from training import demos
+    from training.recipes import get_recipe
+
+    d = demos.DEMOS[name]
+    r = get_recipe(d.recipe)
+    text = json.dumps([d.overrides, r.data_params, r.train_params], sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
 @lru_cache(maxsize=4)
 def source_state(source: str = "digits") -> dict[str, torch.Tensor]:
     """The pre-trained source model's weights (CPU tensors): from the shipped demo file, else from the
@@ -140,7 +217,8 @@ def source_state(source: str = "digits") -> dict[str, torch.Tensor]:
     _check_source(source)
     name = demo_name(source)
     want = demos.trainer(name, "cpu")
-    for p in (demos.path(name), cache_dir() / f"{name}.safetensors"):
+    cached = cache_dir() / f"{name}.{_signature(name)}.safetensors"
+    for p in (demos.path(name), cached):
         if p is None or not p.is_file():
             continue
         try:
@@ -150,7 +228,8 @@ def source_state(source: str = "digits") -> dict[str, torch.Tensor]:
         if arch == want.arch and config == want.config:
             return {k: v.detach().clone() for k, v in model.state_dict().items()}
     p = demos.build(name, out_dir=cache_dir())
-    model, _, _ = load_checkpoint(p.read_bytes())
+    p.replace(cached)
+    model, _, _ = load_checkpoint(cached.read_bytes())
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
