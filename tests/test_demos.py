@@ -27,7 +27,7 @@ def _record(path) -> dict:
 def test_every_demo_but_latent_diffusion_is_shipped_and_small():
     # built on first use (python -m training.demos build NAME): latent diffusion (16 MB of weights) and
     # Mask R-CNN (5.8 MB); the Two-stage tab asks for a trained one instead; the transfer page's source
-    # models (320 kB each, trained into the cache in about 6 s when first needed)
+    # models (320 kB each, trained into the cache in about 15 s when first needed)
     built_here = {"ldm_shapes", "rcnn_shapes", "transfer_source_digits", "transfer_source_shapes"}
     assert set(SHIPPED) == set(demos.DEMOS) - built_here
     sizes = {p.name: p.stat().st_size for p in HERE.glob("*.safetensors")}

@@ -6,6 +6,7 @@ are sentences."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -87,3 +88,12 @@ def test_bad_settings_are_sentences():
         r.trainer(per_class=-1)
     with pytest.raises(ConfigError, match="source"):
         r.trainer(source="imagenet")
+
+
+def test_the_singular_value_chart_shows_the_drop_after_rank_r_on_a_log_axis():
+    from viz.transfer import singular_figure
+
+    fig = singular_figure({"conv": {"singular": np.array([3.0, 2e-7, 0.0])}})
+    (bar,) = fig.data
+    assert list(bar.y) == [3.0, 2e-7, 1e-8]  # a zero is drawn at the floor, not left out
+    assert fig.layout.yaxis.type == "log"

@@ -68,12 +68,14 @@ def lora_share_figure(ranks: Sequence[int], shares: Sequence[float], height: int
 
 
 def singular_figure(updates: Mapping[str, Mapping[str, np.ndarray]], height: int = 300) -> go.Figure:
-    """Singular values of each layer's learned update ΔW = (α / r) B A: at most r are non-zero."""
+    """Singular values of each layer's learned update ΔW = (α / r) B A on a log axis: r of them are of the
+    update's size, the rest are rounding error (drawn at 10⁻⁸ at least), so the drop after σ_r is seen."""
     fig = go.Figure()
     for i, (name, u) in enumerate(updates.items()):
-        s = np.asarray(u["singular"])[:12]
+        s = np.maximum(np.asarray(u["singular"], float)[:8], 1e-8)
         fig.add_bar(x=[f"σ{k + 1}" for k in range(len(s))], y=s, name=name, marker_color=_colour(i))
-    fig.update_layout(barmode="group", yaxis_title="singular value of ΔW")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title="singular value of ΔW", type="log", exponentformat="power")
     return light_chart(fig, height)
 
 
