@@ -40,6 +40,7 @@ CASES = [
     ("pages/regularization.py", ()),
     ("pages/augmentation.py", ()),
     ("pages/compression.py", ()),
+    ("pages/transfer.py", ()),
 ]
 
 
