@@ -65,6 +65,23 @@ def _job(backend, pool, request, runner=None, recipe="mlp_toy2d", cpus=1, **kw):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_a_job_says_paused_only_once_its_step_is_final(backend, pool, request):
+    """Pause without waiting for the worker: until it has ended its last slice the job is not "paused"
+    (a remote job's mirror still shows an older step; CI once saw "paused" and then 393 more steps)."""
+    job = _job(backend, pool, request)
+    try:
+        job.start()
+        assert _wait(lambda: job.state == "running" and job.trainer.step_count > 50)
+        job.pause(wait=0.0)
+        assert _wait(lambda: job.snapshot()["state"] == "paused")
+        at = job.snapshot()["step"]
+        time.sleep(0.5)
+        assert job.snapshot()["step"] == at and job.snapshot()["state"] == "paused"
+    finally:
+        job.stop()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_start_snapshot_pause_step_stop(backend, pool, request):
     job = _job(backend, pool, request)
     assert job.backend == backend

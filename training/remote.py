@@ -164,6 +164,8 @@ class MirroredJob:
             return "stopped"
         if self.is_active:
             return "queued" if self._queued else "running" if self._running else "starting"
+        if self._running:  # paused, but the worker is still ending its last slice: the mirror's step is
+            return "running"  # not final yet, and "paused" beside a step that then moves on is a lie
         s = self.trainer.status
         return (
             "paused" if s == "idle" and self._started else s if s in ("done", "failed", "idle") else "paused"
