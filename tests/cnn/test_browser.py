@@ -3,6 +3,8 @@ drawn (built and traced on the meta device) at a readable detail, its labels 12 
 and no two labels overlapping as Chromium draws them. Uses the browser suite's server and browser
 fixtures."""
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from bench.browser_load import IDLE_JS
 from tests.browser import BROWSER_MARKS, no_exception, open_page
 
@@ -32,8 +34,18 @@ def _overlapping(labels) -> list[tuple[str, str]]:
 
 def _choose(page, label: str, option: str) -> None:
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
-    box.click()
-    page.get_by_role("option", name=option, exact=False).first.click()
+    # a rerun that redraws the select while its list is open detaches the options (seen in CI): open it
+    # once the page is idle, and open it again if the option went away before the click
+    for attempt in range(3):
+        page.wait_for_function(IDLE_JS, timeout=180_000)
+        box.click()
+        try:
+            page.get_by_role("option", name=option, exact=False).first.click(timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
     # the choice is shown, and the rerun it caused has finished
     page.wait_for_function(
         '([label, option]) => [...document.querySelectorAll(`[data-testid="stSelectbox"] input`)]'
