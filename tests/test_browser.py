@@ -115,19 +115,22 @@ def test_clicking_a_graph_node_opens_its_details(server, browser):
             assert box is not None, "no 'head' node in the visible graph"
             page.mouse.move(box["x"] - 4, box["y"] - 4)
             page.mouse.move(box["x"], box["y"])
-            # plotly clicks the hovered point: wait until it shows the hover label, then click
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.hoverlayer .hovertext')]"
-                ".some(h => h.textContent.includes('head'))",
-                timeout=30_000,
-            )
-            page.mouse.click(box["x"], box["y"])
-            try:  # the details of the clicked layer
+            try:
+                # plotly clicks the hovered point: wait until it shows the hover label, then click (a
+                # redraw between measuring the point and hovering it moves it: measure again, CI saw it)
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('.hoverlayer .hovertext')]"
+                    ".some(h => h.textContent.includes('head'))",
+                    timeout=30_000,
+                )
+                page.mouse.click(box["x"], box["y"])
+                # the details of the clicked layer
                 page.wait_for_selector("text=head · Linear", timeout=60_000 if attempt < 2 else 120_000)
                 break
             except PlaywrightTimeout:
                 if attempt == 2:
                     raise
+                page.mouse.move(0, 0)  # leave the chart, so the next hover is a fresh one
         no_exception(page)
     finally:
         page.close()
