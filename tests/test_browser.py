@@ -384,7 +384,12 @@ def test_a_link_opens_the_chosen_architecture_and_value_and_copy_link_copies_the
             timeout=60_000,
         )
         assert page.get_by_role("tab", name="Summary", exact=True).get_attribute("aria-selected") == "true"
-        assert page.get_by_label("Global seed", exact=True).and_(page.locator("input")).input_value() == "5"
+        # the sidebar's field may be drawn a moment after the page's (seen once under load): wait for it
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('input')].some(
+                i => i.getAttribute('aria-label') === 'Global seed' && i.value === '5')""",
+            timeout=60_000,
+        )
         no_exception(page)
         # the user changes the seed: the address follows, and Copy link copies it
         page.get_by_label("Global seed", exact=True).and_(page.locator("input")).fill("9")
