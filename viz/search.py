@@ -109,7 +109,7 @@ def _input_name(j: int) -> str:
     return {0: "c(k−2)", 1: "c(k−1)"}.get(j, f"node {j - 2}")
 
 
-def cell_figure(cell: Sequence[tuple[str, int]], title: str = "", height: int = 340) -> go.Figure:
+def cell_figure(cell: Sequence[tuple[str, int]], title: str = "", height: int = 400) -> go.Figure:
     """A derived cell as a graph: the two inputs on the left, the nodes in the middle, the concatenated
     output on the right; each edge labelled with its operation."""
     n = len(cell) // 2
@@ -124,8 +124,9 @@ def cell_figure(cell: Sequence[tuple[str, int]], title: str = "", height: int = 
             x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
             arrowhead=2, arrowwidth=1.5, arrowcolor=PALETTE[k % len(PALETTE)], standoff=14, startstandoff=14,
         )  # fmt: skip
+        f = 0.4 if k % 2 else 0.62  # a node's two incoming labels sit at different points of their edges
         fig.add_annotation(
-            x=(x0 + x1) / 2, y=(y0 + y1) / 2 + 0.08 * (1 if k % 2 else -1), text=op, showarrow=False,
+            x=x0 + f * (x1 - x0), y=y0 + f * (y1 - y0), text=op, showarrow=False,
             font=dict(size=11, color=PALETTE[k % len(PALETTE)]), bgcolor="rgba(255,255,255,0.8)",
         )  # fmt: skip
     for i in range(n):
@@ -138,7 +139,7 @@ def cell_figure(cell: Sequence[tuple[str, int]], title: str = "", height: int = 
     pts = [pos[i] for i in range(2 + n)] + [out]
     fig.add_scatter(
         x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers+text", text=names,
-        textposition="top center",
+        textposition="bottom center",
         marker=dict(size=26, color=["#8ecae6"] * 2 + ["#ffd166"] * n + ["#90be6d"]),
         hoverinfo="text", showlegend=False,
     )  # fmt: skip
