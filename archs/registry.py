@@ -64,6 +64,14 @@ FAMILIES: dict[str, tuple[str, str]] = {
         "Sequence models after the transformer and beside it: sparse mixtures of experts (Switch, Mixtral), "
         "state-space models (S4, Mamba), RWKV, and memory-augmented networks (NTM, DNC).",
     ),
+    "audio": (
+        "Speech & audio",
+        "From waveforms to spectrograms and words: keyword-spotting CNNs, CTC, Wav2Vec 2.0 and Whisper.",
+    ),
+    "multimodal": (
+        "Multimodal",
+        "Images and text in one model: CLIP's contrastive pairs and DALL-E's tokens, from captions to images.",
+    ),
 }
 
 

@@ -56,9 +56,11 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/forecasting.py", "Forecasting", ":material/show_chart:", "Sequences", ("forecasting",)),
     PageDef("pages/transformers.py", "Transformers", ":material/visibility:", "Sequences", ("transformer",)),
     PageDef("pages/beyond.py", "Beyond attention", ":material/alt_route:", "Sequences", ("beyond",)),
+    PageDef("pages/audio.py", "Speech & audio", ":material/graphic_eq:", "Sequences", ("audio",)),
     PageDef("pages/autoencoders.py", "Autoencoders", ":material/compress:", "Generative", ("autoencoder",)),
     PageDef("pages/gans.py", "GANs", ":material/compare_arrows:", "Generative", ("gan",)),
     PageDef("pages/diffusion.py", "Diffusion models", ":material/blur_on:", "Generative", ("diffusion",)),
+    PageDef("pages/multimodal.py", "Multimodal", ":material/image_search:", "Generative", ("multimodal",)),
     PageDef("pages/graph.py", "Graph neural networks", ":material/share:", "Beyond grids", ("graph",)),
     PageDef(
         "pages/rl.py", "Reinforcement learning", ":material/sports_esports:", "Learning paradigms", ("rl",)

@@ -1,0 +1,1 @@
+"""Images and text together: CLIP and a DALL-E-style transformer (family `multimodal`)."""

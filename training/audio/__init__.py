@@ -1,0 +1,1 @@
+"""Training of the audio family: recipes, trainers, metrics (WER, CER)."""

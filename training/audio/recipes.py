@@ -1,0 +1,2 @@
+"""Recipes of the audio family (the loader imports this module): each part of the family declares its
+recipes in its own module, imported here."""

@@ -1,0 +1,2 @@
+"""Recipes of the multimodal family (the loader imports this module): each part declares its recipes in
+its own module, imported here."""

@@ -1,0 +1,1 @@
+"""Panels and labs of the audio page."""
