@@ -128,18 +128,22 @@ def _voiced(f0, tracks, amp, sample_rate, n_fft=256, hop=64):
     """
     n = len(f0)
     phase = np.cumsum(f0) / sample_rate  # cycles
-    src = np.zeros(n + n_fft)
+    n_frames = -(-n // hop)
+    src = np.zeros((n_frames + 3) * hop + n_fft)
     src[np.flatnonzero(np.diff(np.floor(phase), prepend=0.0) > 0)] = 1.0
     src[:n] *= amp
-    win = np.hanning(n_fft + 1)[:-1]
+    src[n:] = 0.0
+    starts = np.arange(n_frames) * hop
+    frames = src[starts[:, None] + np.arange(n_fft)[None, :]] * np.hanning(n_fft + 1)[:-1]  # (N, n_fft)
     freq = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)  # (F,)
-    out = np.zeros(n + n_fft)
-    for s in range(0, n, hop):
-        c = min(n - 1, s + n_fft // 2)
-        fr = tracks[:, c][:, None]  # (3, 1)
-        env = (FORMANT_GAINS[:, None] / (1.0 + ((freq[None] - fr) / BANDWIDTHS[:, None]) ** 2)).sum(0)
-        env /= np.sqrt(1.0 + freq / 300.0)  # spectral tilt of the glottal source
-        out[s : s + n_fft] += np.fft.irfft(np.fft.rfft(src[s : s + n_fft] * win) * env, n_fft)
+    fr = tracks[:, np.minimum(n - 1, starts + n_fft // 2)].T[:, :, None]  # (N, 3, 1) formants per frame
+    env = FORMANT_GAINS[None, :, None] / (1.0 + ((freq[None, None] - fr) / BANDWIDTHS[None, :, None]) ** 2)
+    env = env.sum(1) / np.sqrt(1.0 + freq / 300.0)  # (N, F), with the glottal source's spectral tilt
+    shaped = np.fft.irfft(np.fft.rfft(frames, axis=1) * env, n_fft, axis=1)  # (N, n_fft)
+    out = np.zeros((n_frames + 3) * hop)
+    grid = out.reshape(-1, hop)  # (N + 3, hop): overlap-add quarter by quarter
+    for q in range(n_fft // hop):
+        grid[q : q + n_frames] += shaped[:, q * hop : (q + 1) * hop]
     return out[:n] * np.sqrt(f0 / 100.0) * 57.0  # about unit RMS for a steady vowel at 120 Hz
 
 
@@ -201,9 +205,18 @@ def add_noise(wave: np.ndarray, snr_db: float, rng: np.random.Generator, signal_
     return np.clip(wave + sigma * rng.standard_normal(wave.shape), -1.0, 1.0).astype(np.float32)
 
 
-def keyword_set(n: int, snr_db: float = 20.0, seed: int = 0, duration: float = 1.0,
-                words: tuple[str, ...] = WORDS) -> dict:
+def keyword_set(
+    n: int,
+    snr_db: float = 20.0,
+    seed: int = 0,
+    duration: float = 1.0,
+    words: tuple[str, ...] = WORDS,
+    snr_range: float = 0.0,
+) -> dict:
     """``n`` clips of ``duration`` s, one word each at a random offset, noise at ``snr_db`` (speech power).
+
+    ``snr_range`` > 0 draws each clip's SNR uniformly from snr_db ± snr_range (training for many noise
+    levels); ``snr_db=np.inf`` gives clean clips (silence around the word is then exactly zero).
 
     Returns dict(waves (n, S) float32, labels (n,) int64 indices into ``words``, words, sample_rate,
     offsets (n,) the sample where each word starts). Labels cycle through the vocabulary, then are shuffled,
@@ -219,13 +232,25 @@ def keyword_set(n: int, snr_db: float = 20.0, seed: int = 0, duration: float = 1
         off = int(rng.integers(0, S - len(w) + 1))
         waves[i, off : off + len(w)] = w
         offsets[i] = off
-        waves[i] = add_noise(waves[i], snr_db, rng, signal_power=float(np.mean(w**2)))
-    return {"waves": waves, "labels": labels, "words": tuple(words), "sample_rate": SAMPLE_RATE,
-            "offsets": offsets}
+        snr = snr_db + (rng.uniform(-snr_range, snr_range) if snr_range > 0 else 0.0)
+        waves[i] = add_noise(waves[i], snr, rng, signal_power=float(np.mean(w**2)))
+    return {
+        "waves": waves,
+        "labels": labels,
+        "words": tuple(words),
+        "sample_rate": SAMPLE_RATE,
+        "offsets": offsets,
+    }
 
 
-def word_sequences(n: int, min_words: int = 1, max_words: int = 4, snr_db: float = 30.0, seed: int = 0,
-                   vocab: tuple[str, ...] = WORDS) -> dict:
+def word_sequences(
+    n: int,
+    min_words: int = 1,
+    max_words: int = 4,
+    snr_db: float = 30.0,
+    seed: int = 0,
+    vocab: tuple[str, ...] = WORDS,
+) -> dict:
     """``n`` utterances of ``min_words``..``max_words`` words with 40-150 ms pauses and noise at ``snr_db``.
 
     Returns dict(waves list of float32 arrays (lengths differ), texts list of str (words joined by single

@@ -141,8 +141,14 @@ class FusedBiLSTM(nn.Module):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int, dropout: float):
         super().__init__()
-        self.lstm = nn.LSTM(input_size, hidden_size, num_layers, batch_first=True, bidirectional=True,
-                            dropout=dropout if num_layers > 1 else 0.0)
+        self.lstm = nn.LSTM(
+            input_size,
+            hidden_size,
+            num_layers,
+            batch_first=True,
+            bidirectional=True,
+            dropout=dropout if num_layers > 1 else 0.0,
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.lstm(x)[0]
@@ -211,8 +217,9 @@ register(
         build=CTCBiLSTM,
         example_input=example_input,
         presets={
-            "tiny": dict(input_dim=40, hidden_dim=32, num_layers=2, num_classes=28, num_frames=60,
-                         subsample=2),
+            "tiny": dict(
+                input_dim=40, hidden_dim=32, num_layers=2, num_classes=28, num_frames=60, subsample=2
+            ),
             "canonical": dict(
                 input_dim=123, num_classes=62, hidden_dim=250, num_layers=3, peephole=True, num_frames=100
             ),

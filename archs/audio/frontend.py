@@ -38,8 +38,13 @@ def make_window(win_length: int, window: str = "hann", device=None) -> torch.Ten
     raise ValueError(f"window must be one of {WINDOWS}, not {window!r}")
 
 
-def stft(wave: torch.Tensor, n_fft: int = 400, hop_length: int = 160, win_length: int | None = None,
-         window: str = "hann") -> torch.Tensor:
+def stft(
+    wave: torch.Tensor,
+    n_fft: int = 400,
+    hop_length: int = 160,
+    win_length: int | None = None,
+    window: str = "hann",
+) -> torch.Tensor:
     """Complex STFT (B, n_fft//2+1, frames) of ``wave`` (B, S) or (S,) -> (1, F, frames).
 
     Frames are centred (the signal is reflect-padded by n_fft//2 at both ends), so there are
@@ -52,8 +57,9 @@ def stft(wave: torch.Tensor, n_fft: int = 400, hop_length: int = 160, win_length
     if not 0 < win_length <= n_fft:
         raise ValueError(f"win_length ({win_length}) must lie in 1..n_fft ({n_fft})")
     w = make_window(win_length, window, device=wave.device)
-    return torch.stft(wave, n_fft, hop_length, win_length, window=w, center=True, pad_mode="reflect",
-                      return_complex=True)  # (B, F, frames)
+    return torch.stft(
+        wave, n_fft, hop_length, win_length, window=w, center=True, pad_mode="reflect", return_complex=True
+    )  # (B, F, frames)
 
 
 def hz_to_mel(f, mel_scale: str = "slaney"):
@@ -74,9 +80,15 @@ def mel_to_hz(m, mel_scale: str = "slaney"):
     return np.where(m >= 15.0, 1000.0 * np.exp(logstep * (m - 15.0)), m * (200.0 / 3))
 
 
-def mel_filterbank(n_mels: int = 80, n_fft: int = 400, sample_rate: int = 16000, f_min: float = 0.0,
-                   f_max: float | None = None, norm: str | None = "slaney",
-                   mel_scale: str = "slaney") -> torch.Tensor:
+def mel_filterbank(
+    n_mels: int = 80,
+    n_fft: int = 400,
+    sample_rate: int = 16000,
+    f_min: float = 0.0,
+    f_max: float | None = None,
+    norm: str | None = "slaney",
+    mel_scale: str = "slaney",
+) -> torch.Tensor:
     """(n_mels, n_fft//2+1) triangular filters, their corners evenly spaced in mel from f_min to f_max.
 
     Filter m rises from corner m to corner m+1 and falls to corner m+2 (corners in Hz, interpolated on the
@@ -88,8 +100,9 @@ def mel_filterbank(n_mels: int = 80, n_fft: int = 400, sample_rate: int = 16000,
     if not 0 <= f_min < f_max <= sample_rate / 2:
         raise ValueError(f"Need 0 <= f_min ({f_min}) < f_max ({f_max}) <= sample_rate/2 ({sample_rate / 2})")
     fft_f = np.linspace(0, sample_rate / 2, n_fft // 2 + 1)  # (F,)
-    hz = mel_to_hz(np.linspace(hz_to_mel(f_min, mel_scale), hz_to_mel(f_max, mel_scale), n_mels + 2),
-                   mel_scale)  # (n_mels + 2,) corner frequencies
+    hz = mel_to_hz(
+        np.linspace(hz_to_mel(f_min, mel_scale), hz_to_mel(f_max, mel_scale), n_mels + 2), mel_scale
+    )  # (n_mels + 2,) corner frequencies
     widths = np.diff(hz)  # (n_mels + 1,)
     ramps = hz[:, None] - fft_f[None, :]  # (n_mels + 2, F)
     lower = -ramps[:-2] / widths[:-1, None]
@@ -109,9 +122,17 @@ def power_to_whisper_log(mel: torch.Tensor) -> torch.Tensor:
     return (log + 4.0) / 4.0
 
 
-def log_mel_spectrogram(wave: torch.Tensor, n_mels: int = 80, n_fft: int = 400, hop_length: int = 160,
-                        sample_rate: int = 16000, whisper: bool = True, win_length: int | None = None,
-                        window: str = "hann", filters: torch.Tensor | None = None) -> torch.Tensor:
+def log_mel_spectrogram(
+    wave: torch.Tensor,
+    n_mels: int = 80,
+    n_fft: int = 400,
+    hop_length: int = 160,
+    sample_rate: int = 16000,
+    whisper: bool = True,
+    win_length: int | None = None,
+    window: str = "hann",
+    filters: torch.Tensor | None = None,
+) -> torch.Tensor:
     """(B, n_mels, frames) log-mel features of ``wave`` (B, S) or (S,).
 
     whisper=True: Whisper's recipe exactly (S // hop frames: the last centred frame is dropped; log10,
@@ -130,8 +151,14 @@ def log_mel_spectrogram(wave: torch.Tensor, n_mels: int = 80, n_fft: int = 400, 
 class MelFrontend(nn.Module):
     """Waveform (B, S) -> log-mel (B, n_mels, frames): a parameter-free first layer (see module docstring)."""
 
-    def __init__(self, n_mels: int = 80, n_fft: int = 400, hop_length: int = 160, sample_rate: int = 16000,
-                 whisper: bool = True):
+    def __init__(
+        self,
+        n_mels: int = 80,
+        n_fft: int = 400,
+        hop_length: int = 160,
+        sample_rate: int = 16000,
+        whisper: bool = True,
+    ):
         super().__init__()
         self.n_mels, self.n_fft, self.hop_length, self.whisper = n_mels, n_fft, hop_length, whisper
         self.sample_rate = sample_rate
@@ -146,8 +173,15 @@ class MelFrontend(nn.Module):
     def forward(self, wave: torch.Tensor) -> torch.Tensor:
         if wave.dim() == 1:
             wave = wave[None]  # (1, S)
-        spec = torch.stft(wave, self.n_fft, self.hop_length, window=self.window, center=True,
-                          pad_mode="reflect", return_complex=True)  # (B, F, frames)
+        spec = torch.stft(
+            wave,
+            self.n_fft,
+            self.hop_length,
+            window=self.window,
+            center=True,
+            pad_mode="reflect",
+            return_complex=True,
+        )  # (B, F, frames)
         power = spec.abs() ** 2
         if self.whisper:
             power = power[..., :-1]
@@ -155,5 +189,6 @@ class MelFrontend(nn.Module):
         return power_to_whisper_log(mel) if self.whisper else torch.log(mel + 1e-6)
 
     def extra_repr(self) -> str:
-        return (f"n_mels={self.n_mels}, n_fft={self.n_fft}, hop_length={self.hop_length}, "
-                f"whisper={self.whisper}")
+        return (
+            f"n_mels={self.n_mels}, n_fft={self.n_fft}, hop_length={self.hop_length}, whisper={self.whisper}"
+        )

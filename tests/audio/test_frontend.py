@@ -24,20 +24,29 @@ def test_stft_shape_and_window():
 def test_mel_filterbank_matches_transformers():
     au = pytest.importorskip("transformers.audio_utils")
     for n_mels, n_fft, sr in [(80, 400, 16000), (40, 512, 16000), (64, 1024, 22050)]:
-        ref = au.mel_filter_bank(num_frequency_bins=n_fft // 2 + 1, num_mel_filters=n_mels, min_frequency=0.0,
-                                 max_frequency=sr / 2, sampling_rate=sr, norm="slaney", mel_scale="slaney")
+        ref = au.mel_filter_bank(
+            num_frequency_bins=n_fft // 2 + 1,
+            num_mel_filters=n_mels,
+            min_frequency=0.0,
+            max_frequency=sr / 2,
+            sampling_rate=sr,
+            norm="slaney",
+            mel_scale="slaney",
+        )
         ours = F.mel_filterbank(n_mels, n_fft, sr)
         assert ours.shape == (n_mels, n_fft // 2 + 1)
         np.testing.assert_allclose(ours.numpy(), ref.T, rtol=1e-5, atol=1e-7)
     htk = au.mel_filter_bank(201, 40, 20.0, 7600.0, 16000, norm=None, mel_scale="htk")
-    np.testing.assert_allclose(F.mel_filterbank(40, 400, 16000, 20.0, 7600.0, None, "htk").numpy(), htk.T,
-                               rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        F.mel_filterbank(40, 400, 16000, 20.0, 7600.0, None, "htk").numpy(), htk.T, rtol=1e-5, atol=1e-7
+    )
 
 
 def test_log_mel_equals_whisper_feature_extractor():
     tr = pytest.importorskip("transformers")
-    fe = tr.WhisperFeatureExtractor(feature_size=80, sampling_rate=16000, hop_length=160, chunk_length=30,
-                                    n_fft=400)
+    fe = tr.WhisperFeatureExtractor(
+        feature_size=80, sampling_rate=16000, hop_length=160, chunk_length=30, n_fft=400
+    )
     x = _wave()
     ref = fe._torch_extract_fbank_features(x[None].astype(np.float32), "cpu")  # (1, 80, S // 160)
     ours = F.log_mel_spectrogram(torch.from_numpy(x))
