@@ -25,6 +25,7 @@ PAGES = {
     "energy": "energy",
     "ssl": "ssl",
     "beyond": "beyond",
+    "audio": "audio",
     "cmp": "compare",
 }
 

@@ -17,6 +17,7 @@ step of the best CTC path spelling the reference, subsample, word_bounds in fram
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -55,6 +56,7 @@ def features(wave: np.ndarray, meta: dict) -> np.ndarray:
 # ------------------------------------------------------------------------------------ keyword spotting
 
 
+@functools.lru_cache(maxsize=4)  # deterministic in its arguments; a page's Reset reuses it
 def kws_data(
     n_train: int = 1200,
     n_test: int = 240,
@@ -185,6 +187,7 @@ def _pad_with_noise(
     return out
 
 
+@functools.lru_cache(maxsize=4)
 def ctc_data(
     n_train: int = 800,
     n_test: int = 100,
@@ -301,3 +304,49 @@ class CTCTrainer(Trainer):
         snap = super().snapshot(probes)
         snap.update(alphabet=list(self.data.meta["alphabet"]), example=self.example())
         return snap
+
+
+# ------------------------------------------------------------------------------------------ uploads
+
+
+def fit_clip(wave: np.ndarray, seconds: float, sample_rate: int = audio.SAMPLE_RATE) -> np.ndarray:
+    """Cut or pad a recording to ``seconds``: the loudest stretch of that length, or the whole recording
+    centred in faint noise (digital silence would look unlike any training clip)."""
+    n = int(seconds * sample_rate)
+    wave = np.asarray(wave, np.float32)
+    if len(wave) >= n:
+        energy = np.convolve(wave.astype(np.float64) ** 2, np.ones(n), mode="valid")  # (S - n + 1,)
+        start = int(np.argmax(energy))
+        return wave[start : start + n]
+    rng = np.random.default_rng(0)
+    out = (1e-3 * rng.standard_normal(n)).astype(np.float32)
+    off = (n - len(wave)) // 2
+    out[off : off + len(wave)] += wave
+    return out
+
+
+@torch.no_grad()
+def classify_wave(model: nn.Module, data: Supervised, wave: np.ndarray) -> np.ndarray:
+    """A trained keyword spotter's class probabilities (C,) for a 16 kHz recording."""
+    x = features(fit_clip(wave, data.meta["duration"]), data.meta)
+    dev = next(model.parameters()).device
+    was = model.training
+    model.eval()
+    try:
+        return model(torch.as_tensor(x)[None, None].to(dev))[0].softmax(-1).cpu().numpy()
+    finally:
+        model.train(was)
+
+
+@torch.no_grad()
+def transcribe_wave(model: nn.Module, data: Supervised, wave: np.ndarray) -> str:
+    """A trained CTC model's greedy transcript of a 16 kHz recording."""
+    x = features(wave, data.meta)
+    dev = next(model.parameters()).device
+    was = model.training
+    model.eval()
+    try:
+        lp = model(torch.as_tensor(x)[None].to(dev))[0].cpu()
+    finally:
+        model.train(was)
+    return decode(ctc_greedy(lp), data.meta["alphabet"])
