@@ -511,14 +511,14 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
                     "The Spectrograms tab with Whisper's front end: 25 ms windows every 10 ms, 80 mel bands.",
                     "The word 'seven' is a hiss (s), a voiced stretch with moving bright bands (the "
                     "formants), and a nasal tail: 100 frames per second, low bands narrow, high bands wide.",
-                    {"audio.tab": "Spectrograms", "audio.spec.n_fft": 400, "audio.spec.win": 400,
+                    {"audio.tab": "Spectrograms", "audio.spec.nfft": 400, "audio.spec.win": 400,
                      "audio.spec.hop": 160, "audio.spec.mels": 80},
                 ),
                 Step(
-                    "Shorten the window to 128 samples (8 ms) and n_fft to 128.",
+                    "Shorten the window to 128 samples (8 ms) and the FFT size to 128.",
                     "Time gets sharper (the start of each sound is crisp) and frequency blurs: the "
                     "harmonics of the voice melt into one band. The STFT cannot be sharp in both.",
-                    {"audio.spec.n_fft": 128, "audio.spec.win": 128},
+                    {"audio.spec.nfft": 128, "audio.spec.win": 128},
                 ),
                 Step(
                     "The Keyword spotting tab. Press **Train**.",

@@ -98,7 +98,10 @@ def mel_filterbank(
     """
     f_max = sample_rate / 2 if f_max is None else f_max
     if not 0 <= f_min < f_max <= sample_rate / 2:
-        raise ValueError(f"Need 0 <= f_min ({f_min}) < f_max ({f_max}) <= sample_rate/2 ({sample_rate / 2})")
+        raise ValueError(
+            f"The filters must span 0 Hz <= lowest ({f_min:g} Hz) < highest ({f_max:g} Hz) <= half the "
+            f"sample rate ({sample_rate / 2:g} Hz)"
+        )
     fft_f = np.linspace(0, sample_rate / 2, n_fft // 2 + 1)  # (F,)
     hz = mel_to_hz(
         np.linspace(hz_to_mel(f_min, mel_scale), hz_to_mel(f_max, mel_scale), n_mels + 2), mel_scale
@@ -189,6 +192,4 @@ class MelFrontend(nn.Module):
         return power_to_whisper_log(mel) if self.whisper else torch.log(mel + 1e-6)
 
     def extra_repr(self) -> str:
-        return (
-            f"n_mels={self.n_mels}, n_fft={self.n_fft}, hop_length={self.hop_length}, whisper={self.whisper}"
-        )
+        return f"{self.n_mels} mel bands, FFT {self.n_fft}, hop {self.hop_length}, whisper {self.whisper}"

@@ -33,11 +33,11 @@ def test_each_tab_draws_alone():
 
 
 def test_whisper_preset_sets_the_front_end():
-    at = _spec_tab(audio__spec__n_fft=128, audio__spec__win=128, audio__spec__hop=64, audio__spec__mels=40)
+    at = _spec_tab(audio__spec__nfft=128, audio__spec__win=128, audio__spec__hop=64, audio__spec__mels=40)
     assert plotly_values(chart(at, "audio.spec.mel")["data"][0]["z"]).shape[0] == 40
     at.button(key="audio.spec.whisper").click().run()
     assert not at.exception
-    assert [at.session_state[f"audio.spec.{k}"] for k in ("n_fft", "win", "hop", "mels")] == [
+    assert [at.session_state[f"audio.spec.{k}"] for k in ("nfft", "win", "hop", "mels")] == [
         400,
         400,
         160,

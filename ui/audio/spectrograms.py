@@ -20,7 +20,7 @@ from viz.audio import filterbank_figure, probs_figure, spectrogram_figure, wavef
 
 KEY = "audio.spec"
 SR = audio.SAMPLE_RATE
-WHISPER = {"n_fft": 400, "win": 400, "hop": 160, "mels": 80}
+WHISPER = {"nfft": 400, "win": 400, "hop": 160, "mels": 80}
 MIN_SR, MAX_SR = 8000, 48000
 
 
@@ -72,10 +72,10 @@ def _settings() -> tuple[int, int, int, int]:
         st.session_state.setdefault(child(KEY, k), v)
     c1, c2, c3, c4 = st.columns(4)
     n_fft = c1.select_slider(
-        "n_fft (samples)",
+        "FFT size N (samples)",
         [128, 256, 400, 512, 1024],
-        key=child(KEY, "n_fft"),
-        help="FFT size: frequency resolution is 16000 / n_fft Hz per bin.",
+        key=child(KEY, "nfft"),
+        help="Samples per Fourier transform: the bins are 16000 / N Hz apart.",
     )
     win = c2.slider(
         "Window (samples)",
@@ -83,7 +83,7 @@ def _settings() -> tuple[int, int, int, int]:
         1024,
         step=16,
         key=child(KEY, "win"),
-        help="Samples the Hann window covers (at most n_fft): long = sharp in frequency, blurred in time.",
+        help="Samples the Hann window covers (at most N): long = sharp in frequency, blurred in time.",
     )
     hop = c3.slider(
         "Hop (samples)",
@@ -110,7 +110,7 @@ def spectrogram_tab() -> None:
         return
     n_fft, win, hop, mels = _settings()
     if win > n_fft:
-        st.warning(f"The window ({win}) cannot be longer than n_fft ({n_fft}): it was cut to {n_fft}.")
+        st.warning(f"The window ({win}) cannot be longer than the FFT size ({n_fft}): it was cut to {n_fft}.")
         win = n_fft
     x = torch.from_numpy(wave)
     plotly_chart(waveform_figure(wave, SR, f"Waveform ({len(wave) / SR:.2f} s)"), key=child(KEY, "wave"))
