@@ -65,7 +65,7 @@ def spectrogram_figure(
 ) -> go.Figure:
     """(rows, frames) heat map: frames at ``hop_s`` seconds on x, rows (frequency bins in Hz, or bands)
     on y, low frequencies at the bottom."""
-    mat = np.asarray(mat, dtype=float)
+    mat = np.asarray(mat, dtype=np.float32)  # sent as a binary array: a quarter of float64's JSON text
     x = np.arange(mat.shape[1]) * hop_s
     y = np.arange(mat.shape[0]) if y_values is None else np.asarray(y_values)
     fig = go.Figure(
@@ -84,13 +84,15 @@ def spectrogram_figure(
 
 def filterbank_figure(fb: np.ndarray, sample_rate: int, height: int = 260) -> go.Figure:
     """(n_mels, F) triangular mel filters over frequency (Hz): narrow and tall low, wide and flat high."""
-    fb = np.asarray(fb, dtype=float)
-    f = np.linspace(0, sample_rate / 2, fb.shape[1])
+    fb = np.asarray(fb, dtype=np.float32)
+    f = np.linspace(0, sample_rate / 2, fb.shape[1], dtype=np.float32)
     fig = go.Figure()
     for m in range(fb.shape[0]):
-        fig.add_scatter(
-            x=f,
-            y=fb[m],
+        nz = np.flatnonzero(fb[m])
+        lo, hi = (max(0, nz[0] - 1), min(fb.shape[1], nz[-1] + 2)) if len(nz) else (0, 0)
+        fig.add_scatter(  # only the triangle's support (and its two zero ends): a few points per filter
+            x=f[lo:hi],
+            y=fb[m, lo:hi],
             mode="lines",
             line=dict(width=1, color=PALETTE[m % len(PALETTE)]),
             name=f"band {m}",
@@ -187,7 +189,7 @@ def ctc_figure(
 ) -> go.Figure:
     """Top: the utterance's log-mel. Bottom: the model's symbol probabilities per output step (blank
     "_" first), with the best CTC path that spells the reference drawn as white dots."""
-    mel, lp = np.asarray(mel, dtype=float), np.asarray(log_probs, dtype=float)
+    mel, lp = np.asarray(mel, dtype=np.float32), np.asarray(log_probs, dtype=np.float32)
     fig = make_subplots(
         rows=2,
         cols=1,
@@ -208,7 +210,7 @@ def ctc_figure(
     t = (np.arange(lp.shape[0]) + 0.5) * subsample * hop_s
     names = [("blank" if s == "_" else "space" if s == " " else s) for s in alphabet]
     fig.add_heatmap(
-        z=np.exp(lp).T,
+        z=np.exp(lp).T.copy(),
         x=t,
         y=names,
         colorscale="Greys",
