@@ -70,7 +70,7 @@ FAMILIES: dict[str, tuple[str, str]] = {
     ),
     "multimodal": (
         "Multimodal",
-        "Images and text in one model: CLIP's contrastive pairs and DALL-E's tokens, from captions to images.",
+        "Images and text in one model: CLIP's contrastive pairs and DALL-E's tokens, captions to images.",
     ),
 }
 
