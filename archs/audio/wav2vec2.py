@@ -62,17 +62,28 @@ def num_frames(num_samples: int, kernels, strides) -> int:
 class Wav2Vec2Config(Config):
     conv_dim: int = hp(512, lo=1, hi=2048, help="Channels of every convolution of the feature encoder.")
     conv_kernels: tuple[int, ...] = hp(
-        BASE_KERNELS, lo=1, hi=16, max_len=8, help="Kernel size of each feature-encoder convolution (samples)."
+        BASE_KERNELS,
+        lo=1,
+        hi=16,
+        max_len=8,
+        help="Kernel size of each feature-encoder convolution (samples).",
     )
     conv_strides: tuple[int, ...] = hp(
-        BASE_STRIDES, lo=1, hi=8, max_len=8, help="Stride of each convolution; their product is the frame hop."
+        BASE_STRIDES,
+        lo=1,
+        hi=8,
+        max_len=8,
+        help="Stride of each convolution; their product is the frame hop.",
     )
     embed_dim: int = hp(768, lo=4, hi=4096, help="d_model: the transformer's width.")
     depth: int = hp(12, lo=1, hi=48, help="Transformer layers.")
     num_heads: int = hp(12, lo=1, hi=64, help="Attention heads per layer.")
     hidden_dim: int = hp(3072, lo=4, hi=16384, help="Width of each feed-forward layer (4 × d_model).")
     pos_conv_kernel: int = hp(
-        128, lo=2, hi=256, help="Kernel of the convolution that gives frames their relative positions (frames)."
+        128,
+        lo=2,
+        hi=256,
+        help="Kernel of the convolution that gives frames their relative positions (frames).",
     )
     pos_conv_groups: int = hp(16, lo=1, hi=64, help="Groups of that convolution (fewer weights per group).")
     num_codebooks: int = hp(2, lo=1, hi=8, help="G: codebooks of the product quantiser; one entry from each.")
@@ -90,7 +101,11 @@ class Wav2Vec2Config(Config):
         0.1, lo=0.01, hi=1.0, step=0.01, help="κ: cosine similarities are divided by it before the softmax."
     )
     diversity_weight: float = hp(
-        0.1, lo=0.0, hi=1.0, step=0.05, help="α: weight of the loss that spreads use over all codebook entries."
+        0.1,
+        lo=0.0,
+        hi=1.0,
+        step=0.05,
+        help="α: weight of the loss that spreads use over all codebook entries.",
     )
     gumbel_temperature: float = hp(
         2.0, lo=0.1, hi=10.0, step=0.1, help="τ of the Gumbel softmax (annealed 2 → 0.5 in the paper)."
@@ -111,7 +126,7 @@ class Wav2Vec2Config(Config):
             )
         for a, b, why in (
             (self.embed_dim, self.num_heads, "each head gets an equal slice of the width"),
-            (self.embed_dim, self.pos_conv_groups, "each group of the position convolution gets equal channels"),
+            (self.embed_dim, self.pos_conv_groups, "each group of the position conv gets equal channels"),
             (self.codevector_dim, self.num_codebooks, "each codebook supplies an equal slice of the latent"),
         ):
             if a % b:
@@ -176,7 +191,9 @@ class ConvPositions(nn.Module):
 class GumbelQuantizer(nn.Module):
     """Product quantisation: logits over V entries for each of G codebooks; a straight-through Gumbel
     softmax (hard one-hot forward, soft gradient) in training, argmax at evaluation; the chosen entries
-    (each codevector_dim/G wide) are concatenated. Returns (q (B, T, D), codes (B, T, G), probs (B, T, G, V))."""
+    (each codevector_dim/G wide) are concatenated.
+
+    Returns (q (B, T, D), codes (B, T, G), probs (B, T, G, V))."""
 
     def __init__(self, cfg: Wav2Vec2Config):
         super().__init__()
@@ -230,8 +247,12 @@ def sample_negatives(mask: torch.Tensor, num: int, generator=None) -> torch.Tens
 
 
 class Wav2Vec2(nn.Module):
-    """forward(wave (B, S)) -> context vectors (B, T, C), or (them, {"self": attention per layer}) with
-    ``return_attention``; :meth:`pretraining_loss` runs the masked contrastive task."""
+    """forward(wave (B, S)) -> (hidden (B, T, C), context (B, T, P), targets (B, T, P)): the transformer's
+    context vectors, and the two projections the contrastive task compares (of the context vectors and of
+    the quantised latents), so that the graph shows the quantiser and every weight trains. With
+    ``return_attention``: (that tuple, {"self": attention per layer}). In training mode, without a given
+    ``mask``, spans of frames are masked as in pre-training (Hugging Face's model does the same);
+    :meth:`pretraining_loss` runs the whole masked contrastive task."""
 
     def __init__(self, cfg: Wav2Vec2Config):
         super().__init__()
@@ -262,34 +283,55 @@ class Wav2Vec2(nn.Module):
         h, att, _ = self.encoder(h, need_weights=need_weights)
         return h, att
 
-    def forward(self, wave: torch.Tensor, return_attention: bool = False):
+    def run(self, wave: torch.Tensor, mask: torch.Tensor | None = None, need_weights: bool = False, gen=None):
+        """Every intermediate of the pre-training model: hidden, context, targets (see the class), the
+        quantiser's ``codes`` (B, T, G) and ``probs`` (B, T, G, V), the ``mask`` used (B, T) or None, and
+        ``attention`` (per layer, or Nones)."""
         self._check(wave)
-        x, _ = self.feature_projection(self.feature_encoder(wave))
-        h, att = self.context(x, return_attention)
-        return (h, {"self": att}) if return_attention else h
+        x, normed = self.feature_projection(self.feature_encoder(wave))  # (B, T, C), (B, T, conv_dim)
+        if mask is None and self.training:
+            mask = span_mask(x.shape[0], x.shape[1], self.cfg.mask_prob, self.cfg.mask_length, gen)
+        if mask is not None:
+            mask = mask.to(x.device)
+            x = torch.where(mask[..., None], self.mask_embed.to(x.dtype), x)  # masked frames -> one vector
+        h, att = self.context(x, need_weights)
+        q, codes, probs = self.quantizer(normed)
+        return {
+            "hidden": h,
+            "context": self.project_hid(h),
+            "targets": self.project_q(q),
+            "codes": codes,
+            "probs": probs,
+            "mask": mask,
+            "attention": att,
+        }
+
+    def forward(self, wave: torch.Tensor, mask: torch.Tensor | None = None, return_attention: bool = False):
+        r = self.run(wave, mask, return_attention)
+        out = (r["hidden"], r["context"], r["targets"])
+        return (out, {"self": r["attention"]}) if return_attention else out
 
     def pretraining_loss(self, wave: torch.Tensor, mask_seed: int = 0, mask: torch.Tensor | None = None):
         """The masked contrastive task on ``wave`` (B, S). Returns loss = contrastive + α·diversity (means
         over masked frames), its terms, the perplexity of the code choices, ``mask`` (B, T), the logits
-        (N masked, 1 + K; column 0 is the true latent), accuracy (how often it wins) and ``codes`` (B, T, G)."""
+        (N masked, 1 + K; column 0 is the true latent), accuracy (how often it wins) and ``codes``
+        (B, T, G)."""
         self._check(wave)
         cfg, gen = self.cfg, torch.Generator().manual_seed(mask_seed)
-        x, normed = self.feature_projection(self.feature_encoder(wave))
-        B, T, _ = x.shape
         if mask is None:
-            mask = span_mask(B, T, cfg.mask_prob, cfg.mask_length, gen)
-        mask = mask.to(x.device)
-        x = torch.where(mask[..., None], self.mask_embed.to(x.dtype), x)  # masked frames -> one vector
-        h, _ = self.context(x)
-        q, codes, probs = self.quantizer(normed)
-        c, q = self.project_hid(h).reshape(B * T, -1), self.project_q(q).reshape(B * T, -1)  # (B·T, P)
+            frames = num_frames(wave.shape[1], cfg.conv_kernels, cfg.conv_strides)
+            mask = span_mask(len(wave), frames, cfg.mask_prob, cfg.mask_length, gen)
+        r = self.run(wave, mask)
+        mask, probs = r["mask"], r["probs"]
+        B, T = mask.shape
+        c, q = r["context"].reshape(B * T, -1), r["targets"].reshape(B * T, -1)  # (B·T, P)
         flat = mask.reshape(-1).nonzero().squeeze(1)  # (N,)
-        neg = sample_negatives(mask.cpu(), cfg.num_negatives, gen).to(x.device)  # (N, K)
+        neg = sample_negatives(mask.cpu(), cfg.num_negatives, gen).to(mask.device)  # (N, K)
         cands = torch.cat([q[flat][:, None], q[neg]], 1)  # (N, 1 + K, P): the true latent first
         logits = F.cosine_similarity(c[flat][:, None], cands, dim=-1).float() / cfg.logit_temperature
         same = (cands[:, 1:] == cands[:, :1]).all(-1)  # a distractor equal to the target is no distractor
         logits = torch.cat([logits[:, :1], logits[:, 1:].masked_fill(same, float("-inf"))], 1)
-        target = torch.zeros(len(flat), dtype=torch.long, device=x.device)
+        target = torch.zeros(len(flat), dtype=torch.long, device=mask.device)
         contrastive = F.cross_entropy(logits, target)
         avg = probs[mask].mean(0)  # (G, V): average code distribution over masked frames
         perplexity = torch.exp(-(avg * torch.log(avg + 1e-7)).sum(-1)).sum()
@@ -303,7 +345,7 @@ class Wav2Vec2(nn.Module):
             "mask": mask,
             "logits": logits,
             "accuracy": (logits.argmax(-1) == 0).float().mean(),
-            "codes": codes,
+            "codes": r["codes"],
         }
 
 
@@ -369,7 +411,7 @@ register(
         published_params=95_044_608,
         published_source="Hugging Face transformers Wav2Vec2ForPreTraining(Wav2Vec2Config()) = "
         "facebook/wav2vec2-base's pre-training model (the paper's BASE, reported as 95M): feature encoder, "
-        "projection, weight-normed positional conv, 12 × 768 transformer, mask vector, quantiser (G=2, V=320, "
-        "256-wide codes) and the two 256-wide projections",
+        "projection, weight-normed positional conv, 12 × 768 transformer, mask vector, quantiser "
+        "(G=2, V=320, 256-wide codes) and the two 256-wide projections",
     )
 )
