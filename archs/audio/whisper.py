@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from archs.blocks.embeddings import Embeddings
-from archs.blocks.transformer import BlockSettings, Stack, check_ids, init_weights
+from archs.blocks.transformer import BlockSettings, Stack, check_ids
 from archs.registry import register
 from archs.spec import ArchSpec, Config, ConfigError, Paper, hp
 
@@ -128,7 +128,11 @@ class Whisper(nn.Module):
         self.decoder = Stack(s, cfg.decoder_depth, causal=True, cross=True, final_norm=True)
         _unbiased_keys(self.encoder)
         _unbiased_keys(self.decoder)
-        init_weights(self)
+        # linear layers keep PyTorch's default initialisation, as OpenAI's code; token embeddings ~ N(0, 1/d)
+        # give the tied output unit-scale logits. (HF's N(0, 0.02) everywhere makes a small model's
+        # cross-attention start so flat that learning to align words with sound stalls for hundreds of steps.)
+        nn.init.normal_(self.embed.token.weight, 0.0, cfg.embed_dim**-0.5)
+        nn.init.normal_(self.embed.pos.weight, 0.0, 0.02)
 
     def encode(self, mel: torch.Tensor, need_weights: bool = False):
         if mel.dim() != 3 or mel.shape[1] != self.cfg.n_mels or not 1 <= mel.shape[2] <= self.cfg.n_frames:

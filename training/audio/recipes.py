@@ -1,2 +1,4 @@
 """Recipes of the audio family (the loader imports this module): each part of the family declares its
 recipes in its own module, imported here."""
+
+from training.audio import whisper_recipes  # noqa: F401
