@@ -1,13 +1,16 @@
 """Speech & audio: sound as a signal and the models that listen. The front end (waveform, STFT, mel
 filterbank, log-mel, Whisper's settings as a preset, WAV uploads); keyword spotting with a small residual
 CNN trained live (confusion matrix, accuracy against noise); CTC transcription with a bidirectional LSTM
-and its alignment path over the frames; every architecture's graph and summary."""
+and its alignment path over the frames; Wav2Vec 2.0's receptive field, masking and contrastive task; a
+tiny Whisper transcribing word sequences with its cross-attention over the frames; every architecture's
+graph and summary."""
 
 import streamlit as st
 
 from ui.audio.idea import idea_tab
 from ui.audio.labs import ctc_lab, kws_lab
 from ui.audio.spectrograms import spectrogram_tab
+from ui.audio.speech import wav2vec2_tab, whisper_tab
 from ui.boot import ensure_app
 from ui.forms import config_form
 from ui.lessons import lesson_bar
@@ -25,8 +28,9 @@ st.markdown(
 )
 
 lesson_bar("audio")
-idea, spec_tab, kws, ctc, explore = tabs(
-    ["Idea", "Spectrograms", "Keyword spotting", "CTC", "Architectures"], key="audio.tab"
+idea, spec_tab, kws, ctc, w2v, whisper, explore = tabs(
+    ["Idea", "Spectrograms", "Keyword spotting", "CTC", "Wav2Vec 2.0", "Whisper", "Architectures"],
+    key="audio.tab",
 )
 
 if idea.open:
@@ -44,6 +48,14 @@ if kws.open:
 if ctc.open:
     with ctc:
         ctc_lab()
+
+if w2v.open:
+    with w2v:
+        wav2vec2_tab()
+
+if whisper.open:
+    with whisper:
+        whisper_tab()
 
 cfg = None
 if explore.open:

@@ -535,6 +535,20 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
                     {"audio.tab": "CTC", "audio.ctc.hidden": 64},
                 ),
                 Step(
+                    "The Wav2Vec 2.0 tab: move the frame slider along the word.",
+                    "Each frame of the feature encoder sees 400 samples (25 ms) and the next one starts 320 "
+                    "samples (20 ms) later; in pre-training about half the frames are hidden in spans of 10, "
+                    "and the model must pick each hidden frame's true quantised sound among distractors.",
+                    {"audio.tab": "Wav2Vec 2.0"},
+                ),
+                Step(
+                    "The Whisper tab. Press **Train**.",
+                    "A tiny encoder-decoder learns to write the words it hears: the word error rate falls "
+                    "from 1 to about 0.02 in 350 steps, and each written word's cross-attention settles on "
+                    "the stretch of frames where that word is spoken.",
+                    {"audio.tab": "Whisper"},
+                ),
+                Step(
                     "The Architectures tab: res8, the keyword-spotting CNN of Tang & Lin.",
                     "110,307 weights, as in the paper's Table 1 (110K): a 3×3 conv stem, an average pool, "
                     "three residual pairs and a mean over the whole spectrogram.",

@@ -10,7 +10,7 @@ import numpy as np
 from data import audio
 from tests.apptest import chart, errors, on_tab, open_page, plotly_values, poll
 
-TABS = ["Idea", "Spectrograms", "Keyword spotting", "CTC", "Architectures"]
+TABS = ["Idea", "Spectrograms", "Keyword spotting", "CTC", "Wav2Vec 2.0", "Whisper", "Architectures"]
 
 
 def _spec_tab(**state):
