@@ -278,3 +278,24 @@ def test_a_warm_worker_serves_a_job_with_another_thread_count():
         w.kill()
     finally:
         p.close()
+
+
+def test_a_worker_jobs_own_snapshot_views_read_the_workers_weights(monkeypatch):
+    """A trainer whose snapshot computes views from its model (a confusion matrix, a similarity matrix,
+    detections) shows the worker's current weights, without the page asking for a probe: the audio and
+    CLIP labs once drew an untrained model's views beside a trained model's accuracy."""
+    import tests.fixtures.view_recipes  # noqa: F401 (registers the recipe here)
+
+    monkeypatch.setenv("ARCHATLAS_WORKER_IMPORTS", "tests.fixtures.view_recipes")
+    pool = WorkerPool(warm=0)
+    job = make_job(get_recipe("weight_view").trainer(), backend="process", runner=JobRunner(1), pool=pool)
+    try:
+        before = job.snapshot()["weight_sum"]
+        job.step(50)
+        shown = job.snapshot()["weight_sum"]
+        with job.lock:
+            trained = sum(float(p.detach().abs().sum()) for p in job.trainer.model.parameters())
+        assert shown == pytest.approx(trained) and abs(trained - before) > 1e-3 * before, (before, shown)
+    finally:
+        job.stop()
+        pool.close()

@@ -6,7 +6,8 @@ The page's Trainer stays in the server as the job's *mirror*: its data, its mode
 progress fields. The remote side builds the same trainer from the mirror's ``origin`` (recipe name and
 settings) and its training state, trains, and reports after each slice: the progress fields, the new
 history rows and the family's mirrored attributes (``Trainer.mirrored``, e.g. a GAN's sample
-snapshots). The mirror's weights follow the remote ones when a view needs them (``job.lock``, probes).
+snapshots). The mirror's weights follow the remote ones when a view needs them (``job.lock``, probes, and every
+snapshot of a trainer whose ``snapshot`` a family overrides: those compute views from the model).
 """
 
 from __future__ import annotations
@@ -147,7 +148,9 @@ class MirroredJob:
     def snapshot(self, probes: dict[str, Callable] | None = None) -> dict[str, Any]:
         if probes is not None:
             self.watch(probes)
-        if probes:
+        # probes read the model, and so does a trainer's own snapshot where a family overrides it (its
+        # confusion matrix, detections, similarity matrix): both need the remote side's current weights
+        if probes or type(self.trainer).snapshot is not Trainer.snapshot:
             self._sync_weights()
         with self._mirror:
             snap = self.trainer.snapshot(probes)

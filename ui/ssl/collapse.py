@@ -10,7 +10,7 @@ from training.recipes import get_recipe
 from ui import state
 from ui.charts import plotly_chart
 from ui.keys import child
-from ui.ssl.views import embedding_view, last_eval, sync_probe
+from ui.ssl.views import embedding_view, last_eval
 from ui.train_panel import train_panel
 from viz.ssl import collapse_figure, ssl_curves
 
@@ -61,7 +61,6 @@ def collapse_lab() -> None:
         TRAIN_KEY,
         lambda: recipe.trainer(**s),
         signature=(RECIPE, repr(sorted(s.items()))),
-        probes=sync_probe,
         render=render,
         untrained=True,
         step_sizes=(1, 10, 50),

@@ -12,7 +12,7 @@ from training.recipes import get_recipe
 from training.ssl.trainers import SSLTask
 from ui import state
 from ui.keys import child
-from ui.ssl.views import embedding_view, probe_view, sync_probe
+from ui.ssl.views import embedding_view, probe_view
 from ui.train_panel import current_job, train_panel
 from viz.ssl import ssl_curves
 
@@ -111,7 +111,6 @@ def train_lab() -> None:
         TRAIN_KEY,
         lambda: recipe.trainer(**s),
         signature=(recipe.name, repr(sorted(s.items()))),
-        probes=sync_probe,
         render=render,
         untrained=True,
         step_sizes=(1, 10, 50),

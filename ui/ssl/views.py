@@ -11,18 +11,6 @@ from ui.charts import plotly_chart
 from ui.keys import child
 from viz.ssl import embedding_figure, probe_figure
 
-
-# A job in a worker process keeps the server's copy of its weights current only for snapshots that ask
-# for probes (training/remote.py); the trainer's own snapshot (the embedding view) is computed on that
-# copy, so the panels ask for this one, which does nothing else.
-def sync_probe(_data) -> dict:
-    return {"sync": _nothing}
-
-
-def _nothing(_model) -> None:
-    return None
-
-
 BASELINE_NAMES = {
     "raw_pixels": "raw pixels",
     "random_init": "untrained encoder",
