@@ -6,8 +6,9 @@ The page's Trainer stays in the server as the job's *mirror*: its data, its mode
 progress fields. The remote side builds the same trainer from the mirror's ``origin`` (recipe name and
 settings) and its training state, trains, and reports after each slice: the progress fields, the new
 history rows and the family's mirrored attributes (``Trainer.mirrored``, e.g. a GAN's sample
-snapshots). The mirror's weights follow the remote ones when a view needs them (``job.lock``, probes, and every
-snapshot of a trainer whose ``snapshot`` a family overrides: those compute views from the model).
+snapshots). The mirror's weights follow the remote ones when a view needs them (``job.lock``, probes,
+and every snapshot of a trainer whose ``snapshot`` a family overrides: those compute views from the
+model).
 """
 
 from __future__ import annotations
