@@ -57,7 +57,8 @@ class ClipConfig(Config):
         lo=0.001,
         hi=1.0,
         step=0.01,
-        help="Starting temperature τ of the softmax over similarities; the model learns log(1/τ) (CLIP: 0.07).",
+        help="Starting temperature τ of the softmax over similarities; the model learns log(1/τ) "
+        "(CLIP: 0.07).",
     )
     activation: Literal["quick_gelu", "gelu"] = hp(
         "quick_gelu", help="The MLP's nonlinearity: CLIP's x·σ(1.702x), or the exact GELU."
