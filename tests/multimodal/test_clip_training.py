@@ -37,7 +37,7 @@ def test_the_loss_counts_identical_captions_as_right_and_the_tokenizer_refuses_w
     assert float(clip_loss(good, y)) == pytest.approx(2 / 3 * np.log(2), abs=1e-4)
     assert float(clip_loss(-good, y)) > 10
     ids = TOKENIZER.encode("A red circle at the top")
-    assert ids[0] == 1 and ids.argmax() == 6 and ids[6] == TOKENIZER.end and not ids[7:].any()
+    assert ids[0] == 1 and ids.argmax() == 7 and ids[7] == TOKENIZER.end and not ids[8:].any()
     with pytest.raises(ConfigError, match="empty"):
         TOKENIZER.encode("  ")
     with pytest.raises(ConfigError, match="'photo'"):
