@@ -25,6 +25,7 @@ PAGES = {
     "energy": "energy",
     "ssl": "ssl",
     "beyond": "beyond",
+    "multimodal": "multimodal",
     "cmp": "compare",
 }
 

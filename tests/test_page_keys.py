@@ -37,6 +37,7 @@ CASES = [
         for m in ("Neural Turing machine", "LSTM (no external memory)")
     ],
     ("pages/beyond.py", (("radio", "beyond.sel.model", "S4 (time-invariant)"),)),
+    ("pages/multimodal.py", ()),
     ("pages/regularization.py", ()),
     ("pages/augmentation.py", ()),
     ("pages/compression.py", ()),
