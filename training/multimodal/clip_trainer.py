@@ -184,6 +184,8 @@ def _uint8(images: torch.Tensor) -> np.ndarray:
 
 
 class ClipTrainer(Trainer):
+    mirrored = ("confusion",)  # computed where the job trains, at each evaluation
+
     def __init__(self, model, task: ClipTask, data, **kw):
         super().__init__(model, task, data, **kw)
         self.tokenizer: CaptionTokenizer = data.meta["tokenizer"]
@@ -202,7 +204,7 @@ class ClipTrainer(Trainer):
         self.gallery_captions = [self.tokenizer.decode(r) for r in self.gallery_ids.tolist()]
         self.n_sim = len(sim_idx)
         self.captions = every_caption(self.kinds, self.colors)
-        self._confusion = np.zeros((len(self.kinds), len(self.kinds)), np.int64)
+        self.confusion = np.zeros((len(self.kinds), len(self.kinds)), np.int64)
 
     @torch.no_grad()
     def zero_shot(self) -> dict[str, Any]:
@@ -232,7 +234,7 @@ class ClipTrainer(Trainer):
     def evaluate(self, max_examples: int = 4096) -> dict[str, float]:
         out = super().evaluate(max_examples)
         zs = self.zero_shot()
-        self._confusion = zs.pop("confusion")
+        self.confusion = zs.pop("confusion")
         return {**out, **zs}
 
     @torch.no_grad()
@@ -268,7 +270,7 @@ class ClipTrainer(Trainer):
             self.model.train(was)
         snap.update(
             temperature=[(r["step"], r["temperature"]) for r in self.history if "temperature" in r],
-            confusion=self._confusion.copy(),
+            confusion=self.confusion.copy(),
             kinds=tuple(self.kinds),
             logit_scale=float(self.model.logit_scale.detach().exp()),
         )

@@ -110,6 +110,9 @@ def clip_lab() -> None:
         TRAIN_KEY,
         lambda: recipe.trainer(**s),
         signature=(RECIPE, repr(sorted(s.items()))),
+        # a probe makes a job trained in another process send its current weights before each
+        # snapshot, from which the trainer computes the similarity matrix
+        probes=lambda d: {"scale": lambda m: float(m.logit_scale.exp())},
         render=render,
         untrained=True,
         step_sizes=(1, 10, 50),
