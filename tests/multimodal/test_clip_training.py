@@ -46,13 +46,13 @@ def test_the_loss_counts_identical_captions_as_right_and_the_tokenizer_refuses_w
 
 def test_clip_names_shapes_in_unseen_colours_zero_shot():
     torch.set_num_threads(1)
-    t = get_recipe("clip_shapes").trainer(num_steps=200, eval_every=100)
+    t = get_recipe("clip_shapes").trainer(num_steps=150, eval_every=150)
     before = t.evaluate()
     assert before["zeroshot_acc"] < 0.45  # six kinds: chance is 1/6
-    t.step(200)
+    t.step(150)
     assert t.status == "done", t.message
     ev = t.last_eval()
-    assert ev["zeroshot_acc"] >= 0.8, ev  # 0.988 when written
+    assert ev["zeroshot_acc"] >= 0.8, ev  # 0.996 when written
     assert ev["zeroshot_color_acc"] >= 0.9, ev
     temps = [r["temperature"] for r in t.history if "temperature" in r]
     assert temps[0] == pytest.approx(0.07, abs=1e-3) and temps[-1] < temps[0]  # it learned to sharpen
