@@ -647,7 +647,7 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
                     "The eight images are of shape-colour combinations the model never sees in training; "
                     "their diagonal, the true pairs, lights up within a hundred steps. The zero-shot "
                     "accuracy passes 80 % near step 100 and 95 % by step 150 (0.996 at step 150 in "
-                    "this page's test), from 1 in 6 by chance.",
+                    "the recipe's test), from 1 in 6 by chance.",
                     {"multimodal.tab": "CLIP", "multimodal.clip.batch": 128, "multimodal.clip.temp": 0.07},
                 ),
                 Step(
