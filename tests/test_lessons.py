@@ -26,6 +26,7 @@ PAGES = {
     "ssl": "ssl",
     "beyond": "beyond",
     "audio": "audio",
+    "multimodal": "multimodal",
     "cmp": "compare",
 }
 
