@@ -308,17 +308,15 @@ GUIDE: tuple[GuideRow, ...] = (
         (
             Pick(
                 "Wav2Vec 2.0",
-                None,
+                "wav2vec2_base",
                 "A CNN over the raw waveform and a transformer, pretrained without labels by a contrastive "
                 "task on masked frames; ten minutes of transcribed speech then give a usable recogniser.",
-                closest="bert_base",
             ),
             Pick(
                 "Whisper",
-                None,
+                "whisper_base",
                 "A transformer encoder-decoder from log-mel spectrograms to text, trained on 680,000 hours "
                 "of transcribed audio from the web: robust, many languages, no fine-tuning.",
-                closest="transformer",
             ),
         ),
     ),

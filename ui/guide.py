@@ -35,6 +35,8 @@ PICKERS: dict[str, tuple[str, str | None]] = {
     "graph": ("gnn", "gnn.tab"),
     "rl": ("rl", "rl.tab"),
     "ssl": ("ssl", "ssl.tab"),
+    "audio": ("audio", "audio.tab"),
+    "multimodal": ("multimodal", "multimodal.tab"),
 }
 ARCH_TAB = "Architectures"  # the tab of a family page that holds its architecture picker
 
