@@ -114,6 +114,21 @@ class VectorQuantizer(nn.Module):
         size = (self.cluster_size + self.eps) / (n + self.embedding.shape[0] * self.eps) * n  # Laplace
         self.embedding.copy_(self.embed_sum / size.unsqueeze(1))
 
+    @torch.no_grad()
+    def restart_dead(self, z_e: torch.Tensor, min_share: float = 0.03, generator=None) -> int:
+        """Move each EMA code used less than ``min_share`` of its fair share (1/K) to a random encoder
+        vector of ``z_e`` (B, D, h, w), as Jukebox restarts dead codes; returns how many moved."""
+        if not self.ema:
+            return 0
+        K, D = self.embedding.shape
+        dead = self.cluster_size < min_share * self.cluster_size.sum() / K  # (K,)
+        n = int(dead.sum())
+        if n:
+            flat = z_e.permute(0, 2, 3, 1).reshape(-1, D)  # (B·h·w, D)
+            pick = flat[torch.randint(len(flat), (n,), generator=generator).to(flat.device)]
+            self.embedding[dead], self.embed_sum[dead], self.cluster_size[dead] = pick, pick, 1.0
+        return n
+
     def forward(self, z_e: torch.Tensor) -> dict[str, torch.Tensor]:
         B, D, h, w = z_e.shape
         flat = z_e.permute(0, 2, 3, 1).reshape(-1, D)  # (B·h·w, D)

@@ -75,10 +75,10 @@ class DalleConfig(Config):
         help="β of the commitment loss that keeps encoder outputs near codes.",
     )
     text_vocab: int = hp(
-        32, lo=2, hi=100_000, help="Words (or BPE pieces) the caption may use (DALL-E: 16,384 BPE tokens)."
+        21, lo=2, hi=100_000, help="Words (or BPE pieces) the caption may use (DALL-E: 16,384 BPE tokens)."
     )
     text_len: int = hp(
-        10,
+        8,
         lo=1,
         hi=1024,
         help="Caption positions; shorter captions are padded with a separate padding token for each "
