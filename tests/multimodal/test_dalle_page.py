@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import chart, errors
+from tests.apptest import chart, errors, poll, progress
 
 
 def _script():
@@ -54,6 +54,8 @@ def test_steps_past_the_tokenizer_stage_draw_samples_for_fixed_captions():
     assert chart(at, "mm.dalle.train.view.samples") is None  # stage 1: no transformer yet
     at.selectbox(key="mm.dalle.train.nstep").set_value(100).run()
     at.button(key="mm.dalle.train.step").click().run()
-    assert not at.exception, [e.value for e in at.exception]
+    poll(at, lambda a: any("step 100 /" in p for p in progress(a)), timeout=150)
+    at.button(key="mm.dalle.train.step").click().run()  # 200 steps: past the tokenizer's 180
+    poll(at, lambda a: chart(a, "mm.dalle.train.view.samples") is not None, timeout=150)
     samples = chart(at, "mm.dalle.train.view.samples")
     assert samples is not None and len(samples["layout"]["annotations"]) == 6
