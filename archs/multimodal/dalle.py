@@ -13,8 +13,9 @@ To draw an image, the caption's tokens go in and image tokens are sampled one at
 top-k), raster order, each conditioned on the caption and on the tokens before it; the tokenizer's
 decoder turns the finished grid into pixels.
 
-``forward(text, image)`` runs the whole pipeline once (tokenize the image, predict every next token), so
-the layer graph shows both stages. ``image`` may be pixels (B, C, H, W) or already tokens (B, N).
+``forward(text, image)`` runs the whole pipeline once (tokenize and reconstruct the image, predict every
+next token), so the layer graph shows both stages. ``image`` may be pixels (B, C, H, W), giving (logits,
+reconstruction), or already tokens (B, N), giving the logits.
 
 The canonical preset is the published 12-billion-parameter transformer (64 pre-norm layers, d_model
 3,968, 62 heads of 64, 256 text tokens of a 16,384-token BPE vocabulary, 1,024 image tokens of 8,192),
@@ -201,12 +202,15 @@ class Dalle(nn.Module):
         out = self.head(h)  # (B, T, V)
         return (out, att) if return_attention else out
 
-    def forward(self, text: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
-        if image.is_floating_point():
-            if self.tokenizer is None:
-                raise ValueError("this model has no image tokenizer: give it image tokens (B, N), not pixels")
-            image = self.tokenizer(image)  # (B, N) codes
-        return self.logits(text, image)
+    def forward(self, text: torch.Tensor, image: torch.Tensor):
+        """Logits (B, Lt + N, V); given pixels, also the tokenizer's reconstruction (B, C, H, W)."""
+        if not image.is_floating_point():
+            return self.logits(text, image)
+        if self.tokenizer is None:
+            raise ValueError("this model has no image tokenizer: give it image tokens (B, N), not pixels")
+        q = self.tokenizer.quantize(image)
+        recon = torch.sigmoid(self.tokenizer.decoder(q["z_q"]))  # stage 1's output
+        return self.logits(text, q["indices"].flatten(1)), recon  # stage 2 reads the codes, raster order
 
     @torch.no_grad()
     def sample_tokens(
