@@ -59,9 +59,10 @@ def test_generated_images_show_the_captions_shape(trained):
     # seen: tokenizer reconstructions 88 %, generated 79 % (top-k 2; 75 % sampling from all codes)
     assert rec_acc >= 0.8, rec_acc
     assert gen_acc >= 0.7, gen_acc
+    _check_snapshot(trained)  # here, not in a test of its own: under xdist each would train the model
 
 
-def test_snapshot_carries_the_page_views(trained):
+def _check_snapshot(trained):
     snap = trained.snapshot()
     assert snap["stage"] == "transformer" and snap["vq_steps"] == 1200
     usage = snap["codebook_usage"]
