@@ -78,7 +78,7 @@ def dalle_tab() -> None:
         "To draw, the caption goes in and the codes come out one at a time, left to right, top to bottom."
     )
     c = st.columns(2)
-    steps = c[0].select_slider("Training steps", (300, 800, 1500, 3000), value=1500, key=child(KEY, "steps"))
+    steps = c[0].select_slider("Training steps", (300, 800, 2000, 4000), value=2000, key=child(KEY, "steps"))
     c[1].caption(
         "The first 60 % of the steps train the tokenizer; then it is frozen and the transformer learns."
     )
