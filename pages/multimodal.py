@@ -1,7 +1,8 @@
 """Multimodal: images and text in one model. CLIP's two encoders and symmetric contrastive loss with a
 learned temperature, trained live on captioned shapes; zero-shot classification by prompts on combinations
 never seen in training; retrieval from text to images and from images to text; every architecture's
-graph and summary."""
+graph and summary; DALL-E-style generation, a VQ-VAE's image tokens written one by one by a transformer
+after the caption's."""
 
 import streamlit as st
 
@@ -10,6 +11,7 @@ from ui.forms import config_form
 from ui.lessons import lesson_bar
 from ui.links import tabs
 from ui.multimodal.clip import clip_lab, guarded, retrieval_tab
+from ui.multimodal.dalle import dalle_tab
 from ui.multimodal.idea import idea_tab
 from ui.panels import arch_picker, graph_panel, summary_panel
 
@@ -24,8 +26,8 @@ st.markdown(
 )
 
 lesson_bar("multimodal")
-idea, clip, zs, explore = tabs(
-    ["Idea", "CLIP", "Zero-shot & retrieval", "Architectures"], key="multimodal.tab"
+idea, clip, zs, dalle, explore = tabs(
+    ["Idea", "CLIP", "Zero-shot & retrieval", "DALL-E", "Architectures"], key="multimodal.tab"
 )
 
 if idea.open:
@@ -39,6 +41,10 @@ if clip.open:
 if zs.open:
     with zs:
         guarded(retrieval_tab)
+
+if dalle.open:
+    with dalle:
+        guarded(dalle_tab)
 
 cfg = None
 if explore.open:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from archs.autoencoder.basic import image_input
+from archs.blocks.quantize import ResBlock, VectorQuantizer, vq_decoder, vq_encoder  # noqa: F401 (public)
 from archs.registry import register
 from archs.spec import ArchSpec, Config, ConfigError, Paper, hp
 
@@ -61,89 +61,6 @@ class VQVAEConfig(Config):
             )
 
 
-class ResBlock(nn.Module):
-    """x + conv1×1(ReLU(conv3×3(ReLU(x)))), the paper's residual block."""
-
-    def __init__(self, c: int):
-        super().__init__()
-        self.block = nn.Sequential(nn.ReLU(), nn.Conv2d(c, c, 3, 1, 1), nn.ReLU(), nn.Conv2d(c, c, 1))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x + self.block(x)
-
-
-class VectorQuantizer(nn.Module):
-    """Nearest-neighbour lookup in a codebook of K vectors of size D, with a straight-through gradient.
-
-    ``forward(z_e)`` takes (B, D, h, w) and returns a dict: ``z_q`` (straight-through, (B, D, h, w)),
-    ``indices`` (B, h, w), ``codebook`` = ‖sg[zₑ] − e‖² and ``commitment`` = ‖z_e − sg[e]‖² (means).
-    With EMA updates the codebook is a buffer moved in training-mode forwards, like BatchNorm's stats."""
-
-    def __init__(self, cfg: VQVAEConfig):
-        super().__init__()
-        K, D = cfg.num_embeddings, cfg.embedding_dim
-        self.ema, self.decay, self.eps = cfg.codebook_update == "ema", cfg.ema_decay, 1e-5
-        if self.ema:
-            self.register_buffer("embedding", torch.randn(K, D))
-            self.register_buffer("cluster_size", torch.ones(K))
-            self.register_buffer("embed_sum", self.embedding.clone())
-        else:
-            self.embedding = nn.Parameter(torch.empty(K, D).uniform_(-1 / K, 1 / K))
-        # Data-dependent initialisation: the first training batch's encoder vectors become the codebook,
-        # so that no entry starts far from every input and stays unused (a common practice, e.g. in
-        # Jukebox and SoundStream; the paper does not specify one). A buffer: saved with the weights.
-        self.register_buffer("initialised", torch.tensor(False))
-
-    def codes(self, flat: torch.Tensor) -> torch.Tensor:
-        """(N, D) -> (N,) index of the nearest entry: argmin_k ‖z − e_k‖²."""
-        e = self.embedding
-        d = flat.pow(2).sum(1, keepdim=True) - 2 * flat @ e.t() + e.pow(2).sum(1)  # (N, K)
-        return d.argmin(1)
-
-    def lookup(self, indices: torch.Tensor) -> torch.Tensor:
-        """(B, h, w) indices -> (B, D, h, w) codebook vectors."""
-        return F.embedding(indices, self.embedding).permute(0, 3, 1, 2)
-
-    @torch.no_grad()
-    def _init_from(self, flat: torch.Tensor) -> None:
-        K = self.embedding.shape[0]
-        pick = (
-            torch.randint(len(flat), (K,), device=flat.device)
-            if len(flat) < K
-            else torch.randperm(len(flat), device=flat.device)[:K]
-        )
-        self.embedding.data.copy_(flat[pick])
-        if self.ema:
-            self.embed_sum.copy_(flat[pick])
-            self.cluster_size.fill_(1.0)
-        self.initialised.fill_(True)
-
-    def _ema_update(self, flat: torch.Tensor, idx: torch.Tensor) -> None:
-        onehot = F.one_hot(idx, self.embedding.shape[0]).to(flat.dtype)  # (N, K)
-        self.cluster_size.mul_(self.decay).add_(onehot.sum(0), alpha=1 - self.decay)
-        self.embed_sum.mul_(self.decay).add_(onehot.t() @ flat, alpha=1 - self.decay)
-        n = self.cluster_size.sum()
-        size = (self.cluster_size + self.eps) / (n + self.embedding.shape[0] * self.eps) * n  # Laplace
-        self.embedding.copy_(self.embed_sum / size.unsqueeze(1))
-
-    def forward(self, z_e: torch.Tensor) -> dict[str, torch.Tensor]:
-        B, D, h, w = z_e.shape
-        flat = z_e.permute(0, 2, 3, 1).reshape(-1, D)  # (B·h·w, D)
-        if self.training and not flat.is_meta and not bool(self.initialised):
-            self._init_from(flat.detach())
-        idx = self.codes(flat.detach())
-        if self.training and self.ema:
-            with torch.no_grad():
-                self._ema_update(flat.detach(), idx)
-        e = self.lookup(idx.view(B, h, w))  # (B, D, h, w)
-        return {
-            "z_q": z_e + (e - z_e).detach(),  # value e, gradient copied straight to z_e
-            "indices": idx.view(B, h, w),
-            "codebook": F.mse_loss(e, z_e.detach()),
-            "commitment": F.mse_loss(z_e, e.detach()),
-        }
-
-
 class VQVAE(nn.Module):
     kind = "vq"
     conditional = False
@@ -151,28 +68,12 @@ class VQVAE(nn.Module):
     def __init__(self, cfg: VQVAEConfig):
         super().__init__()
         self.cfg = cfg
-        C, H = cfg.in_channels, cfg.hidden_dim
-        down: list[nn.Module] = []
-        for i in range(cfg.num_downsamples):
-            down += [nn.Conv2d(C if i == 0 else H, H, 4, 2, 1), nn.ReLU()]
-        self.encoder = nn.Sequential(
-            *down,
-            nn.Conv2d(H, H, 3, 1, 1),
-            *[ResBlock(H) for _ in range(cfg.num_res_blocks)],
-            nn.ReLU(),
-            nn.Conv2d(H, cfg.embedding_dim, 1),  # to the codebook's dimension D
+        args = (cfg.in_channels, cfg.hidden_dim, cfg.embedding_dim, cfg.num_downsamples, cfg.num_res_blocks)
+        self.encoder = vq_encoder(*args)
+        self.quantizer = VectorQuantizer(
+            cfg.num_embeddings, cfg.embedding_dim, cfg.codebook_update, cfg.ema_decay
         )
-        self.quantizer = VectorQuantizer(cfg)
-        up: list[nn.Module] = []
-        for i in range(cfg.num_downsamples):
-            last = i == cfg.num_downsamples - 1
-            up += [nn.ConvTranspose2d(H, C if last else H, 4, 2, 1)] + ([] if last else [nn.ReLU()])
-        self.decoder = nn.Sequential(
-            nn.Conv2d(cfg.embedding_dim, H, 3, 1, 1),
-            *[ResBlock(H) for _ in range(cfg.num_res_blocks)],
-            nn.ReLU(),
-            *up,
-        )
+        self.decoder = vq_decoder(*args)
         side = cfg.image_size // 2**cfg.num_downsamples
         self.grid = (cfg.embedding_dim, side, side)
 

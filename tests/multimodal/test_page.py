@@ -9,7 +9,7 @@ import numpy as np
 
 from tests.apptest import chart, errors, on_tab, open_page, plotly_values
 
-TABS = ["Idea", "CLIP", "Zero-shot & retrieval", "Architectures"]
+TABS = ["Idea", "CLIP", "Zero-shot & retrieval", "DALL-E", "Architectures"]
 PAGE = "pages/multimodal.py"
 
 
