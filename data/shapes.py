@@ -161,6 +161,12 @@ def caption(kind: str, color: str, position: str) -> str:
     )
 
 
+# every word a caption uses, sorted: the vocabulary of the text-conditioned models of the shape scenes
+CAPTION_WORDS = tuple(
+    sorted({"a", "at", "the", "in", "center", *KINDS, *COLORS, *" ".join(POSITIONS).split()})
+)
+
+
 def captioned_shapes(
     n: int = 2000,
     size: int = 32,

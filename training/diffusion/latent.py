@@ -9,21 +9,20 @@ classifier-free guidance can be used when sampling.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from archs.diffusion.latent import BOS, PAD, LatentDiffusion
 from archs.spec import ConfigError
-from data.shapes import COLORS, KINDS, POSITIONS
+from data.shapes import CAPTION_WORDS, COLORS
+from training.captions import caption_words
 from training.diffusion.trainer import Schedule, sample
 from training.tasks import Task
 from training.trainer import Trainer
 
 SPECIALS = ("<pad>", "<start>")
-WORDS = tuple(sorted({"a", "at", "the", "in", *KINDS, *COLORS, *" ".join(POSITIONS).split(), "center"}))
+WORDS = CAPTION_WORDS
 
 
 class Vocab:
@@ -37,22 +36,9 @@ class Vocab:
     def __len__(self) -> int:
         return len(self.itos)
 
-    def words(self, caption: str) -> list[str]:
-        return re.findall(r"[a-z]+", caption.lower())
-
     def encode(self, caption: str) -> np.ndarray:
         """(max_len,) token ids; ConfigError for an empty caption or unknown / too many words."""
-        words = self.words(caption)
-        if not words:
-            raise ConfigError("The caption is empty: describe a shape, e.g. 'a red circle at the top left'.")
-        unknown = [w for w in words if w not in self.stoi]
-        if unknown:
-            raise ConfigError(
-                f"Unknown word{'s' if len(unknown) > 1 else ''} {', '.join(repr(w) for w in unknown)}: the "
-                f"model only knows {', '.join(WORDS)}."
-            )
-        if len(words) + 1 > self.max_len:
-            raise ConfigError(f"The caption has {len(words)} words; at most {self.max_len - 1} fit.")
+        words = caption_words(caption, WORDS, self.max_len - 1)
         ids = [BOS] + [self.stoi[w] for w in words]
         return np.array(ids + [PAD] * (self.max_len - len(ids)), np.int64)
 
@@ -190,7 +176,7 @@ def text_to_image(
     return {
         "images": images,
         "attention": torch.stack(acc).mean(0).cpu().numpy(),  # (B, L, H, W)
-        "words": [["<start>", *vocab.words(c)] for c in captions],
+        "words": [["<start>", *caption_words(c, WORDS, vocab.max_len - 1)] for c in captions],
         "strip": strip.reshape(len(idx), len(captions), *images.shape[1:]),
         "strip_steps": out["timesteps"][np.clip(idx - 1, 0, None)],
     }

@@ -32,15 +32,14 @@ top: [(caption, cos)]}] for the first four gallery captions / images.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from archs.spec import ConfigError
 from data.shapes import COLORS, KINDS, POSITIONS, caption
+from training.captions import caption_words
 from training.tasks import Task
 from training.trainer import Trainer
 
@@ -62,22 +61,9 @@ class CaptionTokenizer:
     def end(self) -> int:
         return len(self.words) - 1
 
-    def split(self, text: str) -> list[str]:
-        return re.findall(r"[a-z]+", text.lower())
-
     def encode(self, text: str) -> np.ndarray:
         """(context_length,) int64: start, the words, end, padding."""
-        words = self.split(text)
-        if not words:
-            raise ConfigError("The text is empty: describe a shape, e.g. 'a red circle at the top left'.")
-        unknown = [w for w in words if w not in self.index]
-        if unknown:
-            raise ConfigError(
-                f"The model does not know the word {unknown[0]!r}: it learned only the words of the shape "
-                f"captions ({', '.join(self.words[2:-1])})."
-            )
-        if len(words) > self.context_length - 2:
-            raise ConfigError(f"The text has {len(words)} words; at most {self.context_length - 2} fit.")
+        words = caption_words(text, self.words[2:-1], self.context_length - 2, what="text")
         ids = np.zeros(self.context_length, np.int64)
         ids[: len(words) + 2] = [1, *(self.index[w] for w in words), self.end]
         return ids

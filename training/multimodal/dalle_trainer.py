@@ -10,7 +10,6 @@ weights. Sampling writes the 8×8 grid of image codes one token at a time and de
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -19,11 +18,12 @@ import torch.nn.functional as F
 
 from archs.multimodal.dalle import Dalle
 from archs.spec import ConfigError
-from data.shapes import COLORS, KINDS, POSITIONS, caption
+from data.shapes import CAPTION_WORDS, COLORS, KINDS, caption
+from training.captions import caption_words
 from training.tasks import Task
 from training.trainer import Trainer
 
-WORDS = tuple(sorted({"a", "at", "the", "in", *KINDS, *COLORS, *" ".join(POSITIONS).split(), "center"}))
+WORDS = CAPTION_WORDS
 TEXT_WEIGHT = 1 / 8  # the paper's weights: 1/8 on the text loss, 7/8 on the image loss
 
 
@@ -39,22 +39,9 @@ class CaptionVocab:
     def __len__(self) -> int:
         return len(self.itos)
 
-    def words(self, text: str) -> list[str]:
-        return re.findall(r"[a-z]+", text.lower())
-
     def encode(self, text: str) -> np.ndarray:
         """(max_len,) token ids; ConfigError with a sentence for an empty caption or unknown words."""
-        words = self.words(text)
-        if not words:
-            raise ConfigError("The caption is empty: describe a shape, e.g. 'a red circle at the top left'.")
-        unknown = [w for w in words if w not in self.stoi]
-        if unknown:
-            raise ConfigError(
-                f"Unknown word{'s' if len(unknown) > 1 else ''} {', '.join(repr(w) for w in unknown)}: the "
-                f"model only knows {', '.join(self.itos)}."
-            )
-        if len(words) > self.max_len:
-            raise ConfigError(f"The caption has {len(words)} words; at most {self.max_len} fit.")
+        words = caption_words(text, self.itos, self.max_len)
         ids = [self.stoi[w] for w in words]
         return np.array(ids + [len(self) + i for i in range(len(ids), self.max_len)], np.int64)
 
