@@ -21,6 +21,25 @@ from viz.curves import PALETTE, light_chart
 HEAT = "Viridis"
 
 
+def wave_envelope(wave: np.ndarray, sample_rate: int, points: int = 1600, unit: float = 1.0):
+    """(times, values) to draw a long waveform with at most ``points`` points: each bin's minimum and
+    maximum in time order, so the envelope is the true one (every ``step``-th sample would alias), as
+    float32 (sent as binary arrays). Times in seconds × ``unit`` (1000: ms)."""
+    wave = np.asarray(wave, dtype=np.float32)
+    bins = max(1, points // 2)
+    if len(wave) <= points:
+        return np.arange(len(wave), dtype=np.float32) * (unit / sample_rate), wave
+    edges = np.linspace(0, len(wave), bins + 1).astype(int)
+    lo = np.minimum.reduceat(wave, edges[:-1])
+    hi = np.maximum.reduceat(wave, edges[:-1])
+    arg_lo = np.array([a + np.argmin(wave[a:b]) for a, b in zip(edges[:-1], edges[1:], strict=True)])
+    arg_hi = np.array([a + np.argmax(wave[a:b]) for a, b in zip(edges[:-1], edges[1:], strict=True)])
+    first = arg_lo <= arg_hi  # keep each bin's two extremes in the order they occur
+    idx = np.stack([np.where(first, arg_lo, arg_hi), np.where(first, arg_hi, arg_lo)], 1).ravel()
+    vals = np.stack([np.where(first, lo, hi), np.where(first, hi, lo)], 1).ravel()
+    return idx.astype(np.float32) * (unit / sample_rate), vals.astype(np.float32)
+
+
 def waveform_figure(
     wave: np.ndarray,
     sample_rate: int,
@@ -29,13 +48,11 @@ def waveform_figure(
     spans: Sequence[tuple[float, float, str]] = (),
 ) -> go.Figure:
     """Amplitude against time (s); ``spans`` = (start s, end s, label) shaded over it (words, windows)."""
-    wave = np.asarray(wave, dtype=float)
-    step = max(1, len(wave) // 4000)  # at most ~4000 points drawn
-    t = np.arange(0, len(wave), step) / sample_rate
+    t, y = wave_envelope(wave, sample_rate)
     fig = go.Figure(
         go.Scatter(
             x=t,
-            y=wave[::step],
+            y=y,
             mode="lines",
             line=dict(width=1, color=PALETTE[0]),
             hovertemplate="%{x:.3f} s: %{y:.3f}<extra></extra>",
@@ -258,9 +275,9 @@ def receptive_field_figure(
     """The waveform with frame ``frame``'s window (``field`` samples) shaded, the windows of its two
     neighbours outlined, and tick marks where each frame starts (every ``hop`` samples)."""
     wave = np.asarray(wave, dtype=float)
-    t = np.arange(len(wave)) / sample_rate * 1000.0  # ms
+    t, y = wave_envelope(wave, sample_rate, points=2400, unit=1000.0)  # ms
     fig = go.Figure(
-        go.Scatter(x=t, y=wave, mode="lines", line=dict(color="#495057", width=1), name="waveform")
+        go.Scatter(x=t, y=y, mode="lines", line=dict(color="#495057", width=1), name="waveform")
     )
     ms = 1000.0 / sample_rate
     for k, dash in ((frame - 1, "dot"), (frame + 1, "dot"), (frame, None)):

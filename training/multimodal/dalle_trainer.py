@@ -54,7 +54,10 @@ FIXED_CAPTIONS = tuple(caption(k, c, "center") for k, c in zip(KINDS, COLORS, st
 
 
 def _frozen_tokens(model: Dalle, x: torch.Tensor) -> torch.Tensor:
-    """(B, N) image codes of the frozen tokenizer (eval mode: its codebook does not move)."""
+    """(B, N) image codes of the frozen tokenizer (eval mode: its codebook does not move); codes already
+    computed (integer ``x``: the training set once the tokenizer is frozen) pass through."""
+    if not x.is_floating_point():
+        return x
     was = model.tokenizer.training
     model.tokenizer.eval()
     with torch.no_grad():
@@ -189,9 +192,14 @@ class DalleTrainer(Trainer):
                 )
 
     def freeze_tokenizer(self) -> None:
+        """Freeze the tokenizer and encode the training images once: the transformer then trains on the
+        token stream (as DALL-E's transformer did), not on images encoded again at every step."""
         for p in self.model.tokenizer.parameters():
             p.requires_grad_(False)
         self.task.stage = "transformer"
+        x, y = self.splits["train"]
+        tokens = torch.cat([_frozen_tokens(self.model, b) for b in x.split(512)])  # (N_train, N)
+        self.splits["train"] = (tokens, y)
 
     @torch.no_grad()
     def codebook_usage(self) -> np.ndarray:
