@@ -122,7 +122,8 @@ def test_queue_beyond_the_runner_cap(backend, pool, request):
         b.start()
         assert _wait(lambda: b.state == "queued") and b.queue_position == 1 and b.trainer.step_count == 0
         a.pause()
-        assert _wait(lambda: b.state == "running" and b.trainer.step_count > 0)
+        # (on Ray, b's actor is created only now: 90 s were not enough once under a loaded full run)
+        assert _wait(lambda: b.state == "running" and b.trainer.step_count > 0, 240)
     finally:
         a.stop()
         b.stop()
