@@ -105,7 +105,8 @@ class DalleTask(Task):
     @torch.no_grad()
     def metrics(self, model, x, y):
         x, y = x[: self.eval_size], y[: self.eval_size]
-        out = {"recon": float(self.recon(model, x)["recon"])}
+        # (the training split holds codes, not images, once the tokenizer is frozen: no reconstruction)
+        out = {"recon": float(self.recon(model, x)["recon"])} if x.is_floating_point() else {}
         if self.stage == "transformer":
             t = self.stream_loss(model, x, y)
             out.update({k: float(v) for k, v in t.items()})
