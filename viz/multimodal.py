@@ -288,7 +288,8 @@ def token_grid_figure(tokens: np.ndarray, title: str = "", height: int = 300) ->
         title=title,
         height=height,
         margin=dict(l=40, r=10, t=40, b=30),
-        xaxis=dict(title="column", dtick=1),
-        yaxis=dict(title="row", autorange="reversed", dtick=1, scaleanchor="x"),
+        # square cells, the axes shrunk to the grid (not the grid padded with empty columns)
+        xaxis=dict(title="column", dtick=1, constrain="domain"),
+        yaxis=dict(title="row", autorange="reversed", dtick=1, scaleanchor="x", constrain="domain"),
     )
     return fig
