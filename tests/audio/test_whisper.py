@@ -11,9 +11,7 @@ import torch
 
 import archs
 from archs.audio.whisper import whisper_sinusoids
-from archs.detail import MAX_NODES, auto_opened, view
-from archs.introspect import trace_graph
-from archs.spec import ConfigError, to_device
+from archs.spec import ConfigError
 
 torch.set_num_threads(1)
 
@@ -43,14 +41,6 @@ def test_bad_inputs_and_configs_say_why():
         model(torch.randn(1, 80, 201), torch.zeros(1, 2, dtype=torch.long))
     with pytest.raises(ConfigError, match="divisible"):
         archs.build_model("whisper_tiny", "tiny", num_heads=3)
-
-
-def test_default_graph_is_readable():
-    spec = archs.get_arch("whisper_base")
-    cfg = spec.make_config("canonical")
-    model = archs.build_from_config(spec, cfg, "meta")
-    G = trace_graph(model, to_device(spec.example_input(cfg), "meta"))
-    assert view(G, auto_opened(G)).number_of_nodes() <= MAX_NODES
 
 
 KEY_MAP = [
