@@ -72,6 +72,11 @@ FAMILIES: dict[str, tuple[str, str]] = {
         "Multimodal",
         "Images and text in one model: CLIP's contrastive pairs and DALL-E's tokens, captions to images.",
     ),
+    "modern_vision": (
+        "Mixer & Swin",
+        "After convolution: MLP-Mixer's token- and channel-mixing MLPs and the Swin transformer's shifted "
+        "windows.",
+    ),
 }
 
 
