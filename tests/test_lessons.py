@@ -27,6 +27,7 @@ PAGES = {
     "beyond": "beyond",
     "audio": "audio",
     "multimodal": "multimodal",
+    "modern_vision": "modern_vision",
     "cmp": "compare",
 }
 

@@ -39,6 +39,8 @@ CASES = [
     ("pages/beyond.py", (("radio", "beyond.sel.model", "S4 (time-invariant)"),)),
     ("pages/audio.py", ()),
     ("pages/multimodal.py", ()),
+    ("pages/modern_vision.py", ()),
+    ("pages/modern_vision.py", (("tabs", "modern_vision.tab", "Swin"),)),
     ("pages/regularization.py", ()),
     ("pages/augmentation.py", ()),
     ("pages/compression.py", ()),

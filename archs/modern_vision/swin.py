@@ -266,6 +266,11 @@ class Swin(nn.Module):
         )
         self.norm = nn.LayerNorm(cfg.dims[-1])
         self.head = nn.Linear(cfg.dims[-1], cfg.num_classes)
+        for mod in self.modules():  # the reference code's initialisation: linear weights ~ N(0, 0.02)
+            if isinstance(mod, nn.Linear):
+                nn.init.trunc_normal_(mod.weight, std=0.02)
+                if mod.bias is not None:
+                    nn.init.zeros_(mod.bias)
 
     def _check(self, x: torch.Tensor) -> None:
         c = self.cfg

@@ -1,0 +1,81 @@
+"""The Mixer lab: a small MLP-Mixer trained live on digits; its token-mixing weights drawn on the patch
+grid beside its channel-mixing weights, for any layer."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from archs import ConfigError, get_arch
+from training.recipes import get_recipe
+from ui import state
+from ui.charts import plotly_chart
+from ui.keys import child
+from ui.train_panel import train_panel
+from viz.modern_vision import channel_mixing_figure, token_mixing_figure
+
+KEY = "modern_vision.mixer"
+TRAIN_KEY = child(KEY, "train")
+RECIPE = "mixer_digits"
+
+
+def guarded(lab) -> None:
+    """Run a lab; a setting it refuses is a sentence, not a traceback."""
+    try:
+        lab()
+    except ConfigError as e:
+        st.error(f"**Impossible setting.** {e}", icon=":material/block:")
+
+
+def mixer_lab() -> None:
+    recipe = get_recipe(RECIPE)
+    st.markdown(
+        "A Mixer of four layers reads scikit-learn's digits at 16×16 pixels, cut into patches. Each "
+        "token-mixing map below is one hidden unit of the first MLP: its weights over the **patch grid**, "
+        "red where a patch adds, blue where it subtracts. The paper's trained Mixers grow local, "
+        "often paired, detectors there. The channel-mixing weights beside them have no spatial layout "
+        "at all: the same small matrix is applied to every patch."
+    )
+    c = st.columns(3)
+    patch = c[0].select_slider(
+        "Patch size P",
+        (1, 2, 3, 4, 8),
+        2,
+        key=child(KEY, "patch"),
+        help="Pixels per patch side: 16/P patches per side. It must divide 16.",
+    )
+    steps = c[1].select_slider("Steps", (100, 200, 400, 600, 1000), 600, key=child(KEY, "steps"))
+    depth = int(recipe.arch_overrides["depth"])
+    layer = c[2].select_slider("Layer", list(range(1, depth + 1)), 1, key=child(KEY, "layer"))
+    s = dict(patch_size=int(patch), num_steps=int(steps), seed=state.seed(), device=state.device())
+    get_arch(recipe.arch).make_config(
+        "tiny", **{**recipe.arch_overrides, "patch_size": int(patch)}, in_channels=1, image_size=16
+    )  # refuses a patch that does not tile the image, before anything trains
+
+    def probes(_data) -> dict:
+        i = int(layer) - 1
+        return {
+            "token_w": lambda m: m.token_mixing_weights(i).detach().cpu().numpy(),
+            "channel_w": lambda m: m.channel_mixing_weights(i).detach().cpu().numpy(),
+        }
+
+    def render(snap: dict, _data) -> None:
+        left, right = st.columns([3, 2])
+        with left:
+            st.markdown(f"**Token mixing**, layer {layer}: $W_1$, 16 of its units on the patch grid")
+            plotly_chart(token_mixing_figure(snap["token_w"]), key=child(TRAIN_KEY, "view", "token"))
+        with right:
+            st.markdown(f"**Channel mixing**, layer {layer}: $W_3$, 32 units × channels")
+            plotly_chart(channel_mixing_figure(snap["channel_w"]), key=child(TRAIN_KEY, "view", "channel"))
+        ev = snap.get("last_eval") or {}
+        if "test_acc" in ev:
+            st.markdown(f"Test accuracy: **{ev['test_acc']:.1%}** on {len(_data.x_test)} held-out digits.")
+
+    train_panel(
+        TRAIN_KEY,
+        lambda: recipe.trainer(**s),
+        signature=(RECIPE, repr(sorted(s.items()))),
+        probes=probes,
+        render=render,
+        untrained=True,
+        step_sizes=(1, 10, 100),
+    )
