@@ -38,24 +38,29 @@ def test_every_tab_draws_with_the_untrained_weights_windows_pyramid_and_bias():
     assert not errors(at)
 
 
-def test_ten_steps_change_the_bias_tables():
+def _open(at, tab: str, **state):
+    at.query_params["modern_vision.tab"] = tab
+    at.session_state["modern_vision.tab"] = tab
+    for k, v in state.items():
+        at.session_state[k.replace("__", ".")] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_ten_steps_change_the_bias_and_sizes_that_do_not_tile_the_map_are_sentences():
     at = _tab("Swin")
     before = _bias(at)
     at.selectbox(key="modern_vision.swin.train.nstep").set_value(10).run()
     at.button(key="modern_vision.swin.train.step").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert not np.allclose(_bias(at), before)
-
-
-def test_sizes_that_do_not_tile_the_map_are_sentences_in_the_page():
-    at = _tab("Swin", modern_vision__swin__window=3)
+    at.select_slider(key="modern_vision.swin.window").set_value(3).run()
     assert any("window_size (3) does not divide stage 1's 4×4 map" in e for e in errors(at)), errors(at)
     at.select_slider(key="modern_vision.swin.window").set_value(2).run()
     at.select_slider(key="modern_vision.swin.patch").set_value(3).run()
     assert any("patch_size (3) must divide image_size (16)" in e for e in errors(at)), errors(at)
-    assert not at.exception
-    at = _tab("Mixer", modern_vision__mixer__patch=3)
+    _open(at, "Mixer", modern_vision__mixer__patch=3)
     assert any("patch_size (3) must divide image_size (16)" in e for e in errors(at)), errors(at)
-    at = _tab("Architectures", modern_vision__swin_t__tiny__window_size=5)
+    _open(at, "Architectures", modern_vision__swin_t__tiny__window_size=5)
     assert any("window_size (5) does not divide" in e for e in errors(at)), errors(at)
-    assert not at.exception
