@@ -40,7 +40,6 @@ CASES = [
     ("pages/audio.py", ()),
     ("pages/multimodal.py", ()),
     ("pages/modern_vision.py", ()),
-    ("pages/modern_vision.py", (("tabs", "modern_vision.tab", "Swin"),)),
     ("pages/regularization.py", ()),
     ("pages/augmentation.py", ()),
     ("pages/compression.py", ()),

@@ -28,7 +28,7 @@ def token_mixing_figure(w: np.ndarray, n: int = 16) -> go.Figure:
     fig = image_grid(
         w, [f"unit {i}" for i in range(len(w))], ncols=8, colorscale="RdBu_r", zmin=-lim, zmax=lim
     )
-    fig.update_layout(height=300)
+    fig.update_layout(height=230)
     return fig
 
 
@@ -84,14 +84,14 @@ def windows_figure(image: np.ndarray, blocks: Sequence[dict]) -> go.Figure:
         ids_px = np.kron(ids, np.ones((b["pixels"], b["pixels"]), dtype=int))[:H, :H]
         k = len(WINDOW_COLORS)
         scale = [[j / (k - 1), WINDOW_COLORS[j]] for j in range(k)]
-        fig.add_trace(go.Heatmap(z=img, colorscale="gray", showscale=False, hoverinfo="skip"), r + 1, c + 1)
+        fig.add_trace(go.Heatmap(z=img, colorscale="gray_r", showscale=False, hoverinfo="skip"), r + 1, c + 1)
         fig.add_trace(
             go.Heatmap(
                 z=ids_px % k,
                 zmin=0,
                 zmax=k - 1,
                 colorscale=scale,
-                opacity=0.45,
+                opacity=0.35,
                 showscale=False,
                 customdata=ids_px,
                 hovertemplate="window %{customdata}<extra></extra>",
@@ -104,6 +104,14 @@ def windows_figure(image: np.ndarray, blocks: Sequence[dict]) -> go.Figure:
             for x0, y0, x1, y1 in ((p - 0.5, -0.5, p - 0.5, H - 0.5), (-0.5, p - 0.5, H - 0.5, p - 0.5)):
                 fig.add_shape(
                     type="line", x0=x0, y0=y0, x1=x1, y1=y1, line=dict(color="white", width=0.5),
+                    row=r + 1, col=c + 1,
+                )  # fmt: skip
+        cuts = {(b["shift"] + k * b["m"]) % b["side"] for k in range(b["side"] // b["m"])}
+        for t in cuts:  # the window borders, thick: where the (rolled) partition cuts the map
+            p = t * step - 0.5
+            for x0, y0, x1, y1 in ((p, -0.5, p, H - 0.5), (-0.5, p, H - 0.5, p)):
+                fig.add_shape(
+                    type="line", x0=x0, y0=y0, x1=x1, y1=y1, line=dict(color="black", width=2.5),
                     row=r + 1, col=c + 1,
                 )  # fmt: skip
     fig.update_xaxes(visible=False, constrain="domain")

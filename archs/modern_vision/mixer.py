@@ -44,13 +44,13 @@ class MixerConfig(Config):
         64,
         lo=2,
         hi=16384,
-        help="D_S: hidden width of the token-mixing MLP, which mixes the S patches of one channel.",
+        help="$D_S$: hidden width of the token-mixing MLP, which mixes the S patches of one channel.",
     )
     channel_mlp_dim: int = hp(
         128,
         lo=2,
         hi=16384,
-        help="D_C: hidden width of the channel-mixing MLP, which mixes the C channels of one patch.",
+        help="$D_C$: hidden width of the channel-mixing MLP, which mixes the C channels of one patch.",
     )
     dropout: float = hp(0.0, lo=0.0, hi=0.9, step=0.05, help="Dropout inside both MLPs.")
     drop_path: float = hp(

@@ -91,8 +91,8 @@ class SwinConfig(Config):
         for i, heads in enumerate(self.num_heads):
             if self.dims[i] % heads:
                 raise ConfigError(
-                    f"Stage {i + 1} is {self.dims[i]} wide (embed_dim × 2^{i}), which {heads} heads do not "
-                    "divide: each head gets an equal slice of the width."
+                    f"Stage {i + 1} is {self.dims[i]} wide (embed_dim doubled {i} times), which {heads} "
+                    "heads do not divide: each head gets an equal slice of the width."
                 )
         sizes = self.resolutions
         for i, r in enumerate(sizes):

@@ -3,8 +3,13 @@ grid beside its channel-mixing weights, for any layer."""
 
 from __future__ import annotations
 
-import streamlit as st
+import functools
 
+import numpy as np
+import streamlit as st
+import torch
+
+import archs
 from archs import ConfigError, get_arch
 from training.recipes import get_recipe
 from ui import state
@@ -26,10 +31,21 @@ def guarded(lab) -> None:
         st.error(f"**Impossible setting.** {e}", icon=":material/block:")
 
 
+@functools.lru_cache(maxsize=8)
+def _initial(cfg, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The first MLP weights of every layer as the recipe initialises them (same seed, same config)."""
+    torch.manual_seed(seed)
+    m = archs.build_from_config(get_arch("mlp_mixer_b16"), cfg)
+    return [
+        (m.token_mixing_weights(i).detach().numpy(), m.channel_mixing_weights(i).detach().numpy())
+        for i in range(cfg.depth)
+    ]
+
+
 def mixer_lab() -> None:
     recipe = get_recipe(RECIPE)
     st.markdown(
-        "A Mixer of four layers reads scikit-learn's digits at 16×16 pixels, cut into patches. Each "
+        "A Mixer of three layers reads scikit-learn's digits at 16×16 pixels, cut into patches. Each "
         "token-mixing map below is one hidden unit of the first MLP: its weights over the **patch grid**, "
         "red where a patch adds, blue where it subtracts. The paper's trained Mixers grow local, "
         "often paired, detectors there. The channel-mixing weights beside them have no spatial layout "
@@ -51,21 +67,35 @@ def mixer_lab() -> None:
         "tiny", **{**recipe.arch_overrides, "patch_size": int(patch)}, in_channels=1, image_size=16
     )  # refuses a patch that does not tile the image, before anything trains
 
+    delta = st.toggle(
+        "Show what training changed: W − W at initialisation",
+        True,
+        key=child(KEY, "delta"),
+        help="A few hundred steps move the weights little next to their random start; the change shows "
+        "what was learned.",
+    )
+
     def probes(_data) -> dict:
         i = int(layer) - 1
         return {
             "token_w": lambda m: m.token_mixing_weights(i).detach().cpu().numpy(),
             "channel_w": lambda m: m.channel_mixing_weights(i).detach().cpu().numpy(),
+            "token_0": lambda m: _initial(m.cfg, s["seed"])[i][0],
+            "channel_0": lambda m: _initial(m.cfg, s["seed"])[i][1],
         }
 
     def render(snap: dict, _data) -> None:
+        change = delta and snap["step"] > 0
+        tok = snap["token_w"] - snap["token_0"] if change else snap["token_w"]
+        ch = snap["channel_w"] - snap["channel_0"] if change else snap["channel_w"]
+        what = "the change of " if change else ""
         left, right = st.columns([3, 2])
         with left:
-            st.markdown(f"**Token mixing**, layer {layer}: $W_1$, 16 of its units on the patch grid")
-            plotly_chart(token_mixing_figure(snap["token_w"]), key=child(TRAIN_KEY, "view", "token"))
+            st.markdown(f"**Token mixing**, layer {layer}: {what}$W_1$, 16 of its units on the patch grid")
+            plotly_chart(token_mixing_figure(tok), key=child(TRAIN_KEY, "view", "token"))
         with right:
-            st.markdown(f"**Channel mixing**, layer {layer}: $W_3$, 32 units × channels")
-            plotly_chart(channel_mixing_figure(snap["channel_w"]), key=child(TRAIN_KEY, "view", "channel"))
+            st.markdown(f"**Channel mixing**, layer {layer}: {what}$W_3$, 32 units × channels")
+            plotly_chart(channel_mixing_figure(ch), key=child(TRAIN_KEY, "view", "channel"))
         ev = snap.get("last_eval") or {}
         if "test_acc" in ev:
             st.markdown(f"Test accuracy: **{ev['test_acc']:.1%}** on {len(_data.x_test)} held-out digits.")

@@ -69,7 +69,7 @@ def swin_lab() -> None:
     cfg = get_arch(recipe.arch).make_config("tiny", **arch, in_channels=1, image_size=16, num_classes=10)
     d = digits(size=16)
     layout = block_layout(cfg)
-    plotly_chart(windows_figure(d.x_test[3, 0], layout), key=child(KEY, "windows"))
+    plotly_chart(windows_figure(d.x_test[7, 0], layout), key=child(KEY, "windows"))
     st.markdown(
         "**The pyramid.** Patch merging between the stages joins each 2×2 group of tokens: the map "
         "halves, the channels double. Swin-T does this three times, 56×56×96 → 7×7×768 at 224 pixels."
