@@ -770,8 +770,10 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
                 Step(
                     "The Mixer tab. Press **Train**.",
                     "Three Mixer layers on 64 patches of 2×2 pixels pass 95 % test accuracy within a few "
-                    "hundred steps (0.975 after 250 in the recipe's test). The token-mixing maps are weights "
-                    "over the 8×8 patch grid; the channel-mixing matrix beside them has no spatial layout.",
+                    "hundred steps (0.975 after 250 in the recipe's test). The token-mixing maps show what "
+                    "training changed in weights over the 8×8 patch grid: smooth patches of one sign "
+                    "(neighbouring weights correlate 0.52 after 100 steps, −0.04 at initialisation); the "
+                    "channel-mixing matrix beside them has no spatial layout.",
                     {"modern_vision.tab": "Mixer", "modern_vision.mixer.patch": 2},
                 ),
                 Step(
