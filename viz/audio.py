@@ -276,7 +276,9 @@ def receptive_field_figure(
     neighbours outlined, and tick marks where each frame starts (every ``hop`` samples)."""
     wave = np.asarray(wave, dtype=float)
     t, y = wave_envelope(wave, sample_rate, points=2400, unit=1000.0)  # ms
-    fig = go.Figure(go.Scatter(x=t, y=y, mode="lines", line=dict(color="#495057", width=1), name="waveform"))
+    fig = go.Figure(
+        go.Scatter(x=t, y=y, mode="lines", line=dict(color="#495057", width=1), name="waveform")
+    )
     ms = 1000.0 / sample_rate
     for k, dash in ((frame - 1, "dot"), (frame + 1, "dot"), (frame, None)):
         if k < 0 or k * hop + field > len(wave):

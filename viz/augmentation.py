@@ -19,7 +19,7 @@ def gallery_figure(images: np.ndarray, titles: Sequence[str], ncols: int = 8) ->
 
 
 def mixed_label(probs: np.ndarray, class_names: Sequence[str], top: int = 2) -> str:
-    """ "7: 62 % · 3: 38 %" from a (K,) probability vector (the classes with the largest weights)."""
+    """"7: 62 % · 3: 38 %" from a (K,) probability vector (the classes with the largest weights)."""
     order = np.argsort(-probs)[:top]
     return " · ".join(f"{class_names[k]}: {probs[k]:.0%}" for k in order if probs[k] > 0.005)
 
