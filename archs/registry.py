@@ -72,6 +72,11 @@ FAMILIES: dict[str, tuple[str, str]] = {
         "Multimodal",
         "Images and text in one model: CLIP's contrastive pairs and DALL-E's tokens, captions to images.",
     ),
+    "continuous": (
+        "Neural ODEs, KAN & NeRF",
+        "Networks as functions: a continuous-depth ODE, learnable spline activations on edges, and a "
+        "coordinate MLP that stores a scene.",
+    ),
 }
 
 
