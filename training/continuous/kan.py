@@ -64,10 +64,17 @@ def _r2_affine(g: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def best_symbolic(x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-    """The best function of LIBRARY for the curve (x, y): {"name", "r2", "a", "b", "formula"}."""
+    """The best function of LIBRARY for the curve (x, y): {"name", "r2", "a", "b", "formula", "fit"}."""
     span = float(np.ptp(y))
     if span < 1e-3 * max(1.0, float(np.abs(y).max())):
-        return {"name": "0", "r2": 1.0, "a": 0.0, "b": 0.0, "formula": f"{y.mean():.2f}"}
+        return {
+            "name": "0",
+            "r2": 1.0,
+            "a": 0.0,
+            "b": 0.0,
+            "formula": f"{y.mean():.2f}",
+            "fit": y * 0 + y.mean(),
+        }
     best = {"name": "x", "r2": -1.0, "a": 1.0, "b": 0.0}
     for name, g in LIBRARY.items():
         if g is None:
@@ -78,6 +85,9 @@ def best_symbolic(x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
         if r2[i, j] > best["r2"] + 1e-6:
             best = {"name": name, "r2": float(r2[i, j]), "a": float(_A[i]), "b": float(_B[j])}
     best["formula"] = _formula(best["name"], best["a"], best["b"])
+    g = LIBRARY[best["name"]](best["a"] * x + best["b"])
+    c, d = np.polyfit(g, y, 1) if np.ptp(g) > 1e-12 else (0.0, float(y.mean()))
+    best["fit"] = c * g + d  # (P,): the fitted curve, to draw beside φ
     return best
 
 
