@@ -63,7 +63,11 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/multimodal.py", "Multimodal", ":material/image_search:", "Generative", ("multimodal",)),
     PageDef("pages/graph.py", "Graph neural networks", ":material/share:", "Beyond grids", ("graph",)),
     PageDef(
-        "pages/continuous.py", "Neural ODEs, KAN & NeRF", ":material/function:", "Beyond grids", ("continuous",)
+        "pages/continuous.py",
+        "Neural ODEs, KAN & NeRF",
+        ":material/function:",
+        "Beyond grids",
+        ("continuous",),
     ),
     PageDef(
         "pages/rl.py", "Reinforcement learning", ":material/sports_esports:", "Learning paradigms", ("rl",)
