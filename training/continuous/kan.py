@@ -5,9 +5,8 @@
 and every edge's φ there, ``phi`` (out, in, P).
 
 ``best_symbolic(x, y)`` is the paper's auto-symbolic step in small: for each function g of ``LIBRARY``
-it searches the affine inner map a·x + b on a grid, fits c·g(a·x + b) + d by least squares, and keeps the
-g with the highest R². A function that is affine in its own input (x, and x² up to the inner map) needs
-no search beyond it; the grid is coarse, so R² is a lower bound of what a finer search finds.
+it searches the affine inner map a·x + b on a grid (then on two finer grids around the best), fits c·g(a·x + b) + d by least squares, and keeps the
+g with the highest R². The search is a grid, so R² is a lower bound of what an exact fit finds.
 """
 
 from __future__ import annotations
@@ -79,11 +78,16 @@ def best_symbolic(x: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     for name, g in LIBRARY.items():
         if g is None:
             continue
-        u = _A[:, None, None] * x[None, None, :] + _B[None, :, None]  # (A, B, P)
-        r2 = _r2_affine(g(u), y)  # (A, B)
-        i, j = np.unravel_index(int(np.argmax(r2)), r2.shape)
+        a_grid, b_grid = _A, _B
+        for _ in range(3):  # a coarse grid, then two finer ones around its best point
+            u = a_grid[:, None, None] * x[None, None, :] + b_grid[None, :, None]  # (A, B, P)
+            r2 = _r2_affine(g(u), y)  # (A, B)
+            i, j = np.unravel_index(int(np.argmax(r2)), r2.shape)
+            a, b, da = float(a_grid[i]), float(b_grid[j]), abs(float(a_grid[i])) * 0.3
+            db = float(np.diff(b_grid).mean()) if len(b_grid) > 1 else 0.25
+            a_grid, b_grid = np.linspace(a - da, a + da, 21), np.linspace(b - db, b + db, 21)
         if r2[i, j] > best["r2"] + 1e-6:
-            best = {"name": name, "r2": float(r2[i, j]), "a": float(_A[i]), "b": float(_B[j])}
+            best = {"name": name, "r2": float(r2[i, j]), "a": a, "b": b}
     best["formula"] = _formula(best["name"], best["a"], best["b"])
     g = LIBRARY[best["name"]](best["a"] * x + best["b"])
     c, d = np.polyfit(g, y, 1) if np.ptp(g) > 1e-12 else (0.0, float(y.mean()))
