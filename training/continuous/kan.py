@@ -5,8 +5,9 @@
 and every edge's φ there, ``phi`` (out, in, P).
 
 ``best_symbolic(x, y)`` is the paper's auto-symbolic step in small: for each function g of ``LIBRARY``
-it searches the affine inner map a·x + b on a grid (then on two finer grids around the best), fits c·g(a·x + b) + d by least squares, and keeps the
-g with the highest R². The search is a grid, so R² is a lower bound of what an exact fit finds.
+it searches the affine inner map a·x + b on a grid (then on two finer grids around the best), fits
+c·g(a·x + b) + d by least squares, and keeps the g with the highest R². The search is a grid, so R² is
+a lower bound of what an exact fit finds.
 """
 
 from __future__ import annotations
