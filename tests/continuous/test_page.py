@@ -31,11 +31,16 @@ def test_page_draws_every_tab_with_the_untrained_views():
 
 def test_a_step_trains_the_kan_and_its_edges_read_back():
     at = _tab("KAN", continuous__kan__symbolic=True)
-    at.selectbox(key="continuous.kan.train.nstep").set_value(100).run()
+    before = plotly_values(chart(at, "continuous.kan.train.view.edges")["data"][0]["y"])
+    assert at.dataframe and len(at.dataframe[0].value) == 15  # [2, 5, 1]: 15 edges, each with its reading
+    at.selectbox(key="continuous.kan.train.nstep").set_value(10).run()
     at.button(key="continuous.kan.train.step").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("Test RMSE" in m.value for m in at.markdown)
-    assert at.dataframe and len(at.dataframe[0].value) == 15  # [2, 5, 1]: 15 edges, each with its reading
+    after = plotly_values(chart(at, "continuous.kan.train.view.edges")["data"][0]["y"])
+    assert before.shape == after.shape == (60,) and not np.allclose(before, after)  # the edge learned
+    fit = chart(at, "continuous.kan.train.view.edges")["data"][1]
+    assert fit["line"]["dash"] == "dash"  # the symbolic reading drawn beside the curve
+    assert at.dataframe and len(at.dataframe[0].value) == 15
 
 
 def test_bad_settings_are_sentences_in_the_page():

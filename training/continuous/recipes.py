@@ -23,7 +23,7 @@ register_recipe(
         preset="canonical",
         data=spiral_segments,
         data_params=dict(n_points=1000, t_end=25.0, batch_time=20),
-        train_params=dict(optimizer="adam", lr=0.005, batch_size=32, num_steps=400, eval_every=50),
+        train_params=dict(optimizer="adam", lr=0.005, batch_size=256, num_steps=200, eval_every=50),
         task=lambda data: TrajectoryTask(data.meta["dt"]),
         trainer_cls=OdeSpiralTrainer,
         max_steps=5000,

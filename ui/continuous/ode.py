@@ -44,7 +44,7 @@ def ode_lab() -> None:
     )
     recipe = get_recipe(RECIPE)
     c = st.columns(2)
-    steps = c[0].select_slider("Steps", (100, 200, 400, 800, 1500), 400, key=child(KEY, "steps"))
+    steps = c[0].select_slider("Steps", (100, 200, 400, 800, 1500), 200, key=child(KEY, "steps"))
     lr = c[1].select_slider("Learning rate", (0.001, 0.002, 0.005, 0.01, 0.02), 0.005, key=child(KEY, "lr"))
     s = dict(num_steps=int(steps), lr=float(lr), seed=state.seed(), device=state.device())
 
