@@ -103,8 +103,9 @@ class NeuralODEConfig(Config):
         check_tolerances(self.rtol, self.atol)
         if self.method in FIXED and self.step_size > self.t_end:
             raise ConfigError(
-                f"step_size ({self.step_size:g}) is longer than the integration time t_end "
-                f"({self.t_end:g}): the fixed-step solver {self.method} would not take a single step."
+                f"The step size ({self.step_size:g}) is longer than the whole integration time "
+                f"({self.t_end:g}): the fixed-step solver {self.method} would not take a single step. "
+                "Take a smaller step or a longer time."
             )
 
 
