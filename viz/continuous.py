@@ -54,7 +54,7 @@ def spiral_figure(paths: dict[str, np.ndarray], field: dict[str, np.ndarray] | N
         fig.add_trace(
             go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines", name=name, line=dict(color=color, dash=dash))
         )
-    fig.update_xaxes(range=[-2.3, 2.3], title_text="z₁", zeroline=False)
+    fig.update_xaxes(range=[-2.3, 2.3], title_text="z₁", zeroline=False, constrain="domain")
     fig.update_yaxes(range=[-2.3, 2.3], title_text="z₂", scaleanchor="x", zeroline=False)
     return light_chart(fig, height, legend_y=-0.18)
 

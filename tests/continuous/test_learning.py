@@ -63,7 +63,7 @@ def test_the_neural_ode_learns_the_spiral_better_than_a_resnet_of_the_same_param
     assert ev["test_err"] < ev["test_twin_err"], ev
     assert ev["train_err"] < 0.03 and ev["test_nfe"] > 50, ev
     snap = t.snapshot()
-    assert {k: v.shape for k, v in snap["paths"].items()} == {k: (250, 2) for k in ("true", "ode", "resnet")}
+    assert {k: v.shape for k, v in snap["paths"].items()} == {k: (400, 2) for k in ("true", "ode", "resnet")}
     assert snap["field"]["xy"].shape == snap["field"]["dxy"].shape == (225, 2)
     assert [round(r["nfe"]) for r in t.history if "nfe" in r][0] > 0 and "twin_loss" in t.history[0]
     assert len(pickle.dumps(snap)) < 250_000

@@ -24,7 +24,7 @@ from archs.continuous.neural_ode import ADAPTIVE, NeuralODE, check_tolerances
 from training.continuous.twin import TwinTrainer
 from training.tasks import Task
 
-VIEW_POINTS = 250  # trajectory points a snapshot keeps for the page
+VIEW_POINTS = 400  # trajectory points a snapshot keeps for the page
 TOLERANCES = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)
 
 
