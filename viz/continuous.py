@@ -97,7 +97,7 @@ def nfe_figure(rows: Sequence[dict], mark: dict | None = None, height: int = 320
             x=tol,
             y=[max(r["err"], 1e-12) for r in rows],
             mode="lines+markers",
-            name="mean |z − z_exact|",
+            name="mean |z − z*|, z* solved at rtol 1e-8",
             line=dict(color=RES),
         ),
         1,
@@ -115,8 +115,10 @@ def nfe_figure(rows: Sequence[dict], mark: dict | None = None, height: int = 320
             1,
             1,
         )
-    fig.update_xaxes(type="log", title_text="rtol (atol = rtol / 10)", autorange="reversed")
-    fig.update_yaxes(type="log", row=1, col=2)
+    fig.update_xaxes(
+        type="log", title_text="rtol (atol = rtol / 10)", autorange="reversed", exponentformat="power"
+    )
+    fig.update_yaxes(type="log", row=1, col=2, exponentformat="power")
     return light_chart(fig, height)
 
 
