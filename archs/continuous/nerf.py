@@ -17,7 +17,8 @@ r, g, b in [0, 1] and σ ≥ 0. Without view directions one layer gives all four
 (bmild/nerf: 3 + 3·2·10 = 63 and 3 + 3·2·4 = 27 inputs). ``canonical`` is Fig. 7 exactly, whose inputs
 are γ(x) of 60 and γ(d) of 24 numbers: 593,924 parameters (15,616 + 4·65,792 + 81,152 + 2·65,792 for
 the eight layers, 66,049 for σ and the features, 35,968 for the 128-wide layer, 387 for RGB). With the
-code's 63/27 inputs the same network has 595,844.
+code's 63/27 inputs the same network has 595,844. ``render_rays`` is the paper's volume rendering
+quadrature (Eq. 3), for any field of colour and density.
 """
 
 from __future__ import annotations
@@ -144,6 +145,24 @@ class NeRF(nn.Module):
         d = self.embed_dir(x[:, c.pos_dim :])  # (B, n_dir): γ(d)
         v = F.relu(self.view(torch.cat([self.feature(h), d], -1)))  # (B, dir_hidden)
         return torch.cat([torch.sigmoid(self.rgb(v)), sigma], -1)  # (B, 4): r, g, b, σ
+
+
+def render_rays(
+    field, origins: torch.Tensor, dirs: torch.Tensor, near: float, far: float, n_samples: int = 64
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Volume rendering by the paper's quadrature (Eq. 3): along each ray r(t) = o + t·d, samples tᵢ evenly
+    spaced in [near, far], δᵢ = tᵢ₊₁ − tᵢ, αᵢ = 1 − exp(−σᵢδᵢ), Tᵢ = Πⱼ₍ⱼ₌₁…ᵢ₋₁₎ (1 − αⱼ), and
+    C = Σᵢ Tᵢ αᵢ cᵢ. ``field`` maps (N, 6) points and directions to (N, 4) colour and density (a NeRF
+    with view directions). Returns the colours (R, 3) and the weights Tᵢαᵢ (R, n_samples)."""
+    t = torch.linspace(near, far, n_samples + 1, device=origins.device)  # (S + 1,)
+    mids, delta = (t[:-1] + t[1:]) / 2, t[1:] - t[:-1]  # (S,)
+    pts = origins[:, None, :] + mids[None, :, None] * dirs[:, None, :]  # (R, S, 3)
+    d = dirs[:, None, :].expand_as(pts)
+    out = field(torch.cat([pts, d], -1).reshape(-1, 6)).reshape(*pts.shape[:2], 4)  # (R, S, 4)
+    alpha = 1 - torch.exp(-out[..., 3] * delta)  # (R, S)
+    trans = torch.cumprod(torch.cat([torch.ones_like(alpha[:, :1]), 1 - alpha[:, :-1] + 1e-10], 1), 1)
+    weights = trans * alpha  # (R, S)
+    return (weights[..., None] * out[..., :3]).sum(1), weights
 
 
 def _example(cfg: NeRFConfig) -> torch.Tensor:

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 import archs
 from archs import ConfigError
 from archs.continuous.kan import bspline_basis, uniform_knots
-from archs.continuous.nerf import PositionalEncoding
+from archs.continuous.nerf import PositionalEncoding, render_rays
 from data.continuous import spiral_path
 from training.continuous.kan import best_symbolic
 from training.continuous.ode import ResidualSteps, nfe_sweep
@@ -123,3 +123,20 @@ def test_a_tolerance_of_zero_is_refused_by_the_solver_helper_with_advice():
 
     with pytest.raises(ConfigError, match="must be greater than 0.*Try 1e-3"):
         check_tolerances(0.0, 1e-4)
+
+
+def test_volume_rendering_of_a_uniform_fog_lets_exp_of_minus_sigma_times_length_through():
+    sigma, colour = 0.7, torch.tensor([0.2, 0.5, 0.9])
+
+    def fog(x):  # (N, 6) -> (N, 4): the same colour and density everywhere
+        return torch.cat([colour.expand(len(x), 3), torch.full((len(x), 1), sigma)], 1)
+
+    o = torch.zeros(3, 3)
+    d = F.normalize(torch.randn(3, 3), dim=-1)
+    rgb, w = render_rays(fog, o, d, near=2.0, far=6.0, n_samples=32)
+    opacity = 1 - np.exp(-sigma * 4.0)  # the light the fog stops over a length of 4
+    assert torch.allclose(w.sum(1), torch.full((3,), opacity, dtype=torch.float32), atol=1e-5)
+    assert torch.allclose(rgb, opacity * colour.expand(3, 3), atol=1e-5)
+    assert (w[:, 1:] < w[:, :-1]).all()  # nearer samples hide the farther ones
+    rgb, _ = render_rays(archs.build_model("nerf", "tiny"), o, d, 2.0, 6.0, 8)
+    assert rgb.shape == (3, 3) and torch.isfinite(rgb).all()
