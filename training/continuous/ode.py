@@ -50,7 +50,7 @@ class TrajectoryTask(Task):
     """Segments of the path: x (B, D) start states, y (B, T, D) the states at 0, dt, … (T − 1)·dt."""
 
     name = "trajectory"
-    higher_is_better = "err"  # lower is better; the headline metric's name
+    higher_is_better = "err"  # the headline metric's name (here lower is better)
 
     def __init__(self, dt: float):
         self.dt = dt

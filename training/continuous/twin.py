@@ -5,7 +5,7 @@ and a ResNet of the same parameters, a coordinate MLP with and without positiona
 pair as one model. Each step adds the twin's loss to the main one's as ``main + (twin − twin.detach())``:
 the logged loss is the main model's, and the gradients of the two never mix (no parameter is shared and
 Adam's steps are per parameter, so one optimizer over both is two independent ones). History rows gain
-``twin_loss``; evaluations gain ``twin_<split>_<metric>`` beside the main model's metrics.
+``twin_loss``; evaluations gain ``<split>_twin_<metric>`` (``test_twin_err``) beside the main model's.
 """
 
 from __future__ import annotations
