@@ -43,7 +43,7 @@ class ResidualSteps(nn.Module):
         return torch.stack(zs)  # (T, B, D)
 
     def forward(self, z0: torch.Tensor) -> torch.Tensor:
-        return self.trajectory(z0, torch.zeros(2))[-1]
+        return self.trajectory(z0, torch.zeros(2, device=z0.device))[-1]
 
 
 class TrajectoryTask(Task):

@@ -123,7 +123,8 @@ def nfe_tab() -> None:
             "the learned spiral's costs.",
             icon=":material/info:",
         )
-    z0, tt = torch.tensor(path[:1]), torch.tensor(t[::10])  # 100 output times: the solver's steps are its own
+    dev = next(model.parameters()).device  # the job's device (CUDA when the server has one)
+    z0, tt = torch.tensor(path[:1], device=dev), torch.tensor(t[::10], device=dev)  # 100 output times
     lock = job.lock if job is not None else _nolock()
     with lock, torch.no_grad():
         was = model.training
