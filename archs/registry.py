@@ -72,6 +72,11 @@ FAMILIES: dict[str, tuple[str, str]] = {
         "Multimodal",
         "Images and text in one model: CLIP's contrastive pairs and DALL-E's tokens, captions to images.",
     ),
+    "capsules": (
+        "Capsule networks",
+        "Vectors instead of scalars: capsules whose length is a probability and whose routing-by-agreement "
+        "picks parents.",
+    ),
 }
 
 

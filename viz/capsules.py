@@ -1,0 +1,204 @@
+"""Figures of the capsule-network family: coupling coefficients c_ij per routing iteration (heatmaps of
+the most active children, and the share of the vote each parent receives), capsule lengths as class
+probabilities with the margins, digits beside their reconstructions, and the grid of reconstructions
+while one capsule dimension is swept. Arrays in, Plotly figures out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from viz.curves import PALETTE, light_chart
+from viz.images import rgb_image
+
+BLUE, ORANGE, GREY = "#1c7ed6", "#e8590c", "#adb5bd"
+
+
+def _gray_rgb(z: np.ndarray) -> np.ndarray:
+    """Values in [0, 1] (ink high) -> uint8 RGB, ink dark on white."""
+    g = (255 * (1 - np.clip(np.nan_to_num(z, nan=0.0), 0, 1))).round().astype(np.uint8)
+    return np.repeat(g[..., None], 3, axis=-1)
+
+
+def mosaic(tiles: np.ndarray, gap: int = 1, scale: int = 6) -> np.ndarray:
+    """(R, C, H, W) values in [0, 1] -> one (R·(H+gap), C·(W+gap), 3) uint8 picture, upscaled ``scale``×
+    with crisp pixels, a white gap between tiles."""
+    R, C, H, W = tiles.shape
+    z = np.zeros((R * (H + gap), C * (W + gap)), np.float32)
+    for r in range(R):
+        for c in range(C):
+            z[r * (H + gap) : r * (H + gap) + H, c * (W + gap) : c * (W + gap) + W] = tiles[r, c]
+    return np.kron(_gray_rgb(z), np.ones((scale, scale, 1), np.uint8))
+
+
+def top_children(u_len: np.ndarray, n: int = 24) -> np.ndarray:
+    """Indices of the ``n`` longest (most active) primary capsules, longest first."""
+    return np.argsort(-np.asarray(u_len), kind="stable")[:n]
+
+
+def coupling_figure(
+    c: np.ndarray, u_len: np.ndarray, class_names: Sequence[str], n: int = 24, height: int = 420
+) -> go.Figure:
+    """One heatmap per routing iteration: c_ij of the ``n`` most active children (rows, longest first)
+    over the parents (columns). Iteration 1 is uniform; agreement then concentrates each row."""
+    c = np.asarray(c, float)
+    R = c.shape[0]
+    idx = top_children(u_len, n)
+    fig = make_subplots(
+        rows=1, cols=R, subplot_titles=[f"iteration {r + 1}" for r in range(R)], horizontal_spacing=0.03
+    )
+    rows = [f"u{int(i)} (‖u‖ {u_len[i]:.2f})" for i in idx]
+    for r in range(R):
+        fig.add_trace(
+            go.Heatmap(
+                z=c[r][idx],
+                x=[str(k) for k in class_names],
+                y=rows,
+                zmin=0,
+                zmax=1,
+                colorscale="Blues",
+                showscale=r == R - 1,
+                colorbar=dict(title="c", thickness=10),
+                hovertemplate="child %{y} → parent %{x}: c = %{z:.3f}<extra></extra>",
+            ),
+            1,
+            r + 1,
+        )
+        fig.update_yaxes(showticklabels=r == 0, autorange="reversed", row=1, col=r + 1)
+    fig.update_xaxes(title_text="parent (digit capsule)", type="category")
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def parent_share_figure(c: np.ndarray, u_len: np.ndarray, class_names: Sequence[str]) -> go.Figure:
+    """The share of all children's activity each parent receives, Σ_i ‖u_i‖ c_ij / Σ_i ‖u_i‖, one group
+    of bars per parent and one bar per iteration."""
+    c, w = np.asarray(c, float), np.asarray(u_len, float)
+    share = (c * w[None, :, None]).sum(1) / max(w.sum(), 1e-12)  # (R, J)
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=[str(k) for k in class_names],
+                y=share[r],
+                name=f"iteration {r + 1}",
+                marker_color=PALETTE[r % len(PALETTE)],
+                hovertemplate="parent %{x}: %{y:.3f}<extra></extra>",
+            )
+            for r in range(len(share))
+        ]
+    )
+    fig.update_layout(
+        title=dict(text="Share of the children's votes routed to each parent", font=dict(size=14)),
+        barmode="group",
+        xaxis_title="parent (digit capsule)",
+        yaxis_title="share",
+        xaxis_type="category",
+    )
+    return light_chart(fig, 300)
+
+
+def entropy_figure(entropy: np.ndarray, num_parents: int) -> go.Figure:
+    """Mean entropy of a child's coupling (weighted by its length) per iteration; ln J is uniform."""
+    e = np.asarray(entropy, float)
+    fig = go.Figure(
+        go.Scatter(
+            x=np.arange(1, len(e) + 1),
+            y=e,
+            mode="lines+markers",
+            line=dict(color=BLUE),
+            hovertemplate="iteration %{x}: %{y:.3f} nats<extra></extra>",
+        )
+    )
+    fig.add_hline(y=np.log(num_parents), line=dict(dash="dot", color=GREY), annotation_text="uniform: ln J")
+    fig.update_layout(
+        title=dict(text="How sure each child is of its parent (entropy, lower: sharper)", font=dict(size=14)),
+        xaxis=dict(title="routing iteration", dtick=1),
+        yaxis=dict(title="entropy (nats)", rangemode="tozero"),
+        showlegend=False,
+    )
+    return light_chart(fig, 300)
+
+
+def lengths_figure(
+    lengths: np.ndarray, class_names: Sequence[str], label: int | None = None, m_plus=0.9, m_minus=0.1
+) -> go.Figure:
+    """Each digit capsule's length ‖v_j‖ (a probability, not a softmax: they need not sum to 1), the
+    longest in orange, with the margin loss's m⁺ and m⁻."""
+    v = np.asarray(lengths, float)
+    colors = [ORANGE if j == int(v.argmax()) else BLUE for j in range(len(v))]
+    names = [f"{k} ✓" if label is not None and j == int(label) else str(k) for j, k in enumerate(class_names)]
+    fig = go.Figure(
+        go.Bar(x=names, y=v, marker_color=colors, hovertemplate="class %{x}: ‖v‖ = %{y:.3f}<extra></extra>")
+    )
+    fig.add_hline(y=m_plus, line=dict(dash="dot", color=GREY), annotation_text=f"m⁺ {m_plus:g}")
+    fig.add_hline(
+        y=m_minus,
+        line=dict(dash="dot", color=GREY),
+        annotation_text=f"m⁻ {m_minus:g}",
+        annotation_position="top left",
+    )
+    fig.update_layout(
+        title=dict(text=f"Capsule lengths (they sum to {v.sum():.2f}, not 1)", font=dict(size=14)),
+        xaxis=dict(title="digit capsule", type="category"),
+        yaxis=dict(title="length ‖v‖", range=[0, 1]),
+        showlegend=False,
+    )
+    return light_chart(fig, 300)
+
+
+def probes_figure(images: np.ndarray, recon: np.ndarray | None, lengths: np.ndarray) -> go.Figure:
+    """Left: test digits (top row) and the decoder's reconstructions from their longest capsule (below);
+    right: every capsule's length for each of them (rows: the digits, columns: the classes)."""
+    n = len(images)
+    tiles = np.stack([images, recon if recon is not None else np.zeros_like(images)])  # (2, n, H, W)
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.55, 0.45],
+        subplot_titles=("test digits and their reconstructions", "capsule lengths ‖v_j‖"),
+        horizontal_spacing=0.08,
+    )
+    fig.add_trace(rgb_image(mosaic(tiles, scale=5)), 1, 1)
+    lab = [str(i) for i in range(lengths.shape[1])]
+    fig.add_trace(
+        go.Heatmap(
+            z=np.asarray(lengths, float),
+            x=lab,
+            y=[f"digit {i}" for i in range(n)],
+            zmin=0,
+            zmax=1,
+            colorscale="Blues",
+            colorbar=dict(thickness=10),
+            hovertemplate="%{y}, capsule %{x}: %{z:.2f}<extra></extra>",
+        ),
+        1,
+        2,
+    )
+    fig.update_xaxes(visible=False, row=1, col=1)
+    fig.update_yaxes(visible=False, row=1, col=1)
+    fig.update_xaxes(type="category", title_text="capsule", row=1, col=2)
+    fig.update_yaxes(autorange="reversed", row=1, col=2)
+    fig.update_layout(height=330, margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def sweep_figure(images: np.ndarray, values: Sequence[float], cls: int, scale: int = 4) -> go.Figure:
+    """Rows: the capsule's dimensions; columns: the amount added to that dimension (the paper's Fig. 4);
+    each tile is the decoder's image of the perturbed capsule."""
+    D, S, H, W = images.shape
+    pic = mosaic(images, gap=1, scale=scale)
+    fig = go.Figure(rgb_image(pic))
+    xs = [(s * (W + 1) + W / 2) * scale for s in range(S)]
+    ys = [(d * (H + 1) + H / 2) * scale for d in range(D)]
+    fig.update_layout(
+        title=dict(text=f"Capsule of class {cls}: one dimension moved at a time", font=dict(size=14)),
+        height=60 + D * (H + 1) * scale + 40,
+        margin=dict(l=60, r=10, t=40, b=40),
+        xaxis=dict(tickvals=xs, ticktext=[f"{v:+.2f}" for v in values], title="added to the dimension"),
+        yaxis=dict(tickvals=ys, ticktext=[f"dim {d}" for d in range(D)], scaleanchor="x"),
+        plot_bgcolor="white",
+    )
+    return fig
