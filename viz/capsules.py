@@ -34,49 +34,66 @@ def mosaic(tiles: np.ndarray, gap: int = 1, scale: int = 6) -> np.ndarray:
     return np.kron(_gray_rgb(z), np.ones((scale, scale, 1), np.uint8))
 
 
-def top_children(u_len: np.ndarray, n: int = 24) -> np.ndarray:
+def digit_picture(image: np.ndarray, scale: int = 12) -> np.ndarray:
+    """One (H, W) image in [0, 1] as an upscaled uint8 RGB picture with crisp pixels."""
+    return np.kron(_gray_rgb(np.asarray(image, np.float32)), np.ones((scale, scale, 1), np.uint8))
+
+
+def top_children(child_len: np.ndarray, n: int = 24) -> np.ndarray:
     """Indices of the ``n`` longest (most active) primary capsules, longest first."""
-    return np.argsort(-np.asarray(u_len), kind="stable")[:n]
+    return np.argsort(-np.asarray(child_len), kind="stable")[:n]
+
+
+def shown_iterations(R: int, most: int = 4) -> list[int]:
+    """The iterations (0-based) a figure shows: all of them up to ``most``, else the first ``most`` − 1
+    and the last."""
+    return list(range(R)) if R <= most else [*range(most - 1), R - 1]
 
 
 def coupling_figure(
-    c: np.ndarray, u_len: np.ndarray, class_names: Sequence[str], n: int = 24, height: int = 420
+    c: np.ndarray, child_len: np.ndarray, class_names: Sequence[str], n: int = 24, height: int = 420
 ) -> go.Figure:
-    """One heatmap per routing iteration: c_ij of the ``n`` most active children (rows, longest first)
-    over the parents (columns). Iteration 1 is uniform; agreement then concentrates each row."""
+    """One heatmap per routing iteration (at most four): c_ij of the ``n`` most active children (rows,
+    longest first) over the parents (columns), coloured around the uniform 1/J (white): blue above,
+    red below. Iteration 1 is uniform; agreement then moves each row toward its parents."""
     c = np.asarray(c, float)
-    R = c.shape[0]
-    idx = top_children(u_len, n)
+    R, _, J = c.shape
+    its = shown_iterations(R)
+    idx = top_children(child_len, n)
+    d = max(float(np.abs(c[its][:, idx] - 1 / J).max()), 1e-3)
     fig = make_subplots(
-        rows=1, cols=R, subplot_titles=[f"iteration {r + 1}" for r in range(R)], horizontal_spacing=0.03
+        rows=1,
+        cols=len(its),
+        subplot_titles=[f"iteration {r + 1}" for r in its],
+        horizontal_spacing=0.03,
     )
-    rows = [f"u{int(i)} (‖u‖ {u_len[i]:.2f})" for i in idx]
-    for r in range(R):
+    rows = [f"u{int(i)} (‖u‖ {child_len[i]:.2f})" for i in idx]
+    for col, r in enumerate(its, 1):
         fig.add_trace(
             go.Heatmap(
                 z=c[r][idx],
                 x=[str(k) for k in class_names],
                 y=rows,
-                zmin=0,
-                zmax=1,
-                colorscale="Blues",
-                showscale=r == R - 1,
+                zmin=1 / J - d,
+                zmax=1 / J + d,
+                colorscale="RdBu",
+                showscale=col == len(its),
                 colorbar=dict(title="c", thickness=10),
-                hovertemplate="child %{y} → parent %{x}: c = %{z:.3f}<extra></extra>",
+                hovertemplate="child %{y} → parent %{x}: c = %{z:.4f}<extra></extra>",
             ),
             1,
-            r + 1,
+            col,
         )
-        fig.update_yaxes(showticklabels=r == 0, autorange="reversed", row=1, col=r + 1)
-    fig.update_xaxes(title_text="parent (digit capsule)", type="category")
+        fig.update_yaxes(showticklabels=col == 1, autorange="reversed", row=1, col=col)
+    fig.update_xaxes(title_text="parent", type="category")
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10))
     return fig
 
 
-def parent_share_figure(c: np.ndarray, u_len: np.ndarray, class_names: Sequence[str]) -> go.Figure:
+def parent_share_figure(c: np.ndarray, child_len: np.ndarray, class_names: Sequence[str]) -> go.Figure:
     """The share of all children's activity each parent receives, Σ_i ‖u_i‖ c_ij / Σ_i ‖u_i‖, one group
-    of bars per parent and one bar per iteration."""
-    c, w = np.asarray(c, float), np.asarray(u_len, float)
+    of bars per parent and one bar per shown iteration."""
+    c, w = np.asarray(c, float), np.asarray(child_len, float)
     share = (c * w[None, :, None]).sum(1) / max(w.sum(), 1e-12)  # (R, J)
     fig = go.Figure(
         [
@@ -84,14 +101,15 @@ def parent_share_figure(c: np.ndarray, u_len: np.ndarray, class_names: Sequence[
                 x=[str(k) for k in class_names],
                 y=share[r],
                 name=f"iteration {r + 1}",
-                marker_color=PALETTE[r % len(PALETTE)],
-                hovertemplate="parent %{x}: %{y:.3f}<extra></extra>",
+                marker_color=PALETTE[i % len(PALETTE)],
+                hovertemplate="parent %{x}: %{y:.4f}<extra></extra>",
             )
-            for r in range(len(share))
+            for i, r in enumerate(shown_iterations(len(share)))
         ]
     )
+    fig.add_hline(y=1 / share.shape[1], line=dict(dash="dot", color=GREY), annotation_text="uniform")
     fig.update_layout(
-        title=dict(text="Share of the children's votes routed to each parent", font=dict(size=14)),
+        title=dict(text="Share of the children's activity routed to each parent", font=dict(size=14)),
         barmode="group",
         xaxis_title="parent (digit capsule)",
         yaxis_title="share",
@@ -158,7 +176,7 @@ def probes_figure(images: np.ndarray, recon: np.ndarray | None, lengths: np.ndar
         rows=1,
         cols=2,
         column_widths=[0.55, 0.45],
-        subplot_titles=("test digits and their reconstructions", "capsule lengths ‖v_j‖"),
+        subplot_titles=("test digits and their reconstructions", "capsule lengths ‖vⱼ‖"),
         horizontal_spacing=0.08,
     )
     fig.add_trace(rgb_image(mosaic(tiles, scale=5)), 1, 1)

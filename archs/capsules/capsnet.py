@@ -158,20 +158,24 @@ class DigitCaps(nn.Module):
         super().__init__()
         self.iters = cfg.routing_iters
         n_in, J, Do, Di = cfg.num_primary, cfg.num_classes, cfg.digit_dim, cfg.primary_dim
-        self.W = nn.Parameter(0.05 * torch.randn(n_in, J, Do, Di))  # (I, J, Do, Di): one matrix per pair
+        # (I, J, Do, Di): one matrix per pair, entries of variance 1/Di so that a vote is about as long as
+        # its child (with 0.05 the votes and so the agreements start ~50× smaller and routing barely acts)
+        self.W = nn.Parameter(torch.randn(n_in, J, Do, Di) / Di**0.5)
         self.bias = nn.Parameter(torch.zeros(J, Do)) if cfg.capsule_bias else None
 
     def votes(self, u: torch.Tensor) -> torch.Tensor:
         # laid out parent-major, (B, J, I, Do), so that routing's sums over children are batched matmuls
         return torch.einsum("ijdk,bik->bjid", self.W, u).contiguous()  # (B, J, I, Do)
 
-    def route(self, u_hat: torch.Tensor, record: bool = False):
+    def route(self, u_hat: torch.Tensor, record: bool = False, iters: int | None = None):
         """v (B, J, Do) from votes û (B, J, I, Do); with ``record``, also each iteration's coupling
-        c (B, I, J) and agreement û·v (B, I, J) in lists."""
+        c (B, I, J) and agreement û·v (B, I, J) in lists. ``iters`` overrides the configured count (to
+        watch routing go on past it)."""
         B, J, n_in, _ = u_hat.shape
+        iters = self.iters if iters is None else iters
         b = u_hat.new_zeros(B, J, 1, n_in)  # routing logits b_ij, reset for every input: not parameters
         cs, agrees = [], []
-        for r in range(self.iters):
+        for r in range(iters):
             c = b.softmax(dim=1)  # (B, J, 1, I): over the parents j of each child i
             s = (c @ u_hat).squeeze(2)  # (B, J, Do): Σ_i c_ij û_{j|i}
             if self.bias is not None:
@@ -181,7 +185,7 @@ class DigitCaps(nn.Module):
             if record:
                 cs.append(c[:, :, 0].transpose(1, 2))  # (B, I, J)
                 agrees.append(a[:, :, 0].transpose(1, 2))
-            if r < self.iters - 1:
+            if r < iters - 1:
                 b = b + a
         return (v, cs, agrees) if record else v
 
@@ -237,11 +241,12 @@ class CapsNet(nn.Module):
         """The digit capsules v (B, J, Dd)."""
         return self.digits(self.primary_capsules(x))
 
-    def routing(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    def routing(self, x: torch.Tensor, iters: int | None = None) -> dict[str, torch.Tensor]:
         """Everything routing does for ``x``: primary capsules u (B, I, Dp), coupling c (R, B, I, J) and
-        agreement (R, B, I, J) of each iteration, the digit capsules v (B, J, Dd)."""
+        agreement (R, B, I, J) of each iteration, the digit capsules v (B, J, Dd). ``iters``: run that
+        many iterations instead of the configured number."""
         u = self.primary_capsules(x)
-        v, cs, agrees = self.digits.route(self.digits.votes(u), record=True)
+        v, cs, agrees = self.digits.route(self.digits.votes(u), record=True, iters=iters)
         return {"u": u, "c": torch.stack(cs), "agreement": torch.stack(agrees), "v": v}
 
     def mask(self, v: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:

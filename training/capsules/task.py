@@ -59,11 +59,12 @@ class CapsuleTask(Task):
 
 
 @torch.no_grad()
-def routing_view(model, x: torch.Tensor) -> dict[str, np.ndarray]:
-    """Routing for one image x (C, H, W): coupling ``c`` (R, I, J) per iteration, ``agreement`` (R, I, J),
-    the children's lengths ``u_len`` (I,), the digit capsules' lengths ``v_len`` (J,), and the mean
+def routing_view(model, x: torch.Tensor, iters: int | None = None) -> dict[str, np.ndarray]:
+    """Routing for one image x (C, H, W), ``iters`` iterations (default: the model's): coupling ``c``
+    (R, I, J) per iteration, ``agreement`` (R, I, J),
+    the children's lengths ``child_len`` (I,), the digit capsules' lengths ``lengths`` (J,), and the mean
     entropy of each child's coupling per iteration, ``entropy`` (R,), weighted by the child's length."""
-    r = model.routing(x[None])
+    r = model.routing(x[None], iters)
     c, a = r["c"][:, 0], r["agreement"][:, 0]  # (R, I, J)
     u_len = r["u"][0].norm(dim=-1)  # (I,)
     ent = -(c * c.clamp_min(1e-12).log()).sum(-1)  # (R, I)
@@ -71,8 +72,8 @@ def routing_view(model, x: torch.Tensor) -> dict[str, np.ndarray]:
     return {
         "c": c.cpu().numpy(),
         "agreement": a.cpu().numpy(),
-        "u_len": u_len.cpu().numpy(),
-        "v_len": r["v"][0].norm(dim=-1).cpu().numpy(),
+        "child_len": u_len.cpu().numpy(),
+        "lengths": r["v"][0].norm(dim=-1).cpu().numpy(),
         "entropy": (ent * w).sum(-1).cpu().numpy(),
     }
 
