@@ -91,28 +91,31 @@ def coupling_figure(
 
 
 def parent_share_figure(c: np.ndarray, child_len: np.ndarray, class_names: Sequence[str]) -> go.Figure:
-    """The share of all children's activity each parent receives, Σ_i ‖u_i‖ c_ij / Σ_i ‖u_i‖, one group
-    of bars per parent and one bar per shown iteration."""
+    """How much more (or less) than the uniform 1/J of all children's activity each parent receives,
+    Σ_i ‖u_i‖ c_ij / Σ_i ‖u_i‖ − 1/J: one group of bars per parent, one bar per shown iteration."""
     c, w = np.asarray(c, float), np.asarray(child_len, float)
     share = (c * w[None, :, None]).sum(1) / max(w.sum(), 1e-12)  # (R, J)
+    J = share.shape[1]
     fig = go.Figure(
         [
             go.Bar(
                 x=[str(k) for k in class_names],
-                y=share[r],
+                y=share[r] - 1 / J,
+                customdata=share[r],
                 name=f"iteration {r + 1}",
                 marker_color=PALETTE[i % len(PALETTE)],
-                hovertemplate="parent %{x}: %{y:.4f}<extra></extra>",
+                hovertemplate="parent %{x}: share %{customdata:.4f}<extra></extra>",
             )
             for i, r in enumerate(shown_iterations(len(share)))
         ]
     )
-    fig.add_hline(y=1 / share.shape[1], line=dict(dash="dot", color=GREY), annotation_text="uniform")
     fig.update_layout(
-        title=dict(text="Share of the children's activity routed to each parent", font=dict(size=14)),
+        title=dict(
+            text="Share of the children's activity routed to each parent, minus 1/J", font=dict(size=14)
+        ),
         barmode="group",
         xaxis_title="parent (digit capsule)",
-        yaxis_title="share",
+        yaxis_title="share − 1/J",
         xaxis_type="category",
     )
     return light_chart(fig, 300)
@@ -215,7 +218,7 @@ def sweep_figure(images: np.ndarray, values: Sequence[float], cls: int, scale: i
         title=dict(text=f"Capsule of class {cls}: one dimension moved at a time", font=dict(size=14)),
         height=60 + D * (H + 1) * scale + 40,
         margin=dict(l=60, r=10, t=40, b=40),
-        xaxis=dict(tickvals=xs, ticktext=[f"{v:+.2f}" for v in values], title="added to the dimension"),
+        xaxis=dict(tickvals=xs, ticktext=[f"{v + 0.0:+.2f}" for v in values], title="added to the dimension"),
         yaxis=dict(tickvals=ys, ticktext=[f"dim {d}" for d in range(D)], scaleanchor="x"),
         plot_bgcolor="white",
     )

@@ -5,6 +5,7 @@ the decoder's images while one dimension of the digit's capsule is swept (the pa
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from archs import ConfigError
@@ -172,15 +173,26 @@ def dimensions_lab() -> None:
     if t.model.decoder is None:
         st.info("This CapsNet has no decoder, so there is nothing to redraw.", icon=":material/info:")
         return
-    x, label = _pick(job, child(DIMS, "digit"))
+    c = st.columns(2)
+    with c[0]:
+        x, label = _pick(job, child(DIMS, "digit"))
+    span = c[1].select_slider(
+        "Sweep range ±",
+        (0.25, 0.5, 1.0),
+        0.5,
+        key=child(DIMS, "span"),
+        help="The paper sweeps each dimension by ±0.25 in steps of 0.05 (Fig. 4); this small model, "
+        "trained for minutes instead of days, shows its dimensions more clearly over a wider range.",
+    )
+    values = tuple(float(v) for v in np.round(np.asarray(SWEEP) * span / 0.25, 3))
     with job.lock:
         t.model.eval()
-        sw = dimension_sweep(t.model, x)
+        sw = dimension_sweep(t.model, x, values)
     st.markdown(
         f"The digit's longest capsule (class {sw['cls']}) has {len(sw['capsule'])} numbers. Each row adds "
-        f"{SWEEP[0]:+.2f} … {SWEEP[-1]:+.2f} to one of them and lets the decoder redraw the digit: in a "
+        f"{values[0]:+.2f} … {values[-1]:+.2f} to one of them and lets the decoder redraw the digit: in a "
         "trained model some dimensions change the stroke width, the slant or the size, as in the "
-        "paper's Fig. 4; with reconstruction weight 0 the rows barely differ."
+        "paper's Fig. 4; untrained, or with reconstruction weight 0, the rows barely differ."
     )
     c = st.columns([1, 3])
     c[0].image(digit_picture(x[0].cpu().numpy()), caption=f"test digit: a {label}", width=96)
