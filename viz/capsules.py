@@ -137,7 +137,7 @@ def entropy_figure(entropy: np.ndarray, num_parents: int) -> go.Figure:
     fig.update_layout(
         title=dict(text="How sure each child is of its parent (entropy, lower: sharper)", font=dict(size=14)),
         xaxis=dict(title="routing iteration", dtick=1),
-        yaxis=dict(title="entropy (nats)", rangemode="tozero"),
+        yaxis=dict(title="entropy (nats)"),
         showlegend=False,
     )
     return light_chart(fig, 300)
