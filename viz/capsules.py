@@ -154,20 +154,20 @@ def lengths_figure(
     fig = go.Figure(
         go.Bar(x=names, y=v, marker_color=colors, hovertemplate="class %{x}: ‖v‖ = %{y:.3f}<extra></extra>")
     )
-    fig.add_hline(y=m_plus, line=dict(dash="dot", color=GREY), annotation_text=f"m⁺ {m_plus:g}")
-    fig.add_hline(
-        y=m_minus,
-        line=dict(dash="dot", color=GREY),
-        annotation_text=f"m⁻ {m_minus:g}",
-        annotation_position="top left",
-    )
+    for m, name in ((m_plus, "m⁺"), (m_minus, "m⁻")):  # the margins, labelled beside the plot
+        fig.add_hline(y=m, line=dict(dash="dot", color=GREY))
+        fig.add_annotation(
+            x=1.01, xref="paper", y=m, text=f"{name} {m:g}", showarrow=False, xanchor="left", font_size=11
+        )
     fig.update_layout(
         title=dict(text=f"Capsule lengths (they sum to {v.sum():.2f}, not 1)", font=dict(size=14)),
         xaxis=dict(title="digit capsule", type="category"),
         yaxis=dict(title="length ‖v‖", range=[0, 1]),
         showlegend=False,
     )
-    return light_chart(fig, 300)
+    light_chart(fig, 300)
+    fig.update_layout(margin=dict(r=55))
+    return fig
 
 
 def probes_figure(images: np.ndarray, recon: np.ndarray | None, lengths: np.ndarray) -> go.Figure:
