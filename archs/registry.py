@@ -77,6 +77,11 @@ FAMILIES: dict[str, tuple[str, str]] = {
         "Networks as functions: a continuous-depth ODE, learnable spline activations on edges, and a "
         "coordinate MLP that stores a scene.",
     ),
+    "capsules": (
+        "Capsule networks",
+        "Vectors instead of scalars: capsules whose length is a probability and whose routing-by-agreement "
+        "picks parents.",
+    ),
 }
 
 

@@ -28,6 +28,7 @@ PAGES = {
     "audio": "audio",
     "multimodal": "multimodal",
     "continuous": "continuous",
+    "capsules": "capsules",
     "cmp": "compare",
 }
 

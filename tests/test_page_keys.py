@@ -40,6 +40,7 @@ CASES = [
     ("pages/audio.py", ()),
     ("pages/multimodal.py", ()),
     ("pages/continuous.py", ()),
+    ("pages/capsules.py", ()),
     ("pages/regularization.py", ()),
     ("pages/augmentation.py", ()),
     ("pages/compression.py", ()),

@@ -38,6 +38,7 @@ PICKERS: dict[str, tuple[str, str | None]] = {
     "audio": ("audio", "audio.tab"),
     "multimodal": ("multimodal", "multimodal.tab"),
     "continuous": ("continuous", "continuous.tab"),
+    "capsules": ("capsules", "capsules.tab"),
 }
 ARCH_TAB = "Architectures"  # the tab of a family page that holds its architecture picker
 

@@ -52,6 +52,7 @@ PAGES: tuple[PageDef, ...] = (
         "Vision",
         ("detection",),
     ),
+    PageDef("pages/capsules.py", "Capsule networks", ":material/scatter_plot:", "Vision", ("capsules",)),
     PageDef("pages/rnn.py", "Recurrent networks", ":material/replay:", "Sequences", ("rnn",)),
     PageDef("pages/forecasting.py", "Forecasting", ":material/show_chart:", "Sequences", ("forecasting",)),
     PageDef("pages/transformers.py", "Transformers", ":material/visibility:", "Sequences", ("transformer",)),
