@@ -72,6 +72,11 @@ FAMILIES: dict[str, tuple[str, str]] = {
         "Multimodal",
         "Images and text in one model: CLIP's contrastive pairs and DALL-E's tokens, captions to images.",
     ),
+    "autoregressive": (
+        "PixelCNN & WaveNet",
+        "Exact likelihood one value at a time: masked convolutions over pixels and dilated causal "
+        "convolutions over samples.",
+    ),
 }
 
 
