@@ -111,22 +111,25 @@ def quantised_digits(levels: int = 4) -> Supervised:
 # ------------------------------------------------------------------------------------------ tones
 
 
-def tone(n: int, freq: float, rng: np.random.Generator, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """One clip of ``n`` samples: a note at ``freq`` Hz with two harmonics of random strength and phase,
-    a random loudness between 0.2 and 0.9. float32 in [−1, 1]."""
+def tone(
+    n: int, freq: float, rng: np.random.Generator, harmonics: int = 2, sample_rate: int = SAMPLE_RATE
+) -> np.ndarray:
+    """One clip of ``n`` samples: a note at ``freq`` Hz with up to two ``harmonics`` of random strength
+    and phase, a random loudness between 0.2 and 0.9. float32 in [−1, 1]."""
     t = np.arange(n) / sample_rate
     w = np.zeros(n)
-    for k, a in ((1, 1.0), (2, rng.uniform(0, 0.5)), (3, rng.uniform(0, 0.25))):
+    for k, a in ((1, 1.0), (2, rng.uniform(0, 0.5)), (3, rng.uniform(0, 0.25)))[: harmonics + 1]:
         w += a * np.sin(2 * np.pi * k * freq * t + rng.uniform(0, 2 * np.pi))
     return (w / np.abs(w).max() * rng.uniform(0.2, 0.9)).astype(np.float32)
 
 
 def tones(
     n: int = 1200,
-    length: int = 256,
+    length: int = 128,
     levels: int = 64,
     fmin: float = 250.0,
     fmax: float = 1000.0,
+    harmonics: int = 2,
     seed: int = 0,
 ) -> Supervised:
     """``n`` clips of ``length`` + 1 samples (tone: pitch uniform in [fmin, fmax] Hz at 8 kHz), μ-law
@@ -139,7 +142,9 @@ def tones(
         raise ValueError(f"the pitches need 0 < fmin < fmax ≤ {SAMPLE_RATE // 6} Hz (three harmonics)")
     rng = np.random.default_rng(seed)
     freq = rng.uniform(fmin, fmax, n)
-    q = np.stack([mu_law_encode(tone(length + 1, f, rng), levels) for f in freq])  # (N, length + 1)
+    q = np.stack(
+        [mu_law_encode(tone(length + 1, f, rng, harmonics), levels) for f in freq]
+    )  # (N, length + 1)
     n_test = n_val = max(4, n // 10)
     parts = {
         "test": slice(0, n_test),

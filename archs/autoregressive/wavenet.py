@@ -22,6 +22,7 @@ re-implementation (ibab/tensorflow-wavenet), not the paper's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import torch
 import torch.nn.functional as F
@@ -40,9 +41,9 @@ class WaveNetConfig(Config):
         hi=65_536,
         help="μ-law levels of one sample, and the size of each step's softmax (256 in the paper).",
     )
-    residual_channels: int = hp(16, lo=1, hi=1024, help="Width of the residual stream between the layers.")
+    residual_channels: int = hp(32, lo=1, hi=1024, help="Width of the residual stream between the layers.")
     dilation_channels: int = hp(
-        16, lo=1, hi=1024, help="Width of each gated unit: tanh(filter) ⊙ σ(gate), each this many channels."
+        32, lo=1, hi=1024, help="Width of each gated unit: tanh(filter) ⊙ σ(gate), each this many channels."
     )
     skip_channels: int = hp(
         32, lo=1, hi=4096, help="Width of the skip connections that every layer adds into the output."
@@ -53,13 +54,19 @@ class WaveNetConfig(Config):
         hi=8,
         help="Taps of each dilated causal convolution (2 in the paper: this sample and one d samples back).",
     )
+    input_encoding: Literal["one_hot", "scalar"] = hp(
+        "one_hot",
+        help="How a sample enters the first causal convolution. one_hot: a vector with a 1 at its level (as "
+        "the paper's softmax classes); scalar: one number, the companded value in [−1, 1], so that nearby "
+        "levels start out alike (faster to learn on small data).",
+    )
     num_layers: int = hp(6, lo=0, hi=120, help="Dilated causal layers in all (30 for three cycles of ten).")
     dilation_cycle: int = hp(
         6,
         lo=1,
         hi=16,
-        help="Layers per cycle: dilations 1, 2, 4, … up to 2^(cycle − 1), then again from 1 (10 in the "
-        "paper: 1 … 512).",
+        help="Layers per cycle: dilations 1, 2, 4, … doubling to the end of the cycle, then again from 1 "
+        "(10 in the paper: 1 … 512).",
     )
 
     @property
@@ -106,6 +113,17 @@ class OneHot(nn.Module):
         return (x[:, None, :] == self.ids).float()  # (B, L, T)
 
 
+class Companded(nn.Module):
+    """Levels (B, T) -> (B, 1, T): each level's bin centre on the companded axis, in [−1, 1]."""
+
+    def __init__(self, levels: int):
+        super().__init__()
+        self.levels = levels
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return ((x.float() + 0.5) * (2 / self.levels) - 1)[:, None, :]  # (B, 1, T)
+
+
 class GatedResidual(nn.Module):
     """One layer of Figure 4: dilated causal conv -> tanh ⊙ σ -> 1×1 to the residual (+ x) and to the skip."""
 
@@ -129,8 +147,10 @@ class WaveNet(nn.Module):
     def __init__(self, cfg: WaveNetConfig):
         super().__init__()
         self.cfg = cfg
-        self.onehot = OneHot(cfg.num_levels)
-        self.causal = CausalConv(cfg.num_levels, cfg.residual_channels, cfg.kernel_size, 1, wn=False)
+        one_hot = cfg.input_encoding == "one_hot"
+        self.encode = OneHot(cfg.num_levels) if one_hot else Companded(cfg.num_levels)
+        c_in = cfg.num_levels if one_hot else 1
+        self.causal = CausalConv(c_in, cfg.residual_channels, cfg.kernel_size, 1, wn=False)
         self.layers = nn.ModuleList(GatedResidual(cfg, d) for d in cfg.dilations)
         self.post1 = nn.Conv1d(cfg.skip_channels, cfg.skip_channels, 1)
         self.post2 = nn.Conv1d(cfg.skip_channels, cfg.num_levels, 1)
@@ -140,7 +160,11 @@ class WaveNet(nn.Module):
         return self.cfg.receptive_field
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = self.causal(self.onehot(x))  # (B, R, T)
+        return self.from_encoded(self.encode(x))
+
+    def from_encoded(self, e: torch.Tensor) -> torch.Tensor:
+        """The network after the input encoding: (B, L or 1, T) -> logits (B, L, T)."""
+        h = self.causal(e)  # (B, R, T)
         skips = 0
         for layer in self.layers:
             h, s = layer(h)
@@ -173,6 +197,19 @@ class WaveNet(nn.Module):
             out.append(nxt)
             seq = torch.cat([seq, nxt], 1)
         return torch.cat(out, 1)
+
+
+def dependency(model: WaveNet, length: int, t: int | None = None, n: int = 2) -> torch.Tensor:
+    """(length,): Σ |∂ logits at time t / ∂ encoded input| over ``n`` random clips (t defaults to the last
+    step) — non-zero exactly at the inputs output t depends on, measured from the model's gradients."""
+    t = length - 1 if t is None else t
+    g = torch.Generator().manual_seed(0)
+    x = torch.randint(0, model.cfg.num_levels, (n, length), generator=g).to(next(model.parameters()).device)
+    with torch.enable_grad():
+        e = model.encode(x).detach().requires_grad_(True)  # (n, L or 1, T)
+        out = model.from_encoded(e)[:, :, t]  # (n, L)
+        (grad,) = torch.autograd.grad(out.abs().sum(), e)
+    return grad.abs().sum((0, 1)).detach().cpu()
 
 
 PAPER = dict(
