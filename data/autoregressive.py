@@ -9,6 +9,8 @@ quiet samples get fine steps, loud ones coarse steps.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from data.base import Supervised
@@ -84,6 +86,7 @@ def independent_baseline(d: Supervised, levels: int) -> tuple[float, float]:
     return independent_nll(d.y_train, d.y_test, levels, alpha), alpha
 
 
+@lru_cache(maxsize=8)
 def quantised_digits(levels: int = 4) -> Supervised:
     """sklearn's 8×8 digits quantised to ``levels`` grey levels: x the levels scaled to [0, 1] (N, 1, 8, 8)
     float32 (what the network reads), y the levels themselves (N, 1, 8, 8) int64 (what it predicts).
@@ -123,6 +126,7 @@ def tone(
     return (w / np.abs(w).max() * rng.uniform(0.2, 0.9)).astype(np.float32)
 
 
+@lru_cache(maxsize=8)
 def tones(
     n: int = 1200,
     length: int = 128,

@@ -12,13 +12,14 @@ from plotly.subplots import make_subplots
 from viz.curves import PALETTE, ema, light_chart
 from viz.images import rgb_image
 
-SEEN, BLIND, FUTURE, SELF = 0, 1, 2, 3
-DEP_COLORS = ("#1c7ed6", "#f59f00", "#f1f3f5", "#e03131")
+SEEN, BLIND, FUTURE, SELF, OUT = 0, 1, 2, 3, 4
+DEP_COLORS = ("#1c7ed6", "#f59f00", "#f8f9fa", "#e03131", "#ced4da")
 DEP_NAMES = (
     "seen (gradient ≠ 0)",
-    "blind spot (before, but unseen)",
+    "blind spot (before, in reach, unseen)",
     "after (must not be seen)",
     "the pixel",
+    "before, out of reach",
 )
 
 
@@ -61,30 +62,38 @@ def mask_figure(mask_a: np.ndarray, mask_b: np.ndarray, height: int = 300) -> go
     return _square(fig, height)
 
 
-def dependency_classes(dep: np.ndarray, row: int, col: int) -> np.ndarray:
-    """(H, W) classes from a gradient map: SEEN, BLIND (before in raster order, gradient 0), FUTURE, SELF."""
+def dependency_classes(dep: np.ndarray, row: int, col: int, reach: int | None = None) -> np.ndarray:
+    """(H, W) classes from a gradient map: SEEN, BLIND, FUTURE, SELF, OUT. Pixels before (row, col) in
+    raster order with a zero gradient are OUT when farther than ``reach`` rows above or columns aside
+    (the stack's kernels cannot reach that far in any direction), BLIND otherwise."""
     H, W = dep.shape
     idx = np.arange(H * W).reshape(H, W)
     before = idx < row * W + col
+    r, c = np.meshgrid(np.arange(H), np.arange(W), indexing="ij")
+    near = (row - r <= reach) & (np.abs(c - col) <= reach) if reach is not None else np.ones_like(before)
     out = np.full((H, W), FUTURE)
-    out[before] = BLIND
+    out[before & near] = BLIND
+    out[before & ~near] = OUT
     out[before & (dep > 0)] = SEEN
     out[row, col] = SELF
     return out
 
 
-def dependency_figure(dep: np.ndarray, row: int, col: int, title: str = "", height: int = 420) -> go.Figure:
+def dependency_figure(
+    dep: np.ndarray, row: int, col: int, reach: int | None = None, title: str = "", height: int = 440
+) -> go.Figure:
     """The grid coloured by what output pixel (row, col) depends on, measured from gradients."""
-    cls = dependency_classes(dep, row, col)
+    cls = dependency_classes(dep, row, col, reach)
+    n = len(DEP_COLORS)
     scale = []
     for i, c in enumerate(DEP_COLORS):
-        scale += [[i / 4, c], [(i + 1) / 4, c]]
+        scale += [[i / n, c], [(i + 1) / n, c]]
     names = np.array(DEP_NAMES)[cls]
     fig = go.Figure(
         go.Heatmap(
             z=cls,
             zmin=-0.5,
-            zmax=3.5,
+            zmax=n - 0.5,
             colorscale=scale,
             showscale=False,
             xgap=1,
@@ -137,9 +146,10 @@ def sampling_figure(
 def next_value_figure(probs: np.ndarray, chosen: int | None, title: str = "", height: int = 240) -> go.Figure:
     """The softmax over levels a value was drawn from, the drawn level in red."""
     L = len(probs)
-    colors = [PALETTE[3] if i == chosen else PALETTE[0] for i in range(L)]
+    colors = ["#e03131" if i == chosen else PALETTE[0] for i in range(L)]
     fig = go.Figure(go.Bar(x=list(range(L)), y=probs, marker_color=colors))
     fig.update_layout(title=title, xaxis_title="level", yaxis_title="probability", yaxis_range=[0, 1])
+    fig.update_xaxes(dtick=1)
     return light_chart(fig, height)
 
 

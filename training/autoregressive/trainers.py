@@ -46,27 +46,34 @@ class DensityTask(Task):
         return {"loss": nll, "bits": nll / math.log(2)}
 
 
-class _Cached:
-    """A view recomputed once per evaluation period (sampling costs hundreds of forward passes)."""
+class _Memo:
+    """The last few views by their arguments and the step they were made at: sampling costs hundreds of
+    forward passes, and the page asks for the same view at every rerun."""
 
-    def __init__(self):
-        self._key, self._value = None, None
+    def __init__(self, size: int = 4):
+        self.size, self.items = size, {}
 
     def get(self, key, make):
-        if self._key != key:
-            self._key, self._value = key, make()
-        return self._value
+        if key not in self.items:
+            if len(self.items) >= self.size:
+                self.items.pop(next(iter(self.items)))
+            self.items[key] = make()
+        return self.items[key]
 
 
 class PixelCNNTrainer(Trainer):
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
-        self._samples = _Cached()
+        self._memo = _Memo()
 
-    @torch.no_grad()
     def draw(self, n: int = N_SAMPLES, seed: int = 0, temperature: float = 1.0) -> dict[str, np.ndarray]:
         """``n`` digits drawn pixel by pixel: ``levels`` (n, H, W) uint8 and ``probs`` (H·W, n, L) float32,
-        the distribution each pixel was drawn from (channel 0; the digits are grey)."""
+        the distribution each pixel was drawn from (channel 0; the digits are grey). Remembered per step."""
+        key = (self.step_count, n, seed, temperature)
+        return self._memo.get(key, lambda: self._draw(n, seed, temperature))
+
+    @torch.no_grad()
+    def _draw(self, n: int, seed: int, temperature: float) -> dict[str, np.ndarray]:
         was = self.model.training
         self.model.eval()
         try:
@@ -81,12 +88,11 @@ class PixelCNNTrainer(Trainer):
 
     def snapshot(self, probes=None) -> dict[str, Any]:
         snap = super().snapshot(probes)
-        key = (self.step_count // self.eval_every, self.status == "done")
         snap.update(
             baseline_bits=self.data.meta["baseline_bits"],
             levels=self.data.meta["levels"],
             real=self.data.y_test[:N_SAMPLES, 0].astype(np.uint8),
-            samples=self._samples.get(key, self.draw),
+            samples=self.draw(),  # new samples each time the step changes
         )
         return snap
 
@@ -94,15 +100,19 @@ class PixelCNNTrainer(Trainer):
 class WaveNetTrainer(Trainer):
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
-        self._cont = _Cached()
+        self._memo = _Memo()
+
+    def continuation(
+        self, clips=range(N_CONT), greedy: bool = True, seed: int = 0, temperature: float = 1.0
+    ) -> dict[str, np.ndarray]:
+        """Test clips number ``clips``: ``context`` (n, CONTEXT), ``truth`` and ``generated`` (n, AHEAD) as
+        waveforms in [−1, 1], and ``error`` (n,) relative mean absolute errors. Remembered per step."""
+        key = (self.step_count, tuple(clips), greedy, seed, temperature)
+        return self._memo.get(key, lambda: self._continuation(list(clips), greedy, seed, temperature))
 
     @torch.no_grad()
-    def continuation(
-        self, clips: int = N_CONT, greedy: bool = True, seed: int = 0, temperature: float = 1.0
-    ) -> dict[str, np.ndarray]:
-        """The first ``clips`` test clips: ``context`` (clips, CONTEXT), ``truth`` and ``generated``
-        (clips, AHEAD) as waveforms in [−1, 1], and ``error`` (clips,) relative mean absolute errors."""
-        x = self.splits["test"][0][:clips]  # (n, T) levels
+    def _continuation(self, clips: list[int], greedy: bool, seed: int, temperature: float):
+        x = self.splits["test"][0][clips]  # (n, T) levels
         L = self.data.meta["levels"]
         was = self.model.training
         self.model.eval()
@@ -124,8 +134,7 @@ class WaveNetTrainer(Trainer):
 
     def snapshot(self, probes=None) -> dict[str, Any]:
         snap = super().snapshot(probes)
-        key = (self.step_count // self.eval_every, self.status == "done")
-        cont = self._cont.get(key, lambda: {k: v[:2] for k, v in self.continuation(2).items()})
+        cont = self.continuation((0, 1))
         snap.update(
             baseline_bits=self.data.meta["baseline_bits"],
             receptive_field=self.model.receptive_field,

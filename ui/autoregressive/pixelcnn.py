@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 import archs
-from archs.autoregressive.pixelcnn import dependency_map, pixel_mask
+from archs.autoregressive.pixelcnn import dependency_map, pixel_mask, receptive_half_width
 from archs.spec import ConfigError
 from training.recipes import get_recipe
 from ui import state
@@ -70,20 +70,22 @@ def field_section() -> None:
     row = c[2].slider("Row", 0, GRID - 1, 10, key=child(KEY, "row"))
     col = c[3].slider("Column", 0, GRID - 1, 8, key=child(KEY, "col"))
     try:
-        archs.get_arch("pixelcnn").make_config("tiny", kernel_size=kernel, num_layers=layers)
+        cfg = archs.get_arch("pixelcnn").make_config("tiny", kernel_size=kernel, num_layers=layers)
     except ConfigError as e:
         st.error(str(e), icon=":material/block:")
         return
     dep = _dependency(layers, kernel, row, col)
-    cls = dependency_classes(dep, row, col)
+    reach = receptive_half_width(cfg)
+    cls = dependency_classes(dep, row, col, reach)
     seen, blind = int((cls == SEEN).sum()), int((cls == BLIND).sum())
     title = f"pixel ({row}, {col}) of a {GRID}×{GRID} image: {seen} pixels seen, {blind} in the blind spot"
-    plotly_chart(dependency_figure(dep, row, col, title), key=child(KEY, "dep"))
+    plotly_chart(dependency_figure(dep, row, col, reach, title), key=child(KEY, "dep"))
     st.caption(
         "Measured, not drawn from a formula: the gradient of the output pixel's logits with respect to "
         "every input pixel of a real PixelCNN. Nothing after the pixel in raster order is ever seen "
-        "(tested for every pixel). The orange wedge up and to the right comes before the pixel, yet no "
-        "chain of masked kernels reaches it: the **blind spot**, which grows with depth. The Gated "
+        f"(tested for every pixel). Grey pixels lie beyond the kernels' reach, more than {reach} rows up "
+        "or columns aside. The orange wedge up and to the right is within reach and comes before the pixel, "
+        "yet no chain of masked kernels gets there: the **blind spot**, which grows with depth. The Gated "
         "PixelCNN removes it with a vertical and a horizontal stack."
     )
 
@@ -133,16 +135,12 @@ def step_view() -> None:
         st.info("Press **Train** (or **Step**) above: then watch the model draw digits one pixel at a time.")
         return
     seed = int(st.number_input("Sampling seed", 0, 10_000, 0, key=child(KEY, "seed")))
-    memo = child(KEY, "memo")
-    tag = (id(job), job.trainer.step_count, seed)
-    if st.session_state.get(memo, (None,))[0] != tag:
-        with job.lock:
-            st.session_state[memo] = (tag, job.trainer.draw(n=6, seed=seed))
-    s = st.session_state[memo][1]
+    with job.lock:
+        s = job.trainer.draw(seed=seed)
     L = job.trainer.data.meta["levels"]
     n_px = s["levels"].shape[1] * s["levels"].shape[2]
     drawn = st.slider("Pixels drawn (raster order)", 0, n_px, n_px // 2, key=child(KEY, "drawn"))
-    plotly_chart(sampling_figure(s["levels"], L, drawn), key=child(KEY, "steps"))
+    plotly_chart(sampling_figure(s["levels"], L, drawn), key=child(KEY, "stepview"))
     if drawn < n_px:
         p = s["probs"][drawn, 0]
         chosen = int(s["levels"][0].ravel()[drawn])

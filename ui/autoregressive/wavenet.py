@@ -73,7 +73,7 @@ def stack_section() -> None:
 def mu_law_section() -> None:
     st.subheader("μ-law quantisation")
     levels = st.select_slider("Levels", (8, 16, 32, 64, 256), 16, key=child(KEY, "levels"))
-    x = np.linspace(-1, 1, 801)
+    x = np.linspace(-1, 1, 401)
     plotly_chart(
         mu_law_figure(x, mu_law_encode(x, levels), linear_encode(x, levels), levels), key=child(KEY, "mu")
     )
@@ -150,11 +150,11 @@ def generate_view() -> None:
     greedy = c[1].toggle("Most likely level (argmax)", True, key=child(KEY, "greedy"))
     temp = c[2].slider("Temperature", 0.1, 2.0, 1.0, 0.1, key=child(KEY, "temp"), disabled=greedy)
     with job.lock:
-        cont = job.trainer.continuation(clips=clip + 1, greedy=greedy, temperature=temp)
-    _continuation_chart(cont, clip, child(KEY, "gen"), f"step {job.trainer.step_count:,}")
+        cont = job.trainer.continuation((clip,), greedy=greedy, temperature=temp)
+    _continuation_chart(cont, 0, child(KEY, "gen"), f"step {job.trainer.step_count:,}")
     st.caption(
         f"The first {CONTEXT} samples are the test note; every later sample is the model's own, fed back "
-        f"as input. Relative error of this continuation: {cont['error'][clip]:.2f} (silence scores 1)."
+        f"as input. Relative error of this continuation: {cont['error'][0]:.2f} (silence scores 1)."
     )
 
 
