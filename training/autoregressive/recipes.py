@@ -39,7 +39,7 @@ register_recipe(
         data=tones,
         data_params=dict(n=1200, length=128, levels=64, harmonics=0),
         link=lambda d: {"num_levels": d.meta["levels"]},
-        train_params=dict(optimizer="adam", lr=1e-2, batch_size=32, num_steps=600, eval_every=100),
+        train_params=dict(optimizer="adam", lr=2e-2, batch_size=32, num_steps=600, eval_every=100),
         task=lambda data: DensityTask(),
         trainer_cls=WaveNetTrainer,
     )
