@@ -94,13 +94,19 @@ def quantised_digits(levels: int = 4) -> Supervised:
     if not 2 <= levels <= 17:
         raise ValueError(f"the digits have 17 grey levels: quantise them to 2 … 17 levels, not {levels}")
     d = digits(8)
-    out = {}
-    for split in ("train", "val", "test"):
-        q = quantise(getattr(d, f"x_{split}"), levels)
-        out[f"x_{split}"] = (q / (levels - 1)).astype(np.float32)
-        out[f"y_{split}"] = q
+    q = {
+        "train": quantise(d.x_train, levels),
+        "val": quantise(d.x_val, levels),
+        "test": quantise(d.x_test, levels),
+    }
+    x = {k: (v / (levels - 1)).astype(np.float32) for k, v in q.items()}
     res = Supervised(
-        **out,
+        x_train=x["train"],
+        y_train=q["train"],
+        x_val=x["val"],
+        y_val=q["val"],
+        x_test=x["test"],
+        y_test=q["test"],
         kind="density",
         num_classes=levels,
         name=f"digits 8×8, {levels} levels",
@@ -155,14 +161,18 @@ def tones(
         "val": slice(n_test, n_test + n_val),
         "train": slice(n_test + n_val, n),
     }
-    out = {}
-    for split, s in parts.items():
-        out[f"x_{split}"], out[f"y_{split}"] = q[s, :-1], q[s, 1:]
-    hist = np.bincount(out["y_train"].ravel(), minlength=levels) + 0.5
+    x = {k: q[s, :-1] for k, s in parts.items()}  # (n, length): the clip
+    y = {k: q[s, 1:] for k, s in parts.items()}  # (n, length): the clip one sample later
+    hist = np.bincount(y["train"].ravel(), minlength=levels) + 0.5
     p = hist / hist.sum()
-    baseline = float(-np.log2(p[out["y_test"]]).mean())
+    baseline = float(-np.log2(p[y["test"]]).mean())
     return Supervised(
-        **out,
+        x_train=x["train"],
+        y_train=y["train"],
+        x_val=x["val"],
+        y_val=y["val"],
+        x_test=x["test"],
+        y_test=y["test"],
         kind="density",
         num_classes=levels,
         name=f"tones, {levels} μ-law levels",

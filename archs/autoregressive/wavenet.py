@@ -54,9 +54,9 @@ class WaveNetConfig(Config):
         hi=8,
         help="Taps of each dilated causal convolution (2 in the paper: this sample and one d samples back).",
     )
-    input_encoding: Literal["one_hot", "scalar"] = hp(
-        "one_hot",
-        help="How a sample enters the first causal convolution. one_hot: a vector with a 1 at its level (as "
+    input_encoding: Literal["onehot", "scalar"] = hp(
+        "onehot",
+        help="How a sample enters the first causal convolution. onehot: a vector with a 1 at its level (as "
         "the paper's softmax classes); scalar: one number, the companded value in [−1, 1], so that nearby "
         "levels start out alike (faster to learn on small data).",
     )
@@ -127,18 +127,20 @@ class Companded(nn.Module):
 class GatedResidual(nn.Module):
     """One layer of Figure 4: dilated causal conv -> tanh ⊙ σ -> 1×1 to the residual (+ x) and to the skip."""
 
-    def __init__(self, cfg: WaveNetConfig, dilation: int):
+    def __init__(self, cfg: WaveNetConfig, dilation: int, last: bool = False):
         super().__init__()
         D = cfg.dilation_channels
         self.dilation = dilation
         self.conv = CausalConv(cfg.residual_channels, 2 * D, cfg.kernel_size, dilation, wn=False)
-        self.res = nn.Conv1d(D, cfg.residual_channels, 1)
+        # the last layer's residual output would feed nothing: only its skip reaches the output
+        self.res = None if last else nn.Conv1d(D, cfg.residual_channels, 1)
         self.skip = nn.Conv1d(D, cfg.skip_channels, 1)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         f, g = self.conv(x).chunk(2, dim=1)  # (B, D, T) each
         z = torch.tanh(f) * torch.sigmoid(g)
-        return x + self.res(z), self.skip(z)  # (B, R, T), (B, S, T)
+        h = x if self.res is None else x + self.res(z)
+        return h, self.skip(z)  # (B, R, T), (B, S, T)
 
 
 class WaveNet(nn.Module):
@@ -147,11 +149,12 @@ class WaveNet(nn.Module):
     def __init__(self, cfg: WaveNetConfig):
         super().__init__()
         self.cfg = cfg
-        one_hot = cfg.input_encoding == "one_hot"
+        one_hot = cfg.input_encoding == "onehot"
         self.encode = OneHot(cfg.num_levels) if one_hot else Companded(cfg.num_levels)
         c_in = cfg.num_levels if one_hot else 1
         self.causal = CausalConv(c_in, cfg.residual_channels, cfg.kernel_size, 1, wn=False)
-        self.layers = nn.ModuleList(GatedResidual(cfg, d) for d in cfg.dilations)
+        last = len(cfg.dilations) - 1
+        self.layers = nn.ModuleList(GatedResidual(cfg, d, i == last) for i, d in enumerate(cfg.dilations))
         self.post1 = nn.Conv1d(cfg.skip_channels, cfg.skip_channels, 1)
         self.post2 = nn.Conv1d(cfg.skip_channels, cfg.num_levels, 1)
 
