@@ -786,7 +786,8 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
                 Step(
                     "Train on 4-level digits (600 steps), then move the Pixels drawn slider.",
                     "The independent model costs 1.149 bits per pixel on the test digits; the PixelCNN "
-                    "PIXEL_RESULT The slider replays one draw: each pixel is one forward pass.",
+                    "passes it within 100 steps (0.92) and ends near 0.82 (0.809 at step 400, then it "
+                    "starts to overfit). The slider replays one draw: each pixel is one forward pass.",
                     {"autoregressive.px.levels": 4, "autoregressive.px.steps": 600},
                 ),
                 Step(
@@ -803,7 +804,9 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
                 ),
                 Step(
                     "Train on tones (600 steps) and continue a test note.",
-                    "WAVE_RESULT",
+                    "The level histogram costs 5.54 bits per sample; the WaveNet reaches 1.8 by step 200 "
+                    "and about 1.6 at 600. Fed its own samples, it continues notes it never heard with a "
+                    "relative error near 0.3 (silence scores 1): the right pitch, in phase.",
                     {"autoregressive.wn.steps": 600, "autoregressive.wn.harm": 0},
                 ),
             ),

@@ -239,8 +239,14 @@ def receptive_field_figure(
     """Receptive field against depth: the formula 1 + (k − 1)(1 + Σ d) and the count from gradients."""
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=layers, y=formula, name="formula 1 + (k − 1)(1 + Σd)", mode="lines"))
-    fig.add_trace(go.Scatter(x=layers, y=measured, name="measured from gradients", mode="markers"))
+    fig.add_trace(
+        go.Scatter(
+            x=layers, y=measured, name="measured from gradients", mode="markers",
+            marker=dict(color=PALETTE[1], size=9),
+        )
+    )  # fmt: skip
     fig.update_layout(xaxis_title="dilated layers", yaxis_title="samples seen", yaxis_type="log")
+    fig.update_xaxes(dtick=1)
     return light_chart(fig, 300)
 
 
