@@ -186,7 +186,7 @@ class PixelCNN(nn.Module):
 
 
 def dependency_map(model: PixelCNN, row: int, col: int, colour: int = 0, n: int = 4) -> torch.Tensor:
-    """(C, H, W): Σ |∂ logits(row, col, colour) / ∂ x| over ``n`` random images — non-zero exactly where
+    """(C, H, W): |∂ Σ |logits(row, col, colour)| / ∂ x| summed over ``n`` random images — non-zero where
     the output pixel's distribution depends on the input. Measured from the model's gradients, not from a
     formula: the receptive field, and the blind spot where it is zero though raster order would allow."""
     cfg = model.cfg

@@ -61,7 +61,15 @@ class _Memo:
         return self.items[key]
 
 
+def _period(self: Trainer) -> tuple[int, bool]:
+    """Which evaluation period the run is in: the live views sample again once per period, not at every
+    tick of the page (sampling pauses training while it holds the model)."""
+    return self.step_count // self.eval_every, self.finished
+
+
 class PixelCNNTrainer(Trainer):
+    _period = _period
+
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
         self._memo = _Memo()
@@ -92,12 +100,16 @@ class PixelCNNTrainer(Trainer):
             baseline_bits=self.data.meta["baseline_bits"],
             levels=self.data.meta["levels"],
             real=self.data.y_test[:N_SAMPLES, 0].astype(np.uint8),
-            samples=self.draw(),  # new samples each time the step changes
+            samples=self._memo.get(
+                ("snapshot", *self._period()), lambda: {**self.draw(), "step": self.step_count}
+            ),
         )
         return snap
 
 
 class WaveNetTrainer(Trainer):
+    _period = _period
+
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
         self._memo = _Memo()
@@ -134,7 +146,7 @@ class WaveNetTrainer(Trainer):
 
     def snapshot(self, probes=None) -> dict[str, Any]:
         snap = super().snapshot(probes)
-        cont = self.continuation((0, 1))
+        cont = self._memo.get(("snapshot", *self._period()), lambda: self.continuation((0, 1)))
         snap.update(
             baseline_bits=self.data.meta["baseline_bits"],
             receptive_field=self.model.receptive_field,

@@ -101,7 +101,7 @@ def _render(snap: dict, data) -> None:
         )
     s = snap["samples"]
     plotly_chart(sampling_figure(s["levels"], snap["levels"], 64), key=child(TRAIN_KEY, "view", "samples"))
-    st.caption(f"Digits drawn by the model at step {snap['step']:,}; below, test digits for comparison.")
+    st.caption(f"Digits drawn by the model at step {s['step']:,}; below, test digits for comparison.")
     plotly_chart(sampling_figure(snap["real"], snap["levels"], 64), key=child(TRAIN_KEY, "view", "real"))
 
 

@@ -77,8 +77,8 @@ def mu_law_section() -> None:
     plotly_chart(
         mu_law_figure(x, mu_law_encode(x, levels), linear_encode(x, levels), levels), key=child(KEY, "mu")
     )
-    wave = tone(160, 440.0, np.random.default_rng(0), harmonics=1) * 0.1 / 0.9  # a quiet note
-    wave = wave / np.abs(wave).max() * 0.08
+    wave = tone(160, 440.0, np.random.default_rng(0), harmonics=1)
+    wave = wave / np.abs(wave).max() * 0.08  # a quiet note
     mu = mu_law_decode(mu_law_encode(wave, levels), levels)
     lin = linear_decode(linear_encode(wave, levels), levels)
     snr = [10 * np.log10((wave**2).sum() / ((q - wave) ** 2).sum()) for q in (mu, lin)]
