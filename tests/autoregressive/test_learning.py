@@ -15,7 +15,7 @@ import torch
 from data.autoregressive import independent_baseline, independent_nll, quantised_digits
 from training.recipes import get_recipe
 
-PIXEL_STEPS, WAVE_STEPS = 60, 200
+PIXEL_STEPS, WAVE_STEPS = 60, 300
 
 
 def _train(name: str, steps: int):
@@ -55,7 +55,8 @@ def test_pixelcnn_beats_the_independent_model():
 def test_wavenet_learns_tones_and_continues_unheard_notes():
     t = _train("wavenet_tones", WAVE_STEPS)
     ev, base = t.last_eval(), t.data.meta["baseline_bits"]
-    # seen: 1.80 bits per sample after 200 steps (5.54 for the histogram), continuation error 0.245
+    # seen after 300 steps: 1.66 bits per sample (5.54 for the histogram), continuation error 0.32
+    # (seed 1: 1.59 and 0.19); after 200 steps the continuation was still 0.63 on seed 0
     assert ev["test_bits"] < 0.4 * base, (ev["test_bits"], base)
     assert ev["cont_error"] < 0.5, ev["cont_error"]
     snap = t.snapshot()
