@@ -130,7 +130,7 @@ def sampling_figure(
     gap = max(2, scale // 3)
     tiles = [_tile(lv, n_levels, drawn, scale) for lv in levels]
     h, w = tiles[0].shape[:2]
-    mosaic = np.full((h, n * (w + gap) - gap, 3), 255, np.uint8)
+    mosaic = np.full((h, n * (w + gap) - gap, 3), 173, np.uint8)  # grey gaps: the tiles are white-backed
     for i, t in enumerate(tiles):
         mosaic[:, i * (w + gap) : i * (w + gap) + w] = t
     fig = go.Figure(rgb_image(mosaic))
