@@ -215,12 +215,16 @@ def dilation_figure(
         )
     names = ["output", *[f"dilation {d}" for d in reversed(list(dilations))], "input"]
     for lvl, offs in enumerate(tree):
+        run = len(offs) > 200 and offs.max() - offs.min() + 1 == len(offs)
+        if run:  # a solid run of positions: drawn as a bar between its two ends
+            offs = np.array([offs.min(), offs.max()])
         fig.add_trace(
             go.Scatter(
                 x=offs,
                 y=np.full(len(offs), depth - lvl),
-                mode="markers",
+                mode="lines+markers" if run else "markers",
                 marker=dict(size=6 if len(offs) < 200 else 3, color=PALETTE[3] if lvl == 0 else PALETTE[0]),
+                line=dict(color=PALETTE[0], width=4),
                 name=names[lvl],
                 hovertemplate=f"{names[lvl]}: t%{{x}}<extra></extra>",
             )
