@@ -82,6 +82,11 @@ FAMILIES: dict[str, tuple[str, str]] = {
         "Vectors instead of scalars: capsules whose length is a probability and whose routing-by-agreement "
         "picks parents.",
     ),
+    "autoregressive": (
+        "PixelCNN & WaveNet",
+        "Exact likelihood one value at a time: masked convolutions over pixels and dilated causal "
+        "convolutions over samples.",
+    ),
 }
 
 

@@ -29,6 +29,7 @@ PAGES = {
     "multimodal": "multimodal",
     "continuous": "continuous",
     "capsules": "capsules",
+    "autoregressive": "autoregressive",
     "cmp": "compare",
 }
 

@@ -41,6 +41,7 @@ CASES = [
     ("pages/multimodal.py", ()),
     ("pages/continuous.py", ()),
     ("pages/capsules.py", ()),
+    ("pages/autoregressive.py", ()),
     ("pages/regularization.py", ()),
     ("pages/augmentation.py", ()),
     ("pages/compression.py", ()),

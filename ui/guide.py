@@ -39,6 +39,7 @@ PICKERS: dict[str, tuple[str, str | None]] = {
     "multimodal": ("multimodal", "multimodal.tab"),
     "continuous": ("continuous", "continuous.tab"),
     "capsules": ("capsules", "capsules.tab"),
+    "autoregressive": ("autoregressive", "autoregressive.tab"),
 }
 ARCH_TAB = "Architectures"  # the tab of a family page that holds its architecture picker
 

@@ -61,6 +61,13 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/autoencoders.py", "Autoencoders", ":material/compress:", "Generative", ("autoencoder",)),
     PageDef("pages/gans.py", "GANs", ":material/compare_arrows:", "Generative", ("gan",)),
     PageDef("pages/diffusion.py", "Diffusion models", ":material/blur_on:", "Generative", ("diffusion",)),
+    PageDef(
+        "pages/autoregressive.py",
+        "PixelCNN & WaveNet",
+        ":material/linear_scale:",
+        "Generative",
+        ("autoregressive",),
+    ),
     PageDef("pages/multimodal.py", "Multimodal", ":material/image_search:", "Generative", ("multimodal",)),
     PageDef("pages/graph.py", "Graph neural networks", ":material/share:", "Beyond grids", ("graph",)),
     PageDef(
