@@ -72,6 +72,10 @@ FAMILIES: dict[str, tuple[str, str]] = {
         "Multimodal",
         "Images and text in one model: CLIP's contrastive pairs and DALL-E's tokens, captions to images.",
     ),
+    "flows": (
+        "Normalizing flows",
+        "Invertible networks with an exact likelihood: RealNVP's affine couplings and Glow's 1×1 convolutions.",
+    ),
 }
 
 
