@@ -74,7 +74,8 @@ FAMILIES: dict[str, tuple[str, str]] = {
     ),
     "flows": (
         "Normalizing flows",
-        "Invertible networks with an exact likelihood: RealNVP's affine couplings and Glow's 1×1 convolutions.",
+        "Invertible networks with an exact likelihood: RealNVP's affine couplings and Glow's 1×1 "
+        "convolutions.",
     ),
 }
 

@@ -27,6 +27,7 @@ PAGES = {
     "beyond": "beyond",
     "audio": "audio",
     "multimodal": "multimodal",
+    "flows": "flows",
     "cmp": "compare",
 }
 

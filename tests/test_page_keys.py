@@ -39,6 +39,7 @@ CASES = [
     ("pages/beyond.py", (("radio", "beyond.sel.model", "S4 (time-invariant)"),)),
     ("pages/audio.py", ()),
     ("pages/multimodal.py", ()),
+    ("pages/flows.py", ()),
     ("pages/regularization.py", ()),
     ("pages/augmentation.py", ()),
     ("pages/compression.py", ()),

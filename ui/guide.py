@@ -37,6 +37,7 @@ PICKERS: dict[str, tuple[str, str | None]] = {
     "ssl": ("ssl", "ssl.tab"),
     "audio": ("audio", "audio.tab"),
     "multimodal": ("multimodal", "multimodal.tab"),
+    "flows": ("flows", "flows.tab"),
 }
 ARCH_TAB = "Architectures"  # the tab of a family page that holds its architecture picker
 

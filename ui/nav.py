@@ -60,6 +60,7 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/autoencoders.py", "Autoencoders", ":material/compress:", "Generative", ("autoencoder",)),
     PageDef("pages/gans.py", "GANs", ":material/compare_arrows:", "Generative", ("gan",)),
     PageDef("pages/diffusion.py", "Diffusion models", ":material/blur_on:", "Generative", ("diffusion",)),
+    PageDef("pages/flows.py", "Normalizing flows", ":material/swap_calls:", "Generative", ("flows",)),
     PageDef("pages/multimodal.py", "Multimodal", ":material/image_search:", "Generative", ("multimodal",)),
     PageDef("pages/graph.py", "Graph neural networks", ":material/share:", "Beyond grids", ("graph",)),
     PageDef(
