@@ -151,10 +151,10 @@ def warp_figure(w: dict, data: np.ndarray | None = None, ncols: int = 5, lim: fl
         fig.layout[f"yaxis{axis}"].scaleanchor = f"x{axis}"
     fig.update_annotations(font_size=11)
     fig.update_layout(
-        height=60 + 210 * nrows,
-        margin=dict(l=10, r=10, t=40, b=10),
+        height=70 + 210 * nrows,
+        margin=dict(l=10, r=10, t=30, b=40),
         plot_bgcolor="white",
-        legend=dict(orientation="h", y=1.0 + 0.1 / nrows, x=0),
+        legend=dict(orientation="h", yanchor="top", y=-0.02, x=0),
         uirevision="flows-warp",
     )
     return fig
