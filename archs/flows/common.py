@@ -24,9 +24,9 @@ def check_common(cfg, squeezes: int) -> None:
         f = 2**cfg.levels
         if cfg.image_size % f:
             raise ConfigError(
-                f"image_size ({cfg.image_size}) must be divisible by 2^levels = {f}: every level halves the "
-                f"image (a squeeze of 2×2 pixels into channels). Choose a size that is a multiple of {f} or "
-                "fewer levels."
+                f"image_size ({cfg.image_size}) must be divisible by {f}, 2 to the power of levels "
+                f"({cfg.levels}): the flow halves the image at every level (a squeeze of 2×2 pixels into "
+                f"channels). Choose a multiple of {f}, or fewer levels."
             )
 
 

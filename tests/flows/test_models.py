@@ -116,13 +116,21 @@ def test_glow_cifar10_has_the_reference_codes_variables():
     [
         ("realnvp", {"num_layers": 0}, "at least one coupling layer"),
         ("glow", {"num_layers": 0}, "at least one coupling layer"),
-        ("glow", {"data": "image", "image_size": 12, "levels": 3}, "divisible by 2^levels = 8"),
-        ("realnvp", {"data": "image", "image_size": 6, "levels": 2}, "divisible by 2^levels = 4"),
+        (
+            "glow",
+            {"data": "image", "image_size": 12, "levels": 3},
+            "divisible by 8, 2 to the power of levels",
+        ),
+        (
+            "realnvp",
+            {"data": "image", "image_size": 6, "levels": 2},
+            "divisible by 4, 2 to the power of levels",
+        ),
         ("realnvp", {"data": "image", "mask": "channel", "in_channels": 3}, "3 channels do not split evenly"),
     ],
 )
 def test_impossible_settings_are_refused_with_a_sentence(name, kw, words):
-    with pytest.raises(ConfigError, match=words.replace("^", r"\^")):
+    with pytest.raises(ConfigError, match=words):
         archs.build_model(name, **kw)
 
 
