@@ -121,12 +121,12 @@ def points_lab() -> None:
     data = state.memo(
         child(KEY, "data"), (s["name"], s["noise"], s["seed"]), lambda: recipe.make_data(**_data_kw(s))
     )
-    real, gauss = data.x_train[:400], data.meta["gaussian_ll"]
+    gauss = data.meta["gaussian_ll"]
     train_panel(
         TRAIN_KEY,
         make,
         signature=("flow_2d", repr(sorted(s.items()))),
-        probes=lambda d: {"lab": lab_probe(real)},
+        probes=lambda d: {"lab": lab_probe(d.x_train[:400])},
         render=render,
         untrained=True,
         step_sizes=(1, 10, 100),
@@ -141,7 +141,12 @@ def digits_lab() -> None:
         "The samples are drawn at temperature 0.7 (the latent scaled by 0.7), as the Glow paper does."
     )
     c = st.columns(3)
-    arch = c[0].selectbox("Flow", ("glow", "realnvp"), key=child("flows.digits", "arch"))
+    arch = c[0].selectbox(
+        "Flow",
+        ("glow", "realnvp"),
+        format_func={"glow": "Glow", "realnvp": "RealNVP"}.get,
+        key=child("flows.digits", "arch"),
+    )
     steps = c[1].select_slider("Steps", (200, 500, 1000, 2000), 1000, key=child("flows.digits", "steps"))
     temp = c[2].select_slider("Temperature", (0.5, 0.7, 0.85, 1.0), 0.7, key=child("flows.digits", "temp"))
     recipe = get_recipe("flow_digits")
@@ -153,7 +158,7 @@ def digits_lab() -> None:
             st.metric("Held-out bits per pixel", f"{ev['test_bpd']:.3f}")
         if snap.get("samples") is not None:
             plotly_chart(
-                image_grid(snap["samples"], ncols=16, height=180, zmin=0, zmax=1),
+                image_grid(snap["samples"], ncols=16, height=220, zmin=0, zmax=1),
                 key=child(DIGITS_KEY, "view", "samples"),
             )
 
