@@ -28,7 +28,7 @@ from typing import Literal
 from torch import nn
 
 from archs.flows.common import DATA_HELP, check_common, check_input, example_input
-from archs.flows.layers import ActNorm, Flow, HalfCoupling, InvConv, Split, Squeeze, ZeroConv, mlp
+from archs.flows.layers import ActNorm, Chain, Flow, HalfCoupling, InvConv, Split, Squeeze, ZeroConv, mlp
 from archs.registry import register
 from archs.spec import ArchSpec, Config, Paper, hp
 
@@ -117,9 +117,9 @@ class Glow(Flow):
                 steps.append(Squeeze())
                 names.append(f"level {level + 1}: squeeze")
                 c, s = 4 * c, s // 2
-                for k in range(cfg.num_layers):
-                    steps += _step(c, cfg, image=True)
-                    names += [f"level {level + 1}, step {k + 1}: {n}" for n in STEP_NAMES]
+                for k in range(cfg.num_layers):  # one module per step: the graph folds the K repeats
+                    steps.append(Chain(_step(c, cfg, image=True)))
+                    names.append(f"level {level + 1}, step {k + 1}")
                 if level < cfg.levels - 1:
                     steps.append(Split(c, learned=True))
                     names.append(f"level {level + 1}: split")

@@ -269,6 +269,27 @@ class Split(nn.Module):
         return torch.cat([z1, mean + torch.exp(logs) * eps * temperature], 1)
 
 
+class Chain(nn.Module):
+    """Several bijections applied in turn as one (a Glow step of flow: actnorm, 1×1 convolution,
+    coupling), so that the graph view folds K repeated steps into one run."""
+
+    def __init__(self, layers: list[nn.Module]):
+        super().__init__()
+        self.layers = nn.ModuleList(layers)
+
+    def forward(self, x: torch.Tensor):
+        total = torch.zeros(len(x), device=x.device, dtype=x.dtype)
+        for layer in self.layers:
+            x, ld = layer(x)
+            total = total + ld
+        return x, total
+
+    def inverse(self, y: torch.Tensor) -> torch.Tensor:
+        for layer in reversed(self.layers):
+            y = layer.inverse(y)
+        return y
+
+
 class Flow(nn.Module):
     """A chain of bijections (and, for images, squeezes and splits) ending in a Gaussian prior.
 
@@ -318,9 +339,10 @@ class Flow(nn.Module):
         reaches it, so that every layer starts with unit-variance channels."""
         h = x
         for step in self.steps:
-            if isinstance(step, ActNorm):
-                step.init_from(h)
-            h = step(h)[0]
+            for layer in step.layers if isinstance(step, Chain) else (step,):
+                if isinstance(layer, ActNorm):
+                    layer.init_from(h)
+                h = layer(h)[0]
 
     def inverse(self, z: torch.Tensor, temperature: float = 1.0, generator=None) -> torch.Tensor:
         h = z
