@@ -792,12 +792,12 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
                     {"flows.tab": "2-D lab", "flows.lab.layers": 1},
                 ),
                 Step(
-                    "Back to 6, and switch the flow to Glow; **Train**.",
+                    "Switch the flow to Glow with 4 steps (12 layers); **Train**.",
                     "Glow's steps start with actnorm set from the data and mix the two coordinates with a "
                     "learned 2×2 matrix before each coupling: −1.10 at step 100 where RealNVP had −1.65, "
                     "about −0.65 at step 1,000. Each step shows three panels: actnorm, 1×1 convolution, "
                     "coupling.",
-                    {"flows.tab": "2-D lab", "flows.lab.layers": 6, "flows.lab.arch": "glow"},
+                    {"flows.tab": "2-D lab", "flows.lab.layers": 4, "flows.lab.arch": "glow"},
                 ),
                 Step(
                     "The Digits tab: a two-level Glow on 8×8 digits. Press **Train**.",

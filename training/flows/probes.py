@@ -20,6 +20,7 @@ def _dev(model) -> torch.device:
     return next(model.parameters()).device
 
 
+@torch.no_grad()
 def density_grid(model, lim: float = 3.0, res: int = 60) -> tuple[np.ndarray, np.ndarray]:
     """(xs (res,), p(x) (res, res)) with rows over y and columns over x."""
     xs = np.linspace(-lim, lim, res, dtype=np.float32)
@@ -45,6 +46,7 @@ def _panels(n_steps: int) -> list[int]:
     return sorted({int(round(i)) for i in np.linspace(0, n_steps, MAX_PANELS)})
 
 
+@torch.no_grad()
 def warp(model, n_points: int = 200, seed: int = 3) -> dict:
     """The latent grid and Gaussian samples pushed through the inverse layers one by one.
     ``lines`` (P, L, n, 2), ``points`` (P, n_points, 2), ``titles`` (P,): P panels from z to x."""
