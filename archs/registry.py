@@ -87,6 +87,11 @@ FAMILIES: dict[str, tuple[str, str]] = {
         "Exact likelihood one value at a time: masked convolutions over pixels and dilated causal "
         "convolutions over samples.",
     ),
+    "flows": (
+        "Normalizing flows",
+        "Invertible networks with an exact likelihood: RealNVP's affine couplings and Glow's 1×1 "
+        "convolutions.",
+    ),
 }
 
 

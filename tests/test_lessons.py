@@ -30,6 +30,7 @@ PAGES = {
     "continuous": "continuous",
     "capsules": "capsules",
     "autoregressive": "autoregressive",
+    "flows": "flows",
     "cmp": "compare",
 }
 

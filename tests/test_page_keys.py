@@ -42,6 +42,7 @@ CASES = [
     ("pages/continuous.py", ()),
     ("pages/capsules.py", ()),
     ("pages/autoregressive.py", ()),
+    ("pages/flows.py", ()),
     ("pages/regularization.py", ()),
     ("pages/augmentation.py", ()),
     ("pages/compression.py", ()),

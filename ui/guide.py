@@ -40,6 +40,7 @@ PICKERS: dict[str, tuple[str, str | None]] = {
     "continuous": ("continuous", "continuous.tab"),
     "capsules": ("capsules", "capsules.tab"),
     "autoregressive": ("autoregressive", "autoregressive.tab"),
+    "flows": ("flows", "flows.tab"),
 }
 ARCH_TAB = "Architectures"  # the tab of a family page that holds its architecture picker
 

@@ -68,6 +68,7 @@ PAGES: tuple[PageDef, ...] = (
         "Generative",
         ("autoregressive",),
     ),
+    PageDef("pages/flows.py", "Normalizing flows", ":material/swap_calls:", "Generative", ("flows",)),
     PageDef("pages/multimodal.py", "Multimodal", ":material/image_search:", "Generative", ("multimodal",)),
     PageDef("pages/graph.py", "Graph neural networks", ":material/share:", "Beyond grids", ("graph",)),
     PageDef(
