@@ -72,6 +72,26 @@ FAMILIES: dict[str, tuple[str, str]] = {
         "Multimodal",
         "Images and text in one model: CLIP's contrastive pairs and DALL-E's tokens, captions to images.",
     ),
+    "continuous": (
+        "Neural ODEs, KAN & NeRF",
+        "Networks as functions: a continuous-depth ODE, learnable spline activations on edges, and a "
+        "coordinate MLP that stores a scene.",
+    ),
+    "capsules": (
+        "Capsule networks",
+        "Vectors instead of scalars: capsules whose length is a probability and whose routing-by-agreement "
+        "picks parents.",
+    ),
+    "autoregressive": (
+        "PixelCNN & WaveNet",
+        "Exact likelihood one value at a time: masked convolutions over pixels and dilated causal "
+        "convolutions over samples.",
+    ),
+    "flows": (
+        "Normalizing flows",
+        "Invertible networks with an exact likelihood: RealNVP's affine couplings and Glow's 1×1 "
+        "convolutions.",
+    ),
     "modern_vision": (
         "Mixer & Swin",
         "After convolution: MLP-Mixer's token- and channel-mixing MLPs and the Swin transformer's shifted "

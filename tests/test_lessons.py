@@ -27,6 +27,10 @@ PAGES = {
     "beyond": "beyond",
     "audio": "audio",
     "multimodal": "multimodal",
+    "continuous": "continuous",
+    "capsules": "capsules",
+    "autoregressive": "autoregressive",
+    "flows": "flows",
     "modern_vision": "modern_vision",
     "cmp": "compare",
 }

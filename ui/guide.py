@@ -37,6 +37,10 @@ PICKERS: dict[str, tuple[str, str | None]] = {
     "ssl": ("ssl", "ssl.tab"),
     "audio": ("audio", "audio.tab"),
     "multimodal": ("multimodal", "multimodal.tab"),
+    "continuous": ("continuous", "continuous.tab"),
+    "capsules": ("capsules", "capsules.tab"),
+    "autoregressive": ("autoregressive", "autoregressive.tab"),
+    "flows": ("flows", "flows.tab"),
     "modern_vision": ("modern_vision", "modern_vision.tab"),
 }
 ARCH_TAB = "Architectures"  # the tab of a family page that holds its architecture picker

@@ -755,6 +755,232 @@ LESSONS: dict[str, tuple[Lesson, ...]] = {
             ),
         ),
     ),
+    "continuous": (
+        Lesson(
+            "Networks as functions: ODE, KAN, NeRF",
+            (
+                Step(
+                    "The Idea tab: dz/dt = f(z, t, θ), the Kolmogorov-Arnold sum and γ(p).",
+                    "A residual block is one Euler step of an ODE; a KAN's edges are functions of one "
+                    "variable; NeRF lifts each coordinate to sines and cosines before its MLP.",
+                    {"continuous.tab": "Idea"},
+                ),
+                Step(
+                    "The Neural ODE tab. Press **Train**.",
+                    "The grey arrows of the learned field turn to follow the green spiral. Both models fit "
+                    "the short segments; along the whole path from z(0) the ResNet with the same 252 "
+                    "parameters drifts further (0.51 against the ODE's 0.18 after 200 steps in the test).",
+                    {"continuous.tab": "Neural ODE"},
+                ),
+                Step(
+                    "The Tolerance & NFE tab. Type rtol = 1e-6, then 1e-2.",
+                    "The solver takes more evaluations of f as the tolerance falls (from about 30 at 1e-1 "
+                    "to a few hundred at 1e-6): the depth of a neural ODE is chosen by the accuracy asked.",
+                    {"continuous.tab": "Tolerance & NFE", "continuous.nfe.rtol": 1e-6},
+                ),
+                Step(
+                    "The KAN tab: grid G = 5, cubic splines. Press **Train**, then read the edges back.",
+                    "The test RMSE falls below 0.05 by step 200 (0.011 after 600). Edges from x look like "
+                    "sin(πx), edges from y like y²: the read-back names them with R² near 1.",
+                    {
+                        "continuous.tab": "KAN",
+                        "continuous.kan.grid": 5,
+                        "continuous.kan.order": 3,
+                        "continuous.kan.symbolic": True,
+                    },
+                ),
+                Step(
+                    "Set the grid size to 0.",
+                    "Refused with a sentence: a spline needs at least one interval of its grid to bend in.",
+                    {"continuous.tab": "KAN", "continuous.kan.grid": 0},
+                ),
+                Step(
+                    "The NeRF tab, L = 6. Press **Train**.",
+                    "The network on raw (x, y) stays a blur near 11.7 dB; with γ(p) the rings and the "
+                    "checkerboard appear, 20.9 dB after 600 steps (21.3 dB with L = 10, 11.9 with L = 1).",
+                    {"continuous.tab": "NeRF", "continuous.kan.grid": 5, "continuous.nerf.freqs": 6},
+                ),
+                Step(
+                    "The Architectures tab: NeRF at its canonical size.",
+                    "Fig. 7 of the paper: 8 layers of 256 with γ(x) joining again at the fifth, σ, a "
+                    "128-wide direction branch and RGB: 593,924 parameters.",
+                    {"continuous.tab": "Architectures", "continuous.arch": Arch("nerf")},
+                ),
+            ),
+        ),
+    ),
+    "capsules": (
+        Lesson(
+            "Capsules: lengths, routing and what the 16 numbers mean",
+            (
+                Step(
+                    "The Idea tab: the squash, routing by agreement and the margin loss.",
+                    "A capsule's length is a probability (the squash maps it into [0, 1)); each child "
+                    "capsule's coupling coefficients sum to 1 over the parents and start uniform.",
+                    {"capsules.tab": "Idea"},
+                ),
+                Step(
+                    "The Train tab with its defaults (3 routing iterations, reconstruction weight 0.005, "
+                    "300 steps). Press **Train**.",
+                    "Test accuracy 97.2 % at step 100 and 98.3 % at step 300 (measured, seed 0); the "
+                    "diagonal of the lengths grows to one long capsule per digit, and the reconstructions "
+                    "below the digits sharpen.",
+                    {"capsules.tab": "Train", "capsules.lab.iters": 3, "capsules.lab.recon": 0.005},
+                ),
+                Step(
+                    "The Routing tab, test digit #0 (a 2), then watch 10 routing iterations instead of 3.",
+                    "In three iterations the coupling hardly leaves the uniform 1/10 (mean entropy 2.287 "
+                    "against ln 10 = 2.303); by iteration 10 (1.80) most active children send their vote to "
+                    "parent 2: agreement feeds on itself.",
+                    {"capsules.tab": "Routing", "capsules.route.digit": 0, "capsules.route.iters": 10},
+                ),
+                Step(
+                    "The Dimensions tab, sweep range ±0.5.",
+                    "Each row moves one of the 16 numbers of the digit's capsule: some rows hardly change "
+                    "the 2, others redraw its strokes (up to 0.31 mean pixel change across a row), the "
+                    "paper's Fig. 4 in miniature.",
+                    {"capsules.tab": "Dimensions", "capsules.dims.span": 0.5},
+                ),
+                Step(
+                    "Back to Train: routing iterations 1 (no routing at all). **Reset**, then **Train**.",
+                    "98.6 % after 300 steps, as good as with three iterations and a third faster: in "
+                    "this small model the votes alone decide. Paik et al. (2019) found the same on "
+                    "MNIST-sized tasks.",
+                    {"capsules.tab": "Train", "capsules.lab.iters": 1},
+                ),
+                Step(
+                    "Routing iterations 3 again, reconstruction weight 0. **Reset**, then **Train**.",
+                    "Accuracy is unchanged (98.6 %), but nothing asks the capsule to describe the digit: "
+                    "the decoder stays blank (squared error 11.3 per digit against 1.7) and every row of "
+                    "the Dimensions tab is the same picture.",
+                    {"capsules.tab": "Train", "capsules.lab.iters": 3, "capsules.lab.recon": 0.0},
+                ),
+                Step(
+                    "The Architectures tab: CapsNet's canonical preset, under Summary.",
+                    "The MNIST model: Conv1 20,992, PrimaryCaps 5,308,672, the 11,520 vote matrices "
+                    "1,474,560 and the decoder 1,411,344: 8,215,568 parameters, the paper's 8.2M.",
+                    {
+                        "capsules.tab": "Architectures",
+                        "capsules.arch": Arch("capsnet"),
+                        "capsules.capsnet.preset": "canonical",
+                        "capsules.view": "Summary",
+                    },
+                ),
+            ),
+        ),
+    ),
+    "autoregressive": (
+        Lesson(
+            "One value at a time: PixelCNN and WaveNet",
+            (
+                Step(
+                    "The Idea tab: the chain rule as a model.",
+                    "p(x) is the product of every value's distribution given the values before it; the loss "
+                    "is the exact negative log-likelihood, read in bits per value.",
+                    {"autoregressive.tab": "Idea"},
+                ),
+                Step(
+                    "The PixelCNN tab, masks of size 5.",
+                    "Mask A (first layer) zeroes the centre and everything after it in raster order: 12 of "
+                    "25 weights kept. Mask B keeps the centre too, 13.",
+                    {"autoregressive.tab": "PixelCNN", "autoregressive.px.mk": 5},
+                ),
+                Step(
+                    "What one output pixel sees: 3 residual blocks, pixel (10, 8).",
+                    "Measured from gradients: 78 earlier pixels reach it, nothing after it does, and 6 "
+                    "pixels up and to the right are within the kernels' reach yet unseen, the blind spot.",
+                    {"autoregressive.px.fl": 3, "autoregressive.px.row": 10, "autoregressive.px.col": 8},
+                ),
+                Step(
+                    "Eight residual blocks.",
+                    "The field grows to 158 pixels, and the blind spot with it (10 pixels): stacking masked "
+                    "kernels never fills the wedge, which is why the Gated PixelCNN uses two stacks.",
+                    {"autoregressive.px.fl": 8},
+                ),
+                Step(
+                    "Train on 4-level digits (600 steps), then move the Pixels drawn slider.",
+                    "The independent model costs 1.149 bits per pixel on the test digits; the PixelCNN "
+                    "passes it within 100 steps (0.92) and ends near 0.82 (0.809 at step 400, then it "
+                    "starts to overfit). The slider replays one draw: each pixel is one forward pass.",
+                    {"autoregressive.px.levels": 4, "autoregressive.px.steps": 600},
+                ),
+                Step(
+                    "The WaveNet tab: 10 layers per cycle.",
+                    "Dilations 1 … 512 with kernels of 2: the last output sees 1,025 samples, and the "
+                    "gradients of a real WaveNet reach exactly as far as the formula says.",
+                    {"autoregressive.tab": "WaveNet", "autoregressive.wn.cycle": 10},
+                ),
+                Step(
+                    "μ-law with 16 levels.",
+                    "On a quiet note (peak 0.08) μ-law keeps a signal-to-noise ratio of 11.5 dB where "
+                    "equal steps give 3.7 dB: the logarithm spends the levels where quiet sounds live.",
+                    {"autoregressive.wn.levels": 16},
+                ),
+                Step(
+                    "Train on tones (600 steps) and continue a test note.",
+                    "The level histogram costs 5.54 bits per sample; the WaveNet reaches 1.8 by step 200 "
+                    "and 1.6 by step 400. Fed its own samples, it continues notes it never heard with a "
+                    "relative error near 0.25 by step 400 (silence scores 1): the right pitch, in phase.",
+                    {"autoregressive.wn.steps": 600, "autoregressive.wn.harm": 0},
+                ),
+            ),
+        ),
+    ),
+    "flows": (
+        Lesson(
+            "Normalizing flows: bending a Gaussian into data",
+            (
+                Step(
+                    "The Idea tab: the change of variables.",
+                    "log p(x) is the Gaussian's log-density of z = f(x) plus the log-determinants of the "
+                    "layers; a coupling layer keeps that sum cheap, Σ s, because its Jacobian is triangular.",
+                    {"flows.tab": "Idea"},
+                ),
+                Step(
+                    "The 2-D lab: two moons, RealNVP with 6 coupling layers. Press **Train**.",
+                    "The held-out log-likelihood starts at the Gaussian fit's (−2.74 nats per point) and "
+                    "passes it within 100 steps (−1.65); by step 1,000 it is near −0.53. The density map "
+                    "sharpens from one blob into two arcs, and the samples follow.",
+                    {
+                        "flows.tab": "2-D lab",
+                        "flows.lab.set": "moons",
+                        "flows.lab.arch": "realnvp",
+                        "flows.lab.layers": 6,
+                    },
+                ),
+                Step(
+                    "Read the warp panels from the Gaussian to the data.",
+                    "Each coupling moves points along one axis only (x₂ as a function of x₁, then the "
+                    "other way round): the grid is sheared and bent in alternate directions, and only the "
+                    "stack of them wraps the Gaussian into the moons.",
+                    {"flows.tab": "2-D lab"},
+                ),
+                Step(
+                    "Set the coupling layers to 1, then **Train** again.",
+                    "One coupling can only slide x₂ by an amount that depends on x₁: the held-out "
+                    "log-likelihood stalls near −1.8 after 1,000 steps (2 layers: −1.5), far from the "
+                    "6-layer flow's −0.5.",
+                    {"flows.tab": "2-D lab", "flows.lab.layers": 1},
+                ),
+                Step(
+                    "Switch the flow to Glow with 4 steps (12 layers); **Train**.",
+                    "Glow's steps start with actnorm set from the data and mix the two coordinates with a "
+                    "learned 2×2 matrix before each coupling: −1.10 at step 100 where RealNVP had −1.65, "
+                    "about −0.65 at step 1,000. Each step shows three panels: actnorm, 1×1 convolution, "
+                    "coupling.",
+                    {"flows.tab": "2-D lab", "flows.lab.layers": 4, "flows.lab.arch": "glow"},
+                ),
+                Step(
+                    "The Digits tab: a two-level Glow on 8×8 digits. Press **Train**.",
+                    "Bits per pixel fall from 4.4 (a uniform guess over 17 levels is 4.09) to 3.5 in 50 "
+                    "steps and 2.85 by step 300. The samples at temperature 0.7 learn the digits' layout "
+                    "(dark margins, bright strokes in the middle) but few are readable digits: a likelihood "
+                    "this good is still far from a good sampler at this size.",
+                    {"flows.tab": "Digits"},
+                ),
+            ),
+        ),
+    ),
     "modern_vision": (
         Lesson(
             "After convolution: mixing MLPs and shifted windows",

@@ -53,6 +53,7 @@ PAGES: tuple[PageDef, ...] = (
         ("detection",),
     ),
     PageDef("pages/modern_vision.py", "Mixer & Swin", ":material/window:", "Vision", ("modern_vision",)),
+    PageDef("pages/capsules.py", "Capsule networks", ":material/scatter_plot:", "Vision", ("capsules",)),
     PageDef("pages/rnn.py", "Recurrent networks", ":material/replay:", "Sequences", ("rnn",)),
     PageDef("pages/forecasting.py", "Forecasting", ":material/show_chart:", "Sequences", ("forecasting",)),
     PageDef("pages/transformers.py", "Transformers", ":material/visibility:", "Sequences", ("transformer",)),
@@ -61,8 +62,23 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/autoencoders.py", "Autoencoders", ":material/compress:", "Generative", ("autoencoder",)),
     PageDef("pages/gans.py", "GANs", ":material/compare_arrows:", "Generative", ("gan",)),
     PageDef("pages/diffusion.py", "Diffusion models", ":material/blur_on:", "Generative", ("diffusion",)),
+    PageDef(
+        "pages/autoregressive.py",
+        "PixelCNN & WaveNet",
+        ":material/linear_scale:",
+        "Generative",
+        ("autoregressive",),
+    ),
+    PageDef("pages/flows.py", "Normalizing flows", ":material/swap_calls:", "Generative", ("flows",)),
     PageDef("pages/multimodal.py", "Multimodal", ":material/image_search:", "Generative", ("multimodal",)),
     PageDef("pages/graph.py", "Graph neural networks", ":material/share:", "Beyond grids", ("graph",)),
+    PageDef(
+        "pages/continuous.py",
+        "Neural ODEs, KAN & NeRF",
+        ":material/function:",
+        "Beyond grids",
+        ("continuous",),
+    ),
     PageDef(
         "pages/rl.py", "Reinforcement learning", ":material/sports_esports:", "Learning paradigms", ("rl",)
     ),

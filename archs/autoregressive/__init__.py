@@ -1,0 +1,1 @@
+"""Autoregressive density models: PixelCNN over pixels, WaveNet over audio samples."""

@@ -1,0 +1,1 @@
+"""Normalizing flows: invertible networks with an exact likelihood (RealNVP, Glow)."""

@@ -1,0 +1,1 @@
+"""Training of the flows family: maximum likelihood on 2-D toy sets and on digits."""

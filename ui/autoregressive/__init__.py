@@ -1,0 +1,1 @@
+"""Panels and labs of the PixelCNN & WaveNet page."""
