@@ -7,11 +7,11 @@ import streamlit as st
 
 from ui.boot import ensure_app
 from ui.capsules.idea import idea_tab
-from ui.capsules.labs import dimensions_lab, guarded, routing_lab, train_lab
+from ui.capsules.labs import dimensions_lab, routing_lab, train_lab
 from ui.forms import config_form
 from ui.lessons import lesson_bar
 from ui.links import tabs
-from ui.panels import arch_picker, graph_panel, summary_panel
+from ui.panels import arch_picker, graph_panel, guarded, summary_panel
 
 ensure_app()
 

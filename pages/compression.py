@@ -5,8 +5,9 @@ distillation into a small student, and a summary table of size, accuracy and spe
 import streamlit as st
 
 from ui.boot import ensure_app
-from ui.compression import distill_lab, guarded, idea_tab, prune_lab, quant_lab, summary_tab
+from ui.compression import distill_lab, idea_tab, prune_lab, quant_lab, summary_tab
 from ui.links import tabs
+from ui.panels import guarded
 
 ensure_app()
 

@@ -9,11 +9,11 @@ from ui.boot import ensure_app
 from ui.continuous.idea import idea_tab
 from ui.continuous.kan import kan_lab
 from ui.continuous.nerf import nerf_lab
-from ui.continuous.ode import guarded, nfe_tab, ode_lab
+from ui.continuous.ode import nfe_tab, ode_lab
 from ui.forms import config_form
 from ui.lessons import lesson_bar
 from ui.links import tabs
-from ui.panels import arch_picker, graph_panel, summary_panel
+from ui.panels import arch_picker, graph_panel, guarded, summary_panel
 
 ensure_app()
 

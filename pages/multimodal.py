@@ -10,10 +10,10 @@ from ui.boot import ensure_app
 from ui.forms import config_form
 from ui.lessons import lesson_bar
 from ui.links import tabs
-from ui.multimodal.clip import clip_lab, guarded, retrieval_tab
+from ui.multimodal.clip import clip_lab, retrieval_tab
 from ui.multimodal.dalle import dalle_tab
 from ui.multimodal.idea import idea_tab
-from ui.panels import arch_picker, graph_panel, summary_panel
+from ui.panels import arch_picker, graph_panel, guarded, summary_panel
 
 ensure_app()
 

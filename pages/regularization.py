@@ -7,7 +7,8 @@ import streamlit as st
 
 from ui.boot import ensure_app
 from ui.links import tabs
-from ui.regularization import activations_lab, guarded, idea_tab, mc_lab, norm_lab, overfit_lab
+from ui.panels import guarded
+from ui.regularization import activations_lab, idea_tab, mc_lab, norm_lab, overfit_lab
 
 ensure_app()
 

@@ -6,7 +6,8 @@ import streamlit as st
 
 from ui.boot import ensure_app
 from ui.links import tabs
-from ui.search import darts_lab, evolution_lab, guarded, idea_tab
+from ui.panels import guarded
+from ui.search import darts_lab, evolution_lab, idea_tab
 
 ensure_app()
 

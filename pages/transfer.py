@@ -6,7 +6,8 @@ import streamlit as st
 
 from ui.boot import ensure_app
 from ui.links import tabs
-from ui.transfer import guarded, idea_tab, lora_lab, sources_lab, strategies_lab
+from ui.panels import guarded
+from ui.transfer import idea_tab, lora_lab, sources_lab, strategies_lab
 
 ensure_app()
 

@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from archs.spec import ConfigError
 from training import compression as cmp
 from training.recipes import get_recipe
 from ui import state
@@ -273,11 +272,3 @@ def summary_tab() -> None:
         key=child(key, "table"),
     )  # fmt: skip
     plotly_chart(vc.summary_figure(rows), key=child(key, "chart"))
-
-
-def guarded(lab) -> None:
-    """Run a lab; a setting the experiment refuses is a sentence, not a traceback."""
-    try:
-        lab()
-    except (ConfigError, ValueError) as e:
-        st.error(str(e))

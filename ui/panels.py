@@ -9,11 +9,20 @@ import pandas as pd
 import streamlit as st
 
 import archs
-from archs.spec import ArchSpec, to_device
+from archs.spec import ArchSpec, ConfigError, to_device
 from ui.graph_panel import graph_panel, layer_details
 from viz.summary import human, model_summary
 
 __all__ = ["arch_picker", "graph_panel", "layer_details", "summary_of", "summary_panel"]
+
+
+def guarded(lab, lead: str = "") -> None:
+    """Run a lab; a setting it refuses (ConfigError, or a ValueError raised on bad input) is a sentence in
+    the page, after ``lead`` in bold where given, never a traceback."""
+    try:
+        lab()
+    except (ConfigError, ValueError) as e:
+        st.error(f"**{lead}** {e}" if lead else str(e), icon=":material/block:")
 
 
 def arch_picker(family: str, key: str, default: str | None = None) -> tuple[ArchSpec, str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from archs.spec import ConfigError
 from training import regularization as reg
 from training.recipes import get_recipe
 from ui import state
@@ -231,11 +230,3 @@ def _torch(a: np.ndarray):
     import torch
 
     return torch.as_tensor(np.ascontiguousarray(a))
-
-
-def guarded(lab) -> None:
-    """Run a lab; a setting the experiment refuses is a sentence, not a traceback."""
-    try:
-        lab()
-    except (ConfigError, ValueError) as e:
-        st.error(str(e))

@@ -186,11 +186,3 @@ def _recipe(name: str):
     from training.recipes import get_recipe
 
     return get_recipe(name)
-
-
-def guarded(lab) -> None:
-    """Run a lab; a setting the search refuses is a sentence, not a traceback."""
-    try:
-        lab()
-    except (ConfigError, ValueError) as e:
-        st.error(str(e))

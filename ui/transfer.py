@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from archs.spec import ConfigError
 from training import transfer as tr
 from training.recipes import get_recipe
 from ui import state
@@ -185,11 +184,3 @@ def sources_lab() -> None:
     )
     source = _source(key)
     plotly_chart(vt.filters_figure(tr.first_filters(source, state.seed())), key=child(key, "filters"))
-
-
-def guarded(lab) -> None:
-    """Run a lab; a setting the experiment refuses is a sentence, not a traceback."""
-    try:
-        lab()
-    except (ConfigError, ValueError) as e:
-        st.error(str(e))

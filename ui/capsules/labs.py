@@ -8,7 +8,6 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from archs import ConfigError
 from training.capsules.task import SWEEP, dimension_sweep, routing_view
 from training.recipes import get_recipe
 from ui import state
@@ -30,14 +29,6 @@ TRAIN_KEY = child(KEY, "train")
 ROUTE, DIMS = "capsules.route", "capsules.dims"
 RECIPE = "capsnet_digits"
 PICKS = 40  # test digits offered by the pickers
-
-
-def guarded(lab) -> None:
-    """Run a lab; a setting it refuses is a sentence, not a traceback."""
-    try:
-        lab()
-    except (ConfigError, ValueError) as e:
-        st.error(str(e), icon=":material/block:")
 
 
 def _settings() -> dict:

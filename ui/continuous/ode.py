@@ -25,14 +25,6 @@ NFE = "continuous.nfe"
 RECIPE = "neural_ode_spiral"
 
 
-def guarded(lab) -> None:
-    """Run a lab; a setting it refuses is a sentence, not a traceback."""
-    try:
-        lab()
-    except (ConfigError, ValueError) as e:
-        st.error(str(e), icon=":material/block:")
-
-
 def ode_lab() -> None:
     st.markdown(
         "The true system is the spiral dz/dt = z³A of torchdiffeq's demo. The network f (2 → 50 → 2, "

@@ -13,6 +13,7 @@ from training.recipes import get_recipe
 from ui import state
 from ui.charts import plotly_chart
 from ui.keys import child
+from ui.panels import guarded as shared_guarded
 from ui.train_panel import train_panel
 from viz.flows import density_figure, ll_figure, warp_figure
 from viz.images import image_grid
@@ -28,14 +29,6 @@ SETS = {
     "gauss": "two Gaussian clouds",
     "xor": "four quadrants",
 }
-
-
-def guarded(lab) -> None:
-    """Run a lab; a setting it refuses is a sentence, not a traceback."""
-    try:
-        lab()
-    except (ConfigError, ValueError) as e:
-        st.error(f"**Cannot train this configuration.** {e}", icon=":material/block:")
 
 
 def _settings() -> dict:
@@ -172,3 +165,8 @@ def digits_lab() -> None:
         step_sizes=(1, 10, 100),
         curve_figure=lambda h: ll_figure(h),
     )
+
+
+def guarded(lab) -> None:
+    """Run a lab; a setting it refuses is a sentence, not a traceback."""
+    shared_guarded(lab, "Cannot train this configuration.")

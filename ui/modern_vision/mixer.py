@@ -10,25 +10,18 @@ import streamlit as st
 import torch
 
 import archs
-from archs import ConfigError, get_arch
+from archs import get_arch
 from training.recipes import get_recipe
 from ui import state
 from ui.charts import plotly_chart
 from ui.keys import child
+from ui.panels import guarded as shared_guarded
 from ui.train_panel import train_panel
 from viz.modern_vision import channel_mixing_figure, token_mixing_figure
 
 KEY = "modern_vision.mixer"
 TRAIN_KEY = child(KEY, "train")
 RECIPE = "mixer_digits"
-
-
-def guarded(lab) -> None:
-    """Run a lab; a setting it refuses is a sentence, not a traceback."""
-    try:
-        lab()
-    except ConfigError as e:
-        st.error(f"**Impossible setting.** {e}", icon=":material/block:")
 
 
 @functools.lru_cache(maxsize=8)
@@ -109,3 +102,8 @@ def mixer_lab() -> None:
         untrained=True,
         step_sizes=(1, 10, 100),
     )
+
+
+def guarded(lab) -> None:
+    """Run a lab; a setting it refuses is a sentence, not a traceback."""
+    shared_guarded(lab, "Impossible setting.")

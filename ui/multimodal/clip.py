@@ -31,14 +31,6 @@ ZS = "multimodal.zs"
 RECIPE = "clip_shapes"
 
 
-def guarded(lab) -> None:
-    """Run a lab; a setting it refuses is a sentence, not a traceback."""
-    try:
-        lab()
-    except (ConfigError, ValueError) as e:
-        st.error(str(e), icon=":material/block:")
-
-
 def _settings() -> dict:
     recipe = get_recipe(RECIPE)
     c = st.columns(3)
