@@ -50,7 +50,8 @@ def _swin() -> None:
         r"learned **relative position bias** $B$, read from a table of $(2M-1)^2$ entries per head by the "
         r"offset between two tokens:"
     )
-    st.latex(r"\mathrm{Attention}(Q, K, V) = \mathrm{SoftMax}\!\left(QK^{\top}/\sqrt{d} + B\right)V")
+    # Attention(Q, K, V) on one line was 528 px in presenter mode at 1400 px, over the 510 px column
+    st.latex(r"\mathrm{Attn}(Q, K, V) = \mathrm{SoftMax}\!\left(\tfrac{QK^{\top}}{\sqrt{d}} + B\right)V")
     st.markdown(
         r"For a map of $h \times w$ tokens of width $C$, global attention costs grow with $(hw)^2$, window "
         r"attention only with $hw$:"
