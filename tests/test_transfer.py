@@ -1,8 +1,8 @@
 """Transfer learning (training.transfer, recipe transfer_digits): with 5 labels per class of randomly placed
 digits 5-9, the residual CNN pre-trained on varied digits 0-4 beats training from scratch both as a frozen
-feature extractor and fine-tuned (same budget, 3 seeds); LoRA trains under 5 % of the network;
-gradual unfreezing frees one block at a time; a frozen body keeps its BatchNorm statistics; bad settings
-are sentences."""
+feature extractor and fine-tuned (same budget, 3 seeds); LoRA trains under 5 % of the network and ends
+within 2 points of fine-tuning all of it; gradual unfreezing frees one block at a time; a frozen body keeps
+its BatchNorm statistics; bad settings are sentences."""
 
 from __future__ import annotations
 
@@ -24,10 +24,11 @@ def test_with_five_labels_per_class_pre_training_beats_scratch_and_lora_trains_u
     """Seeds 0-2, 150 steps each, 179 randomly placed test digits 5-9; the source: digits 0-4 moved, turned
     and zoomed at random and at four quarter turns (20 classes), 800 steps. Measured (mean; seeds 0, 1, 2):
     scratch 0.572 (0.615, 0.547, 0.553), feature extraction 0.646 (0.642, 0.642, 0.654), fine-tune all
-    0.818 (0.810, 0.827, 0.816), LoRA rank 1 0.743 (0.721, 0.782, 0.726). Feature extraction beats scratch
+    0.818 (0.810, 0.827, 0.816), LoRA rank 1 0.801 (0.810, 0.816, 0.777). Feature extraction beats scratch
     by 7.4 points on the mean (seeds: +2.8, +9.5, +10.1), fine-tuning by 24.6 (+19.6, +27.9, +26.3). LoRA
-    trains 3.5 % (2,638 of 74,677) and ends 7.5 points under fine-tune-all on the mean: the issue's 2
-    points are NOT met (asserted only as far as it holds)."""
+    (α = 0.25, BatchNorm at 0.3× the rate, chosen on the validation digits) trains 3.5 % (2,638 of
+    74,677) and ends 1.7 points under fine-tune-all on the mean (seeds 3-5, not run here: 0.801 against
+    0.816, 1.5 points; at α = 4, 7.5 points under)."""
     strategies = ("scratch", "features", "finetune", "lora")
     runs = {s: [tr.run(s, "digits", 5, seed) for seed in SEEDS] for s in strategies}
     accs = {s: [t.last_eval()["test_acc"] for t in ts] for s, ts in runs.items()}
@@ -38,7 +39,7 @@ def test_with_five_labels_per_class_pre_training_beats_scratch_and_lora_trains_u
     assert all(f > s + 0.1 for f, s in zip(accs["finetune"], accs["scratch"], strict=True)), accs
     lora, total = runs["lora"][0].trainable, runs["lora"][0].total
     assert lora <= 0.05 * total and total == runs["scratch"][0].trainable, (lora, total)
-    assert acc["lora"] >= acc["finetune"] - 0.10 and acc["lora"] > acc["scratch"] + 0.1, acc
+    assert acc["lora"] >= acc["finetune"] - 0.02 and acc["lora"] > acc["scratch"] + 0.1, acc
     assert runs["features"][0].trainable < 0.01 * total
 
 
