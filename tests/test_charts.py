@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+import plotly
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -167,4 +168,31 @@ def test_the_sidebars_chart_format_reaches_every_chart_of_the_page():
     at.run()
     assert all(
         json.loads(c.proto.config)["toImageButtonOptions"]["scale"] == 2 for c in at.get("plotly_chart")
+    )
+
+
+def test_a_live_chart_takes_a_figures_plain_json_and_never_changes_it():
+    """The live training panel sends its curves as plain JSON (viz.curves.training_curves_spec): themed and
+    presenter-scaled, it must draw as the same go.Figure would (numeric arrays as base64 typed arrays too),
+    and leave the caller's dict as it was."""
+    import copy
+
+    from ui.charts import scale_spec
+    from ui.live_chart import themed
+    from viz.curves import training_curves, training_curves_spec
+
+    hist = [{"step": i, "loss": 1 / (i + 1)} for i in range(60)]
+    for r in hist[::20]:
+        r.update(test_loss=0.5, train_loss=0.4, test_acc=0.8, train_acc=0.9)
+    spec = training_curves_spec({"run": hist})
+    before = copy.deepcopy(spec)
+    fig = training_curves({"run": hist})
+    as_json = json.loads(json.dumps(themed(spec), cls=plotly.utils.PlotlyJSONEncoder))
+    assert as_json == json.loads(json.dumps(themed(fig), cls=plotly.utils.PlotlyJSONEncoder))
+    big = json.loads(json.dumps(themed(scale_spec(spec, 1.5)), cls=plotly.utils.PlotlyJSONEncoder))
+    assert big == json.loads(json.dumps(themed(scale_spec(fig, 1.5)), cls=plotly.utils.PlotlyJSONEncoder))
+    assert big["layout"]["height"] == round(1.5 * spec["layout"]["height"])
+    assert "bdata" in as_json["data"][0]["x"]
+    assert json.dumps(spec, cls=plotly.utils.PlotlyJSONEncoder) == json.dumps(
+        before, cls=plotly.utils.PlotlyJSONEncoder
     )

@@ -169,3 +169,27 @@ def test_a_single_evaluation_gets_readable_axes():
     # a run whose accuracy moves keeps Plotly's autorange (the detail near 100 % matters)
     hist[49].update(test_loss=0.3, test_acc=0.6, train_acc=0.7)
     assert training_curves({"run": hist}).layout.yaxis2.range is None
+
+
+def test_the_moving_average_is_the_bias_corrected_recursion_skipping_non_finite_values():
+    """viz.curves.ema is computed as a linear filter (a live chart recomputes it at every tick): it must
+    equal the recursion it stands for, m ← (1 − α)m + αx, w ← (1 − α)w + α, out = m / w, where a NaN or
+    an infinity leaves m and w as they were."""
+    from viz.curves import ema
+
+    def recursion(v, alpha):
+        m = w = 0.0
+        out = []
+        for x in v:
+            if np.isfinite(x):
+                m, w = (1 - alpha) * m + alpha * x, (1 - alpha) * w + alpha
+            out.append(m / w if w else np.nan)
+        return np.array(out)
+
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=400)
+    v[rng.random(400) < 0.2] = np.nan
+    v[[0, 1, 50]] = [np.nan, np.inf, -np.inf]
+    for alpha in (0.05, 0.3, 1.0):
+        assert np.allclose(ema(v, alpha), recursion(v, alpha), equal_nan=True, rtol=1e-12, atol=1e-12)
+    assert ema([], 0.05).shape == (0,) and np.isnan(ema([np.nan], 0.05)).all()

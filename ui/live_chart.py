@@ -23,12 +23,14 @@ import contextvars
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit.components.v1 as components_v1
 import streamlit.components.v2 as components_v2
+from _plotly_utils.utils import convert_to_base64  # plotly's own, as go.Figure.to_dict uses it
 
 _JS = Path(__file__).parent / "live_plot" / "live_plot.js"
 _PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -80,9 +82,14 @@ def _plotly_folder() -> Path:
     return folder
 
 
-def themed(fig: go.Figure) -> dict:
-    """The figure as a plain dict, with Streamlit's chart look where the figure does not set its own."""
-    spec = fig.to_plotly_json()
+def themed(fig: go.Figure | dict) -> dict:
+    """The figure as a plain dict, with Streamlit's chart look where the figure does not set its own
+    (``fig``: a figure, or its plain JSON, which is not changed)."""
+    if isinstance(fig, go.Figure):
+        spec = fig.to_plotly_json()
+    else:  # as go.Figure does: numeric arrays travel as typed arrays (base64), not as lists of numbers
+        spec = copy_spec(fig)
+        convert_to_base64(spec)
     layout = spec.setdefault("layout", {})
     # Streamlit's template holds placeholder colours (#000011, ...) that only its own chart element
     # replaces: drop it and use Plotly's plain defaults with the settings below
@@ -105,7 +112,16 @@ def themed(fig: go.Figure) -> dict:
     return spec
 
 
-def live_chart(fig: go.Figure, key: str, config: dict | None = None) -> None:
+def copy_spec(node: Any) -> Any:
+    """A copy of a figure's plain JSON whose dicts and lists are new (arrays and values are shared)."""
+    if isinstance(node, dict):
+        return {k: copy_spec(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [copy_spec(v) for v in node]
+    return node
+
+
+def live_chart(fig: go.Figure | dict, key: str, config: dict | None = None) -> None:
     """Draw ``fig`` in the live chart called ``key``: mounted once, redrawn in place after that.
     ``config`` is Plotly's (the camera button's format and file name: ``ui.charts.image_config``)."""
     global _component, _src

@@ -32,7 +32,7 @@ from ui.charts import plotly_chart
 from ui.jobs import job_board
 from ui.keys import child
 from ui.live_chart import live as live_charts
-from viz.curves import training_curves
+from viz.curves import training_curves_spec
 
 TICK_S = 0.7
 BUILD_CAP_S = 3600.0  # building a demo here may take longer than a user's run (latent diffusion on a CPU)
@@ -285,7 +285,7 @@ def train_panel(
                     fig = (
                         curve_figure(snap["history"])
                         if curve_figure
-                        else training_curves({"run": snap["history"]})
+                        else training_curves_spec({"run": snap["history"]})
                     )
                     if fig is not None:  # a family may draw its curves in its own views instead
                         plotly_chart(fig, key=child(key, "live", "curves"))

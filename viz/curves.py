@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
@@ -12,16 +14,18 @@ PALETTE = ["#1c7ed6", "#e8590c", "#2f9e44", "#ae3ec9", "#f03e3e", "#1098ad", "#f
 
 
 def ema(values: Sequence[float], alpha: float = 0.05) -> np.ndarray:
-    """Exponential moving average with bias correction, so the first points are not dragged to 0."""
+    """Exponential moving average with bias correction, so the first points are not dragged to 0.
+    A non-finite value is skipped: the average stays where it was (NaN before the first finite value).
+    Computed as a linear filter over the finite values (a live chart recomputes it at every tick)."""
+    from scipy.signal import lfilter
+
     v = np.asarray(values, dtype=float)
-    out = np.empty_like(v)
-    m, w = 0.0, 0.0
-    for i, x in enumerate(v):
-        if np.isfinite(x):
-            m = (1 - alpha) * m + alpha * x
-            w = (1 - alpha) * w + alpha
-        out[i] = m / w if w else np.nan
-    return out
+    finite = np.isfinite(v)
+    decay = [1.0, -(1.0 - alpha)]
+    m = lfilter([alpha], decay, v[finite])
+    w = lfilter([alpha], decay, np.ones(len(m)))
+    avg = np.concatenate([[np.nan], m / np.where(w > 0, w, np.nan)])
+    return avg[np.cumsum(finite)]  # the average after the last finite value up to each point
 
 
 def light_chart(fig: go.Figure, height: int, legend_y: float = -0.25) -> go.Figure:
@@ -47,6 +51,22 @@ def training_curves(
 
     One run: training curves blue, held-out (test or validation) curves orange, so the two read apart at
     a glance. Several runs: one colour per run, held-out curves dashed."""
+    return go.Figure(training_curves_spec(runs, metric=metric, log_y=log_y, height=height))
+
+
+@lru_cache(maxsize=8)
+def _subplots(titles: tuple[str, ...]) -> dict:
+    """make_subplots' layout for one row of len(titles) plots (axes' domains, the titles' annotations)."""
+    fig = make_subplots(rows=1, cols=len(titles), horizontal_spacing=0.1, subplot_titles=titles)
+    return fig.to_plotly_json()["layout"]
+
+
+def training_curves_spec(
+    runs: dict[str, list[dict]], *, metric: str | None = None, log_y: bool = False, height: int = 330
+) -> dict:
+    """The figure of ``training_curves`` as Plotly's plain JSON (a dict), built without plotly's
+    validating objects: a live panel redraws it at every tick, and building it as a ``go.Figure`` cost
+    40 ms of the server's one interpreter per tick (2,000 steps, one run), this 3 ms."""
     if metric is None:
         keys = {k for h in runs.values() for row in h for k in row}
         metric = (
@@ -58,17 +78,19 @@ def training_curves(
             if "eval_return" in keys
             else None
         )
-    fig = make_subplots(
-        rows=1,
-        cols=2 if metric else 1,
-        horizontal_spacing=0.1,
-        subplot_titles=(
-            "loss",
-            {"acc": "accuracy", "r2": "R²", "return": "evaluation return"}.get(metric, metric),
-        )
+    titles = (
+        ("loss", {"acc": "accuracy", "r2": "R²", "return": "evaluation return"}.get(metric, metric))
         if metric
-        else ("loss",),
+        else ("loss",)
     )
+    layout = copy.deepcopy(_subplots(titles))
+    data: list[dict] = []
+
+    def add(trace: dict, col: int) -> None:
+        data.append(
+            {**trace, "xaxis": "x" if col == 1 else f"x{col}", "yaxis": "y" if col == 1 else f"y{col}"}
+        )
+
     for i, (name, hist) in enumerate(runs.items()):
         color = PALETTE[i % len(PALETTE)]
         held_color = PALETTE[1] if len(runs) == 1 else color
@@ -81,95 +103,80 @@ def training_curves(
             steps, loss = steps[keep], loss[keep]
         else:
             sm = ema(loss)
-        fig.add_trace(
-            go.Scattergl(
-                x=steps,
-                y=loss,
-                mode="lines",
-                line=dict(color=color, width=1),
-                opacity=0.25,
-                name=f"{tag}batch loss",
-                showlegend=False,
-                hoverinfo="skip",
-            ),
-            1,
-            1,
-        )
-        fig.add_trace(
-            go.Scattergl(
-                x=steps,
-                y=sm,
-                mode="lines",
-                line=dict(color=color, width=2),
-                name=f"{tag}train loss (smoothed)",
-            ),
-            1,
+        line = {"type": "scattergl", "x": steps, "mode": "lines"}
+        add(
+            {
+                **line,
+                "y": loss,
+                "line": {"color": color, "width": 1},
+                "opacity": 0.25,
+                "name": f"{tag}batch loss",
+                "showlegend": False,
+                "hoverinfo": "skip",
+            },
             1,
         )
+        add({**line, "y": sm, "line": {"color": color, "width": 2}, "name": f"{tag}train loss (smoothed)"}, 1)
+        points = {"type": "scatter", "mode": "lines+markers", "marker": {"size": 5}}
         ev = [r for r in hist if "test_loss" in r]
         if metric == "return":  # an agent: its greedy evaluations' return (there is no held-out loss)
             rl = [r for r in hist if "eval_return" in r]
-            fig.add_trace(
-                go.Scatter(
-                    x=[r["step"] for r in rl],
-                    y=[r["eval_return"] for r in rl],
-                    mode="lines+markers",
-                    line=dict(color=held_color),
-                    marker=dict(size=5),
-                    name=f"{tag}evaluation return",
-                ),
-                1,
+            add(
+                {
+                    **points,
+                    "x": [r["step"] for r in rl],
+                    "y": [r["eval_return"] for r in rl],
+                    "line": {"color": held_color},
+                    "name": f"{tag}evaluation return",
+                },
                 2,
             )
         if ev:
             es = [r["step"] for r in ev]
             held = "val" if "val_loss" in ev[0] else "test"
-            fig.add_trace(
-                go.Scatter(
-                    x=es,
-                    y=[r[f"{held}_loss"] for r in ev],
-                    mode="lines+markers",
-                    line=dict(color=held_color, dash="dash"),
-                    marker=dict(size=5),
-                    name=f"{tag}{'validation' if held == 'val' else 'test'} loss",
-                ),
-                1,
+            add(
+                {
+                    **points,
+                    "x": es,
+                    "y": [r[f"{held}_loss"] for r in ev],
+                    "line": {"color": held_color, "dash": "dash"},
+                    "name": f"{tag}{'validation' if held == 'val' else 'test'} loss",
+                },
                 1,
             )
             if metric:
                 for split, dash in (("train", "solid"), (held, "dash")):
                     if f"{split}_{metric}" in ev[0]:
-                        fig.add_trace(
-                            go.Scatter(
-                                x=es,
-                                y=[r[f"{split}_{metric}"] for r in ev],
-                                mode="lines+markers",
-                                line=dict(color=color if split == "train" else held_color, dash=dash),
-                                marker=dict(size=5),
-                                name=f"{tag}{'validation' if split == 'val' else split} {metric}",
-                                showlegend=True,
-                            ),
-                            1,
+                        add(
+                            {
+                                **points,
+                                "x": es,
+                                "y": [r[f"{split}_{metric}"] for r in ev],
+                                "line": {"color": color if split == "train" else held_color, "dash": dash},
+                                "name": f"{tag}{'validation' if split == 'val' else split} {metric}",
+                                "showlegend": True,
+                            },
                             2,
                         )
-    fig.update_xaxes(title_text="step")
     # A run with one evaluation (or one step) would otherwise get Plotly's ±1 autorange around that point
     # ("step 99-101", "accuracy 0.99-1.0"): start the step axis at 0, and put a lone accuracy on 0-100 %.
     last = max((r["step"] for h in runs.values() for r in h if "step" in r), default=0)
-    fig.update_xaxes(range=[0, max(1, last) * 1.03])
+    axes = ["" if c == 1 else str(c) for c in range(1, len(titles) + 1)]
+    for a in axes:
+        x = layout.setdefault("xaxis" + a, {})
+        x.update(title={"text": "step"}, range=[0, max(1, last) * 1.03], gridcolor="#eee")
+        layout.setdefault("yaxis" + a, {})["gridcolor"] = "#eee"
     if metric == "acc":
         accs = [r[k] for h in runs.values() for r in h for k in r if k.endswith("_acc")]
-        fig.update_yaxes(tickformat=".0%", row=1, col=2)
+        layout["yaxis2"]["tickformat"] = ".0%"
         if accs and max(accs) - min(accs) < 0.02:
-            fig.update_yaxes(range=[0, 1.03], row=1, col=2)
+            layout["yaxis2"]["range"] = [0, 1.03]
     if log_y:
-        fig.update_yaxes(type="log", row=1, col=1)
-    fig.update_layout(
+        layout["yaxis"]["type"] = "log"
+    layout.update(
         height=height,
-        margin=dict(l=10, r=10, t=30, b=10),
-        legend=dict(orientation="h", y=-0.25),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": -0.25},
         plot_bgcolor="white",
     )
-    fig.update_xaxes(gridcolor="#eee")
-    fig.update_yaxes(gridcolor="#eee")
-    return fig
+    return {"data": data, "layout": layout}
