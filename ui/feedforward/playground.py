@@ -15,7 +15,7 @@ from training.recipes import get_recipe
 from ui import state
 from ui.charts import plotly_chart
 from ui.train_panel import train_panel
-from viz.boundary import decision_boundary, neuron_mosaic
+from viz.boundary import decision_boundary_spec, neuron_mosaic_spec
 from viz.images import confusion_figure, image_grid
 
 LRS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -159,7 +159,7 @@ def playground() -> None:
         with c1:
             st.markdown("**Output** — the decision boundary on the training points")
             plotly_chart(
-                decision_boundary(
+                decision_boundary_spec(
                     pl["xs"],
                     out,
                     ds.kind,
@@ -174,7 +174,7 @@ def playground() -> None:
         with c2:
             if pl["hidden"]:
                 st.markdown("**Neurons** — what each hidden neuron computes over the plane")
-                plotly_chart(neuron_mosaic(pl["hidden"]), key=f"{K}.neurons")
+                plotly_chart(neuron_mosaic_spec(pl["hidden"]), key=f"{K}.neurons")
             else:
                 st.info("A perceptron has no hidden neurons: its boundary is one straight line.")
 
