@@ -215,7 +215,7 @@ def _play_clicks(frames: list[bytes]) -> list[str]:
         if m.WhichOneof("type") != "rerun_script":
             continue
         r = m.rerun_script
-        if any(w.id.endswith("-pg.play") and w.trigger_value for w in r.widget_states.widgets):
+        if any(w.id.endswith(("-pg.play", "-pg.pause")) and w.trigger_value for w in r.widget_states.widgets):
             ids.append(r.fragment_id)
     return ids
 

@@ -219,7 +219,7 @@ def train_panel(
     model" button (see PanelDemo). ``before``: what the views show before the first step, where the model
     does not start untrained (a pre-trained base being pruned or fine-tuned).
 
-    Keys: the panel owns ``key.<control>`` (play, step, nstep, reset, demo_btn, save, dl, csv, up) and
+    Keys: the panel owns ``key.<control>`` (play, pause, step, nstep, reset, demo_btn, save, dl, csv, up) and
     ``key.live.*`` (views may add ``key.demo_btn.<suffix>``); what ``render`` draws should use
     ``child(key, "view", name)``. Buttons act in their callbacks."""
     board = job_board()
@@ -314,9 +314,14 @@ def _controls(key: str, job: Job | None, step_sizes, demo: PanelDemo | None) -> 
     status line on the Playground). The other buttons ask for a full rerun (``key.full``)."""
     c = st.columns([1.2, 1, 1, 1.2, 3])
     active = job is not None and job.is_active
+    # Train and Pause are two buttons with keys of their own. Streamlit may deliver a click twice (a rerun
+    # that replaces one in flight), and the second time it calls the callback that the *latest* run
+    # registered under that key: one key for both made a second Train a Pause and a second Pause a Train
+    # (seen in the click bench: paused, then training again by itself). A click on a button that the
+    # latest run no longer drew has no callback, and is dropped.
     c[0].button(
         "Pause" if active else "Train",
-        key=child(key, "play"),
+        key=child(key, "pause" if active else "play"),
         type="primary",
         icon=":material/pause:" if active else ":material/play_arrow:",
         width="stretch",

@@ -143,6 +143,24 @@ def test_a_click_delivered_twice_does_not_undo_itself(monkeypatch):
         board.stop_all()
 
 
+def test_train_and_pause_are_two_buttons_so_a_late_duplicate_click_cannot_turn_into_the_other():
+    """Streamlit calls a re-delivered click's callback as the latest run registered it under the
+    button's key. Train and Pause under one key made a late second Train a Pause (and a Pause a Train):
+    each has its own key, and only the one that fits the job's state is drawn."""
+    at = open_page("pages/feedforward.py")
+    keys = lambda a: {b.key for b in a.button}  # noqa: E731
+    assert "pg.play" in keys(at) and "pg.pause" not in keys(at)
+    at.button(key="pg.play").click().run()
+    try:
+        assert "pg.pause" in keys(at) and "pg.play" not in keys(at)
+        assert at.button(key="pg.pause").label == "Pause"
+        at.button(key="pg.pause").click().run()
+        assert "pg.play" in keys(at) and "pg.pause" not in keys(at)
+        assert any(t.startswith("**paused**") for t in progress(at)), progress(at)
+    finally:
+        at.session_state["atlas.jobs"].stop_all()
+
+
 def test_a_setting_changed_with_the_click_trains_the_new_setting():
     """A widget changed in the same rerun as the click (typed, then Step pressed) counts: the run uses
     the new setting, it is not trained with the old one and then thrown away."""
