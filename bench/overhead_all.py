@@ -1,7 +1,9 @@
 """Training overhead for every recipe: samples per second through the app's Trainer (stepped
 directly), through a background Job on a thread, and through a Job in a worker process (the server's
 default backend), against a bare loop doing the same work on the same model, data, batch size and
-device (``task.loss``, backward, optimizer step, one host sync at the end), on the main thread.
+device (``task.loss``, backward, optimizer step, one host sync at the end), on the main thread, at the
+faster of torch's default thread count and one thread (on 2 shared cores one thread is often faster for
+the small models, and a baseline must be the best a plain loop does).
 
 The worker process's rate is its own training time (``train_seconds``: the slices, not the start of
 the process, which a warm pool hides from users, nor the reports between slices).
@@ -57,6 +59,16 @@ def _bare(t: Trainer, steps: int) -> float:
     return steps * bs / (time.perf_counter() - t0)
 
 
+def _bare_threads(name: str, steps: int, threads: int) -> float:
+    """The bare loop with ``threads`` intra-op threads (the setting restored after)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        return _bare(get_recipe(name).trainer(num_steps=steps, seed=0), steps)
+    finally:
+        torch.set_num_threads(before)
+
+
 def _through_process(name: str, steps: int, pool) -> float:
     from training.jobs import make_job
 
@@ -93,10 +105,11 @@ def measure(name: str, seconds: float = 1.5, rounds: int = 3, max_steps: int = 5
     per_step = (time.perf_counter() - t0) / 5
     steps = max(5, min(max_steps, int(seconds / max(per_step, 1e-6))))
     generic = type(probe) is Trainer
+    default_threads = torch.get_num_threads()
     rates: dict[str, list[float]] = {"bare": [], "trainer": [], "job": [], "process": []}
     for _ in range(rounds):
-        if generic:
-            rates["bare"].append(_bare(get_recipe(name).trainer(num_steps=steps, seed=0), steps))
+        if generic:  # the bare loop at its faster thread count: torch's default (one per core) or one
+            rates["bare"].append(max(_bare_threads(name, steps, n) for n in (default_threads, 1)))
         rates["trainer"].append(_through_trainer(name, steps, job=False))
         rates["job"].append(_through_trainer(name, steps, job=True))
         if pool is not None:
