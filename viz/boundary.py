@@ -47,34 +47,9 @@ def _points(pts: np.ndarray, y: np.ndarray, kind: str, test: bool) -> list[dict]
     ]
 
 
-def decision_boundary(
-    xs: np.ndarray,
-    out: np.ndarray,
-    kind: str,
-    *,
-    points_train=None,
-    y_train=None,
-    points_test=None,
-    y_test=None,
-    show_test: bool = False,
-    height: int = 420,
-) -> go.Figure:
-    """``out`` over the grid ``xs × xs``: class probabilities (R, R, C) for classification, or values
-    (R, R) for regression. Two classes: p(class 1) on Playground's orange–blue scale. More classes:
-    each class's colour, faded towards white where the model is unsure."""
-    return go.Figure(
-        decision_boundary_spec(
-            xs,
-            out,
-            kind,
-            points_train=points_train,
-            y_train=y_train,
-            points_test=points_test,
-            y_test=y_test,
-            show_test=show_test,
-            height=height,
-        )
-    )
+def decision_boundary(xs: np.ndarray, out: np.ndarray, kind: str, **kw) -> go.Figure:
+    """The figure of ``decision_boundary_spec`` (``out`` over the grid ``xs × xs``; the same keywords)."""
+    return go.Figure(decision_boundary_spec(xs, out, kind, **kw))
 
 
 def decision_boundary_spec(
@@ -89,9 +64,12 @@ def decision_boundary_spec(
     show_test: bool = False,
     height: int = 420,
 ) -> dict:
-    """``decision_boundary`` as Plotly's plain JSON, built without plotly's validating objects (a live
-    panel redraws it at every tick: with 30 sessions training, building it as a ``go.Figure`` was 16 % of
-    the server's time)."""
+    """``out`` over the grid ``xs × xs``: class probabilities (R, R, C) for classification, or values
+    (R, R) for regression. Two classes: p(class 1) on Playground's orange–blue scale. More classes:
+    each class's colour, faded towards white where the model is unsure.
+
+    Plotly's plain JSON, built without plotly's validating objects: a live panel redraws it at every tick,
+    and with 30 sessions training, building it as a ``go.Figure`` was 16 % of the server's time."""
     if kind == "classification" and out.ndim == 3 and out.shape[-1] > 2:
         conf = out.max(-1, keepdims=True)
         cols = np.stack([_rgb(CLASS_COLORS[c % len(CLASS_COLORS)]) for c in range(out.shape[-1])])
@@ -147,15 +125,9 @@ def decision_boundary_spec(
     return {"data": data, "layout": layout}
 
 
-def neuron_mosaic(
-    layers: list[np.ndarray],
-    layer_names: list[str] | None = None,
-    height: int | None = None,
-    tile: int = 25,
-    budget: int = 15_000,
-) -> go.Figure:
+def neuron_mosaic(layers: list[np.ndarray], *args, **kw) -> go.Figure:
     """The figure of ``neuron_mosaic_spec`` (every hidden neuron's output over the plane)."""
-    return go.Figure(neuron_mosaic_spec(layers, layer_names, height, tile, budget))
+    return go.Figure(neuron_mosaic_spec(layers, *args, **kw))
 
 
 def neuron_mosaic_spec(
