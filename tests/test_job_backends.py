@@ -300,3 +300,66 @@ def test_a_worker_jobs_own_snapshot_views_read_the_workers_weights(monkeypatch):
     finally:
         job.stop()
         pool.close()
+
+
+def test_a_remote_jobs_probes_run_again_only_when_the_weights_or_the_probes_change(pool):
+    """A job trained in a worker is drawn at every tick, waiting or not: its probes' results are kept
+    while the mirror's weights stay (same step, no checkpoint loaded into it) and the probes are the same
+    code with the same captured values; anything else runs them again."""
+    import torch
+
+    job = make_job(
+        get_recipe("mlp_toy2d").trainer(num_steps=1000), backend="process", runner=JobRunner(1), pool=pool
+    )
+    x = job.trainer.splits["train"][0][:1]
+    log = type("Log", (), {"calls": []})()  # an object: captured by identity, whatever it holds
+    calls = log.calls
+
+    def probes(scale, extra=None):
+        def probe(model):
+            log.calls.append(scale)
+            return float(model(x)[0, 0]) * scale + (extra or {}).get("shift", 0.0)
+
+        return {"p": probe}
+
+    try:
+        first = job.snapshot(probes(1.0))["p"]
+        assert job.snapshot(probes(1.0))["p"] == first and calls == [1.0]  # new closures, same values
+        job.snapshot(probes(2.0))
+        assert calls == [1.0, 2.0]  # another captured value
+        job.step(3)
+        moved = job.snapshot(probes(1.0))["p"]
+        assert len(calls) == 3 and moved != first  # the weights moved
+        with job.lock:  # what a checkpoint upload does to the mirror
+            for p in job.trainer.model.parameters():
+                p.data.zero_()
+        assert job.snapshot(probes(1.0))["p"] != moved and len(calls) == 4
+        settings = {"shift": 0.0}
+        job.snapshot(probes(1.0, settings))
+        settings["shift"] = 1.0  # a mutable setting may change under the same identity: never kept
+        assert job.snapshot(probes(1.0, settings))["p"] == job.snapshot(probes(1.0))["p"] + 1.0
+        assert len(calls) == 6  # both with the dict ran; the plain one was kept from after the zeroing
+        assert torch.is_tensor(x)  # captured by value
+    finally:
+        job.stop()
+
+
+def test_a_worker_with_more_than_one_thread_times_one_and_keeps_the_faster(pool):
+    """A job alone on the machine gets all its cores; its worker's first slices time one thread and that
+    many, then train on with the faster (small models often run faster on one: the bench's
+    process-backend ratio counts on it)."""
+    from training.workers import default_threads
+
+    runner = JobRunner(1)
+    if default_threads(runner) < 2:
+        pytest.skip("one core: nothing to choose")
+    job = make_job(
+        get_recipe("mlp_toy2d").trainer(num_steps=50_000), backend="process", runner=runner, pool=pool
+    )
+    try:
+        job.start()
+        assert _wait(lambda: len(job.thread_rates) == 2 and job.trainer.step_count > 0)
+        assert set(job.thread_rates) == {1, default_threads(runner)}
+        assert _wait(lambda: job.threads == max(job.thread_rates, key=job.thread_rates.get))
+    finally:
+        job.stop()

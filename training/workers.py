@@ -92,11 +92,15 @@ def _serve(conn, threads: int, memory_mb: int) -> None:
     trainer: Trainer | None = None
     reporter: Reporter | None = None
     running, last = False, 0.0
+    trial: list[int] = []  # thread counts still to time on this job's first slices (see _timed_slice)
+    rates: dict[int, float] = {}
     slice_s, publish_s, max_seconds = 0.1, 0.2, 600.0
 
     def report(**extra: Any) -> None:
         nonlocal last
-        send(conn, ("state", reporter.report(running, **extra)))
+        msg = reporter.report(running, **extra)
+        msg.update(threads=torch.get_num_threads(), thread_rates=dict(rates))
+        send(conn, ("state", msg))
         last = time.perf_counter()
 
     send(conn, ("ready", os.getpid()))
@@ -113,6 +117,7 @@ def _serve(conn, threads: int, memory_mb: int) -> None:
                 try:
                     trainer = build_trainer(origin, state)  # continue where the server's mirror stands
                     reporter = Reporter(trainer)
+                    trial, rates = ([1, threads] if threads > 1 and trainer.device.type == "cpu" else []), {}
                     send(conn, ("built", None))
                 except Exception as e:  # the server built the same trainer, so this is rare: say why
                     send(conn, ("built", f"{type(e).__name__}: {e}"))
@@ -136,13 +141,32 @@ def _serve(conn, threads: int, memory_mb: int) -> None:
             elif cmd == "exit":
                 return
             continue
-        trainer.run_for(slice_s)
+        if trial:
+            _timed_slice(trainer, trial.pop(0), slice_s, rates)
+            if not trial:  # keep the faster count for the rest of the job
+                torch.set_num_threads(max(rates, key=rates.get))
+        else:
+            trainer.run_for(slice_s)
         trainer.cap_time(max_seconds)
         if trainer.finished:
             running = False
             report()
         elif time.perf_counter() - last >= publish_s:
             report()
+
+
+def _timed_slice(trainer: Trainer, threads: int, slice_s: float, rates: dict[int, float]) -> None:
+    """One slice at ``threads`` intra-op threads, its steps per second recorded in ``rates``. A small
+    model on a shared machine often trains faster on one thread than on its share of the cores (the
+    OpenMP pool's cost per operation), a large one the other way: a job's first slices time both, as a
+    thread job does (``Job._thread_trials``). The first timed slice starts with one untimed step, whose
+    first-call costs would otherwise count against whichever count runs first."""
+    torch.set_num_threads(threads)
+    if not rates and not trainer.finished:
+        trainer.step(1)
+    s0, t0 = trainer.step_count, time.perf_counter()
+    trainer.run_for(slice_s)
+    rates[threads] = (trainer.step_count - s0) / max(time.perf_counter() - t0, 1e-9)
 
 
 class Worker:
@@ -304,6 +328,8 @@ class ProcessJob(MirroredJob):
         self._send_lock = threading.Lock()
         self._cv = threading.Condition()
         self._replies: dict[str, Any] = {}
+        self.threads: int | None = None  # the worker's intra-op threads (its reports say)
+        self.thread_rates: dict[int, float] = {}
         self._driver: threading.Thread | None = None
         self._weights_step = 0
 
@@ -383,6 +409,8 @@ class ProcessJob(MirroredJob):
     def _apply(self, s: dict) -> None:
         super()._apply(s)
         self._running = s["running"]
+        # the worker's intra-op threads, and the steps/s its first slices timed at each count
+        self.threads, self.thread_rates = s.get("threads"), s.get("thread_rates", {})
         with self._cv:
             self._cv.notify_all()
 
