@@ -72,7 +72,7 @@ def settings() -> tuple | None:
         s["ema"] = float(
             c[4].number_input(
                 "EMA rate m",
-                value=float(p.get("ema", 0.99)),
+                value=float(recipe.task(None).ema),  # the recipe's base rate
                 step=0.005,
                 format="%.3f",
                 key=child(KEY, "ema"),
