@@ -61,6 +61,16 @@ def _subplots(titles: tuple[str, ...]) -> dict:
     return fig.to_plotly_json()["layout"]
 
 
+MARKER_LIMIT = 50  # evaluations drawn with markers; more are drawn as a line
+EVAL_POINTS = 500  # evaluations a chart draws at most (evenly spaced, the last always kept)
+
+
+def _thin(rows: list[dict], limit: int = EVAL_POINTS) -> list[dict]:
+    if len(rows) <= limit:
+        return rows
+    return [rows[i] for i in np.linspace(0, len(rows) - 1, limit).round().astype(int)]
+
+
 def training_curves_spec(
     runs: dict[str, list[dict]], *, metric: str | None = None, log_y: bool = False, height: int = 330
 ) -> dict:
@@ -117,10 +127,15 @@ def training_curves_spec(
             1,
         )
         add({**line, "y": sm, "line": {"color": color, "width": 2}, "name": f"{tag}train loss (smoothed)"}, 1)
-        points = {"type": "scatter", "mode": "lines+markers", "marker": {"size": 5}}
-        ev = [r for r in hist if "test_loss" in r]
+        ev = _thin([r for r in hist if "test_loss" in r])
+        rl = _thin([r for r in hist if "eval_return" in r])
+        # a marker is an SVG element that the browser lays out again at every tick: at 50 evaluations a
+        # line is clearer, and a long run's hundreds of markers were the chart's main cost in Chromium
+        few = max(len(ev), len(rl)) <= MARKER_LIMIT
+        points = {"type": "scatter", "mode": "lines+markers" if few else "lines"}
+        if few:
+            points["marker"] = {"size": 5}
         if metric == "return":  # an agent: its greedy evaluations' return (there is no held-out loss)
-            rl = [r for r in hist if "eval_return" in r]
             add(
                 {
                     **points,

@@ -43,7 +43,9 @@ def test_shape_encoders_beat_raw_pixels_and_a_random_encoder(name):
 def test_byol_without_stop_gradient_collapses():
     spreads = {}
     for stop_gradient in (True, False):  # the same recipe and budget, with and without it
-        t = get_recipe("byol_collapse").trainer(seed=0, num_steps=60, eval_every=60, stop_gradient=stop_gradient)
+        t = get_recipe("byol_collapse").trainer(
+            seed=0, num_steps=60, eval_every=60, stop_gradient=stop_gradient
+        )
         t.step(60)
         assert t.status == "done", t.message
         spreads[stop_gradient] = np.mean([r["spread"] for r in t.history if "spread" in r][-10:])

@@ -50,6 +50,7 @@ BYOL_EMA = 0.9
 def byol_task(data: Supervised, **kw) -> SSLTask:
     return SSLTask.from_data(data, **{"ema": BYOL_EMA, **kw})
 
+
 register_recipe(
     Recipe(
         name="simclr_shapes",
@@ -74,8 +75,9 @@ register_recipe(
         name="byol_shapes",
         title="BYOL on coloured shapes",
         summary="The online network predicts an averaged target network's projection of another view: no "
-        "negatives, and still a representation that a linear probe reads the shape's kind from. Here it needs "
-        "larger batches (256) and more steps (1,000) than SimCLR, and a target that follows faster (τ from 0.9).",
+        "negatives, and still a representation that a linear probe reads the shape's kind from. Here it "
+        "needs larger batches (256) and more steps (1,000) than SimCLR, and a target that follows faster "
+        "(τ from 0.9).",
         arch="byol",
         data=ssl_shapes,
         data_params=SHAPES,
