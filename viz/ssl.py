@@ -354,7 +354,9 @@ def ssl_curves(history: list[dict], height: int = 320) -> go.Figure:
                 1,
                 4,
             )
-    fig.update_xaxes(title_text="step")
+    # one step axis for the four panels, from 0: a lone evaluation would otherwise get Plotly's ±1 range
+    last = max((r["step"] for r in history if "step" in r), default=0)
+    fig.update_xaxes(title_text="step", range=[0, max(1, last) * 1.03])
     fig.update_yaxes(rangemode="tozero", row=1, col=3)
     fig.update_yaxes(range=[0, 1.03], tickformat=".0%", row=1, col=4)
     fig.update_yaxes(showgrid=False, row=1, col=2, secondary_y=True)

@@ -110,6 +110,9 @@ def test_training_curves_show_loss_alignment_uniformity_spread_and_the_probes():
     assert {"loss", "alignment", "uniformity (right axis)", "spread", "linear probe", "k-NN"} <= names
     probe = next(t for t in fig.data if t.name == "linear probe")
     assert list(probe.y) == [0.9] and list(probe.x) == [50]
+    # one step axis for all four panels from 0, the lone evaluation included (not Plotly's 49-51)
+    axes = [fig.layout[a] for a in ("xaxis", "xaxis2", "xaxis3", "xaxis4")]
+    assert all(ax.range[0] == 0 and ax.range[1] >= 50 for ax in axes)
     assert len(ssl_curves([]).data) == 0  # nothing recorded yet: an empty chart, no error
 
 
