@@ -76,7 +76,7 @@ def _lower_priority() -> None:
     6.07 s at 10, two sessions, same machine, 2026-12-02). After the server and chart fixes (2026-12-04,
     ``bench.live_training`` with 39 clicks, two sessions) it trades one target for the other: at 10 the
     page's updates come every 0.54 s median, p95 1.11 s (0.65 / 1.36 s at 0), but Pause takes p95
-    0.86 s (0.77 s at 0); over three 20-click runs each, Pause p95 0.86-1.16 s at 10, 0.61-0.99 s at 0.
+    0.86 s (0.77 s at 0); over 20-click runs, Pause p95 1.16 and 1.02 s at 10, 0.61-0.99 s at 0 (three).
     At 4, between the two: Pause p95 1.07 s, updates p95 1.08 s.
     Pause is the one a student waits on, so the default stays 0."""
     nice = int(os.environ.get("ARCHATLAS_WORKER_NICE", 0))

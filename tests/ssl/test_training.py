@@ -27,7 +27,7 @@ def raw_pixel_probe(d) -> float:
 @pytest.mark.parametrize("name", ["simclr_shapes", "byol_shapes"])
 def test_shape_encoders_beat_raw_pixels_and_a_random_encoder(name):
     """The issue's claim for both methods at their recipes' budgets: SimCLR 400 steps of 64 images, BYOL
-    1,000 steps of 256 (about 3 minutes on one thread: BYOL needs the batch, see training.ssl.recipes)."""
+    1,000 steps of 256 (153 s on one thread here: BYOL needs the batch, see training.ssl.recipes)."""
     t = get_recipe(name).trainer(seed=0, eval_every=10**6)
     random_init = t.evaluate()["probe_acc"]  # the same encoder, its initial weights
     raw = raw_pixel_probe(t.data)

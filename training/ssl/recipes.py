@@ -34,16 +34,17 @@ def image_link(d: Supervised) -> dict[str, Any]:
 SHAPES = dict(n=2000, size=16)
 SHAPE_TRAIN = dict(optimizer="adam", lr=5e-3, batch_size=64, num_steps=400, eval_every=50)
 # BYOL has no negatives; in a short run, batch norm across the batch's 2N views seems to be what spreads
-# its embedding out (normalising each view's half on its own gave 0.25, an untrained encoder's level). Probe
-# accuracy, seed 0 unless said: at batch 64 it stalls at 0.40-0.49 after 400 steps (0.70 after 2,000),
-# reading colour more than shape; batch 128 gave 0.45 after 1,000 steps; batch 256 passes 0.85 by step
-# 1,000 (CPU, seeds 0-2: 0.885, 0.897, 0.930; 750-step runs: 0.83, 0.78). Bigger batches for fewer steps
-# did not help (512 x 250: 0.36; 1,024 x 150: 0.54), nor did a larger learning rate, a faster predictor,
-# weight decay, wider heads, stronger augmentations, per-view batch norm or a batch norm on the output.
+# its embedding out (normalising each view's half on its own gave 0.25, an untrained encoder's level).
+# Probe accuracy, seed 0 unless said: at batch 64 it stalls at 0.40-0.49 after 400 steps (0.70 after
+# 2,000 on a GPU), reading colour more than shape; batch 128 gave 0.45 after 1,000 steps; batch 256
+# passes 0.85 by step 1,000 (CPU, seeds 0-2: 0.885, 0.897, 0.930; 750-step runs: 0.83, 0.78). Bigger
+# batches for fewer steps did not help (512 x 250: 0.36; 1,024 x 150: 0.54), nor did a larger learning
+# rate, a faster predictor, weight decay, wider heads, stronger augmentations, per-view batch norm or a
+# batch norm on the output.
 BYOL_TRAIN = dict(optimizer="adam", lr=5e-3, batch_size=256, num_steps=1000, eval_every=100)
 # τ's base: the paper's 0.996 suits hundreds of epochs; in 1,000 steps the target must keep up. At batch 256
-# (GPU sweep, seed 0, 1,000 steps) τ from 0.99 gave 0.67 and from 0.9 0.95; from 0.8, 0.60 against 0.64 at
-# 0.9 after 600 steps (CPU).
+# (GPU sweep, seed 0, 1,000 steps) τ from 0.99 gave 0.67 and from 0.9 0.95; in 600-step CPU runs, 0.8
+# gave 0.60 against 0.73 at 0.9.
 BYOL_EMA = 0.9
 
 
