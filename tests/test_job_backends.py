@@ -153,6 +153,28 @@ def test_a_run_ends_done_at_its_last_step(backend, pool, request):
         job.stop()
 
 
+@pytest.mark.parametrize("backend", ["thread", "process"])
+def test_pause_is_answered_after_the_step_in_progress_not_at_the_slice_end(backend, pool, request):
+    """A slice may be long (a big model, a loaded machine; a niced worker's 0.1 s of wall time); Pause
+    ends it after the step in progress. Here a slice is ten minutes: Pause must still come back paused,
+    with the step final, within its wait (a Ray actor finishes its call first: not tested there)."""
+    trainer = get_recipe("mlp_toy2d").trainer(num_steps=50_000)
+    job = make_job(
+        trainer, backend=backend, runner=JobRunner(2), slice_s=600.0, **_extra(backend, pool, request)
+    )
+    try:
+        for _ in range(2):  # and again after training on
+            job.start()
+            assert _wait(lambda: job.state == "running")
+            job.pause(wait=60.0)
+            assert job.state == "paused" and not job.is_active, job.state
+            at = job.trainer.step_count
+            job.step(3)  # the worker answers the next request too
+            assert job.trainer.step_count == at + 3 and job.state == "paused"
+    finally:
+        job.stop()
+
+
 def test_a_process_job_says_starting_while_its_worker_builds_and_paused_when_paused_then():
     """A job that has its slot but whose worker is still coming up (a cold worker: seconds of imports) is
     *starting*, not *queued* with no place; Pause in that moment leaves it *paused*, not *ready*."""

@@ -96,6 +96,16 @@ def test_run_for_and_history_rows():
     assert evals and all(r["step"] % 10 == 0 for r in evals)
 
 
+def test_run_for_ends_its_slice_when_asked_between_steps():
+    """``until`` is asked before each step after the first: a worker with a message waiting ends a slice
+    of ten minutes after the step in progress."""
+    t = get_recipe("mlp_toy2d").trainer(num_steps=1000)
+    asked = []
+    t.run_for(600.0, until=lambda: asked.append(t.step_count) or len(asked) == 3)
+    assert t.step_count == 3 and asked == [1, 2, 3]
+    assert t.status == "paused" and t.history  # the slice was flushed as any other
+
+
 def test_probes_give_arrays_for_the_views():
     t = get_recipe("mlp_toy2d").trainer(name="blobs", num_classes=4, hidden_dims=(5, 3), num_steps=20)
     t.step(20)
@@ -213,6 +223,23 @@ def test_a_page_waiting_for_the_lock_gets_it_at_the_end_of_the_slice():
             with job.lock:
                 assert job.slices - asked <= 1
             time.sleep(0.01)
+    finally:
+        job.stop()
+
+
+def test_a_page_waiting_for_the_lock_ends_the_workers_slice_after_the_step_in_progress():
+    """A slice of ten minutes: a page asking for the lock gets it after the step in progress (else this
+    test would wait the slice out), holds the model still while it reads, and the job trains on after."""
+    job = Job(get_recipe("mlp_digits").trainer(num_steps=50_000), runner=JobRunner(1), slice_s=600.0)
+    job.start()
+    try:
+        assert _wait(lambda: job.trainer.step_count > 5)
+        for _ in range(3):
+            with job.lock:
+                at = job.trainer.step_count
+                time.sleep(0.05)
+                assert job.trainer.step_count == at
+            assert _wait(lambda: job.trainer.step_count > at)
     finally:
         job.stop()
 

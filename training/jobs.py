@@ -7,10 +7,10 @@ The contract with the pages:
   last evaluation and the probes the page asked for (``watch``). ``snapshot()`` returns the latest one
   without waiting for the lock while the job runs, so a page's tick never queues behind training.
 - The lock is page-first: a page thread that wants it (``with job.lock:``, to read the model) gets it
-  at the end of the current slice, because the worker steps aside while a page waits. A plain lock
-  would let the worker take it straight back and starve the page for many slices.
-- ``pause`` and ``stop`` set a flag and wait for the worker to end its slice (at most ``slice_s``);
-  ``step`` trains in the caller's thread when the job is not running.
+  after the step in progress, because the worker ends its slice and steps aside while a page waits. A
+  plain lock would let the worker take it straight back and starve the page for many slices.
+- ``pause`` and ``stop`` set a flag and wait for the worker to end the step in progress (the slice
+  ends there); ``step`` trains in the caller's thread when the job is not running.
 
 Jobs beyond ``max_concurrent`` wait in a FIFO queue and report their place in it. Each job has hard
 caps on steps (the Trainer's ``num_steps``) and on wall time (``max_seconds``).
@@ -169,6 +169,11 @@ class PageFirstLock:
     def __exit__(self, *exc: Any) -> None:
         self._lock.release()
 
+    @property
+    def waiting(self) -> bool:
+        """A page thread waits for the lock (the worker ends its slice after the step in progress)."""
+        return self._waiting > 0
+
     @contextmanager
     def worker(self) -> Iterator[None]:
         with self._cv:
@@ -229,7 +234,7 @@ class Job:
         self._thread.start()
 
     def pause(self, wait: float = 1.0) -> None:
-        """Stop training after the current slice; waits for it (at most ``wait`` s) so that what the
+        """Stop training after the current step; waits for it (at most ``wait`` s) so that what the
         page shows next is the step the run paused at."""
         self._want_run = False
         self._join(wait)
@@ -280,7 +285,7 @@ class Job:
                 with self.lock.worker():
                     if trial:
                         self._try_threads(trial)
-                    t.run_for(self.slice_s)
+                    t.run_for(self.slice_s, until=self._interrupted)
                     self.slices += 1
                     t.cap_time(self.max_seconds)
                     if t.finished:
@@ -335,6 +340,10 @@ class Job:
         t = self.trainer
         size = sum(p.numel() for p in t.model.parameters())
         return (t.name, type(t.model).__name__, size, t.batch_size, n)
+
+    def _interrupted(self) -> bool:
+        """Asked between steps: Pause, Stop or a page waiting for the lock ends the slice there."""
+        return not self._want_run or self._stopped or self.lock.waiting
 
     def _try_threads(self, trial: list[int]) -> None:
         """Time a few steps at the next thread count (after one warm-up step, whose first-call costs

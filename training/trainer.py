@@ -207,10 +207,14 @@ class Trainer:
         """Run ``n`` optimisation steps (fewer if the run reaches ``num_steps``)."""
         return self._run(lambda i: i < n)
 
-    def run_for(self, seconds: float) -> Trainer:
-        """Train for about ``seconds`` of wall time (at least one step)."""
+    def run_for(self, seconds: float, until: Callable[[], bool] | None = None) -> Trainer:
+        """Train for about ``seconds`` of wall time (at least one step). ``until()``, asked between
+        steps, ends the slice early when it returns True: a job with a Pause or a page's request
+        waiting answers it after the step in progress, not at the slice's end."""
         deadline = time.perf_counter() + seconds
-        return self._run(lambda i: i == 0 or time.perf_counter() < deadline)
+        if until is None:
+            return self._run(lambda i: i == 0 or time.perf_counter() < deadline)
+        return self._run(lambda i: i == 0 or (time.perf_counter() < deadline and not until()))
 
     def _run(self, more: Callable[[int], bool]) -> Trainer:
         if self.finished:

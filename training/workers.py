@@ -70,16 +70,15 @@ def _limit_memory(mb: int) -> None:
 
 
 def _lower_priority() -> None:
-    """``ARCHATLAS_WORKER_NICE=N`` (N > 0): training yields the CPU to the server that draws the pages.
-    Off by default: the server also waits on its workers (a Pause's acknowledgement, the weights a view
-    reads), and on 2 cores a niced worker answered no faster overall (Pause p50 5.67 s at 0 against
-    6.07 s at 10, two sessions, same machine, 2026-12-02). After the server and chart fixes (2026-12-04,
-    ``bench.live_training`` with 39 clicks, two sessions) it trades one target for the other: at 10 the
-    page's updates come every 0.54 s median, p95 1.11 s (0.65 / 1.36 s at 0), but Pause takes p95
-    0.86 s (0.77 s at 0); over 20-click runs, Pause p95 1.16 and 1.02 s at 10, 0.61-0.99 s at 0 (three).
-    At 4, between the two: Pause p95 1.07 s, updates p95 1.08 s.
-    Pause is the one a student waits on, so the default stays 0."""
-    nice = int(os.environ.get("ARCHATLAS_WORKER_NICE", 0))
+    """Workers train at niceness ``ARCHATLAS_WORKER_NICE`` (10 unless set; 0 turns it off): the server
+    that draws the pages, and on a shared machine the students' browsers, come before training.
+    That used to cost Pause what it gave the page's updates, because a worker read its messages only
+    between slices of 0.1 s and a niced one got to that point late (two sessions in Chromium, 2 cores,
+    2026-12-04, p95 over 20-39 clicks: at 0, Pause 0.61-0.99 s and updates 1.10-1.36 s; at 10, Pause
+    0.86-1.16 s and updates 0.87-1.14 s). A worker now ends its slice after the step in progress when
+    a message waits (``Trainer.run_for(until=...)``); with that, at 10: Pause p95 0.72 and 0.83 s,
+    updates p95 0.75 and 0.89 s; at 0: Pause 1.04 s, updates 1.02 s (2026-12-05)."""
+    nice = int(os.environ.get("ARCHATLAS_WORKER_NICE", 10))
     if nice > 0 and hasattr(os, "nice"):
         try:
             os.nice(nice)
@@ -150,8 +149,8 @@ def _serve(conn, threads: int, memory_mb: int) -> None:
             _timed_slice(trainer, trial.pop(0), slice_s, rates)
             if not trial:  # keep the faster count for the rest of the job
                 torch.set_num_threads(max(rates, key=rates.get))
-        else:
-            trainer.run_for(slice_s)
+        else:  # a message waiting (Pause, the weights a view reads) ends the slice after this step
+            trainer.run_for(slice_s, until=lambda: conn.poll(0))
         trainer.cap_time(max_seconds)
         if trainer.finished:
             running = False
