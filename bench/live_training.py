@@ -163,8 +163,9 @@ def _click_until(page, click_js: str, status: str | tuple[str, ...], timeout: fl
     raise TimeoutError(f"the page did not say {status!r} within {timeout:.0f} s of the click")
 
 
-def _keep_training(page) -> None:
-    """A Playground run of 50,000 steps ends after some 20 s of training here: reset and train again."""
+def _keep_training(page) -> bool:
+    """A Playground run of 50,000 steps ends after some 20 s of training here: reset and train again
+    (True if it did)."""
     if page.evaluate(SAMPLE_JS)["text"].startswith("done"):
         page.evaluate(RESET_JS)
         _until(page, "", "ready")  # no status line (a new network), or ready
@@ -172,6 +173,8 @@ def _keep_training(page) -> None:
         page.evaluate(TRAIN_JS)
         _until(page, "training")
         page.wait_for_function(STEPPED_JS)
+        return True
+    return False
 
 
 def _until(page, *status: str, timeout: float = 60.0) -> str:
@@ -199,16 +202,31 @@ def _protocol_students(url: str, n: int, seconds: float) -> None:
     threading.Thread(target=lambda: asyncio.run(run()), daemon=True, name="other-students").start()
 
 
-def clicks(sessions: int = 2, n: int = 20, run_s: float = 1.5, others: str = "protocol") -> dict:
+# Every change of the status line, stamped in the page's own clock (performance.now(), ms) as it happens:
+# update intervals read from these are exact, and cost the page no polling while it trains.
+STATUS_LOG_JS = """() => { window.__status = []; let last = null;
+    const look = () => { const b = document.querySelector('[data-testid="stProgress"]');
+        const t = b ? b.innerText : '';
+        if (t !== last) { last = t; window.__status.push([performance.now(), t]); } };
+    new MutationObserver(look).observe(document.body, {subtree: true, childList: true, characterData: true});
+    look(); }"""
+NOW_JS = "() => performance.now()"
+
+
+def clicks(sessions: int = 2, n: int = 20, run_s: float = 2.5, others: str = "protocol") -> dict:
     """Pause and Train clicked ``n`` times each on one Playground while ``sessions - 1`` others train on
     the same server (process backend): the time from the click until the page says *paused* (or
-    *training* again), as p50 and p95; and the intervals between the status line's updates while it
-    trains, against the fragment's 0.7 s tick."""
+    *training* again), as p50 and p95; the intervals between the status line's updates while it trains,
+    against the fragment's 0.7 s tick, each from one update to the next as the page's own clock stamped
+    them (``STATUS_LOG_JS``); and the time from Train until the first update that shows new steps. That
+    one is a tick plus the tick's round trip by construction (the page's polling starts with the rerun
+    that Train asks for), so it is reported on its own: counted as an interval (from the moment the
+    page said *training*), it made up nearly half of the samples, one per click."""
     import shutil
 
     from playwright.sync_api import sync_playwright
 
-    pauses, resumes, gaps = [], [], []
+    pauses, resumes, gaps, firsts = [], [], [], []
     with Server() as srv, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
         if others == "chromium":  # every session a tab of this machine's browser (its rendering included)
@@ -219,30 +237,35 @@ def clicks(sessions: int = 2, n: int = 20, run_s: float = 1.5, others: str = "pr
             tabs = []
             _protocol_students(srv.url, sessions - 1, seconds=3600)
         page = open_playground(browser, srv.url)
+        page.evaluate(STATUS_LOG_JS)
         page.get_by_role("button", name="Train").first.click()
         page.wait_for_function(STEPPED_JS)
+        t_train = None  # the page's clock at the last Train click (None: the window did not follow one)
         for _ in range(n):
             for q in (page, *tabs):
-                _keep_training(q)
-            last, t_last, t_end = (
-                page.evaluate(SAMPLE_JS)["text"],
-                time.perf_counter(),
-                time.perf_counter() + run_s,
-            )
-            while time.perf_counter() < t_end:  # status updates while it trains
-                text = page.evaluate(SAMPLE_JS)["text"]
-                if text != last:
-                    now = time.perf_counter()
-                    gaps.append(now - t_last)
-                    last, t_last = text, now
-                time.sleep(0.05)
+                if _keep_training(q) and q is page:
+                    t_train = None
+            w0 = page.evaluate(NOW_JS)
+            time.sleep(run_s)  # the page trains; its status changes are logged as they happen
+            w1 = page.evaluate(NOW_JS)
+            log = page.evaluate("() => window.__status")
+            window = [(t, text) for t, text in log if w0 <= t <= w1 and text.startswith("training")]
+            gaps += [(b[0] - a[0]) / 1000 for a, b in zip(window, window[1:], strict=False)]
+            if t_train is not None:  # the first new step after the page said training again
+                after = [(t, text) for t, text in log if t >= t_train and text.startswith("training")]
+                if len(after) > 1 and after[1][0] <= w1:
+                    firsts.append((after[1][0] - t_train) / 1000)
             # a click during a job's start-up finds it not yet running: the page says ready
             if (took := _click_until(page, PAUSE_JS, ("paused", "ready"))) is None:
+                t_train = None
                 continue
             pauses.append(took)
             page.wait_for_function(IDLE_JS)
+            t_train = page.evaluate(NOW_JS)
             if (took := _click_until(page, TRAIN_JS, "training")) is not None:
                 resumes.append(took)
+            else:
+                t_train = None
         browser.close()
     return {
         "sessions": sessions,
@@ -252,8 +275,11 @@ def clicks(sessions: int = 2, n: int = 20, run_s: float = 1.5, others: str = "pr
         "pause_p95_s": _p95(pauses),
         "train_p50_s": round(statistics.median(resumes), 2),
         "train_p95_s": _p95(resumes),
+        "update_gaps": len(gaps),
         "update_gap_median_s": round(statistics.median(gaps), 2) if gaps else None,
         "update_gap_p95_s": _p95(gaps),
+        "first_update_after_train_p50_s": round(statistics.median(firsts), 2) if firsts else None,
+        "first_update_after_train_p95_s": _p95(firsts),
     }
 
 

@@ -367,6 +367,11 @@ class Job:
     # -------------------------------------------------------------------------------------- state
 
     @property
+    def started(self) -> bool:
+        """Train was pressed at least once (a run that Step alone trained has not started)."""
+        return self._started
+
+    @property
     def is_active(self) -> bool:
         """True from Train until Pause, Stop or the end of the run: queued or training. A paused job's
         worker may still be finishing its last slice (at most ``slice_s``); it is not active."""

@@ -215,6 +215,11 @@ class MirroredJob:
         return snap
 
     @property
+    def started(self) -> bool:
+        """Train was pressed at least once (a run that Step alone trained has not started)."""
+        return self._started
+
+    @property
     def is_active(self) -> bool:
         return self._want_run and not self._stopped and not self.trainer.finished
 

@@ -278,8 +278,14 @@ def train_panel(
                 st.warning(
                     f"A live view could not be computed: {snap['probe_error']}", icon=":material/warning:"
                 )
-        # while the job runs, the views are redrawn in place at every tick (ui/live_chart.py)
-        with live_charts() if j.is_active else contextlib.nullcontext():
+        # While the job runs the views are redrawn in place at every tick (ui/live_chart.py), and they stay
+        # live charts while a run is paused: a chart that changes from Streamlit's element to the live one
+        # or back is mounted afresh, which on the Playground held the browser's main thread for ~0.8 s at
+        # every Train and Pause: the first update after Train came 0.9-1.5 s after the page said
+        # *training*, and 0.7-0.85 s with the charts kept live (six clicks each, two sessions). A run
+        # trained by Step alone, or ended, draws Streamlit's charts (selections, AppTest's chart protos).
+        keep_live = j.is_active or (j.started and snap["state"] == "paused")
+        with live_charts() if keep_live else contextlib.nullcontext():
             if snap["history"]:
                 with curves:
                     fig = (

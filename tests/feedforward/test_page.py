@@ -161,6 +161,38 @@ def test_train_and_pause_are_two_buttons_so_a_late_duplicate_click_cannot_turn_i
         at.session_state["atlas.jobs"].stop_all()
 
 
+def _chart_component(at, key: str) -> str | None:
+    """The component an element with this key is drawn by ("" for Streamlit's own chart)."""
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if isinstance(getattr(proto, "id", None), str) and proto.id.endswith(key):
+            yield getattr(proto, "component_name", "") or ""
+        children = getattr(node, "children", None) or {}
+        for child in children.values() if isinstance(children, dict) else children:
+            yield from walk(child)
+
+    return next(walk(at.main), None)
+
+
+def test_a_paused_runs_charts_stay_live_so_train_and_pause_do_not_mount_them_afresh():
+    """A chart that changes between Streamlit's element and the live one is mounted afresh in the browser
+    (0.8 s of its main thread on the Playground at each Train and Pause): once a run has started, its
+    charts stay live while it is paused. A run trained by Step alone draws Streamlit's chart."""
+    at = open_page("pages/feedforward.py")
+    at.button(key="pg.step").click().run()
+    assert _chart_component(at, "pg.live.curves") == ""
+    at.button(key="pg.play").click().run()
+    try:
+        assert _chart_component(at, "pg.live.curves") == "archatlas_live_plot"
+        at.button(key="pg.pause").click().run()
+        assert any(t.startswith("**paused**") for t in progress(at)), progress(at)
+        assert _chart_component(at, "pg.live.curves") == "archatlas_live_plot"
+        assert not at.exception
+    finally:
+        at.session_state["atlas.jobs"].stop_all()
+
+
 def test_a_setting_changed_with_the_click_trains_the_new_setting():
     """A widget changed in the same rerun as the click (typed, then Step pressed) counts: the run uses
     the new setting, it is not trained with the old one and then thrown away."""
