@@ -77,7 +77,9 @@ def _lower_priority() -> None:
     2026-12-04, p95 over 20-39 clicks: at 0, Pause 0.61-0.99 s and updates 1.10-1.36 s; at 10, Pause
     0.86-1.16 s and updates 0.87-1.14 s). A worker now ends its slice after the step in progress when
     a message waits (``Trainer.run_for(until=...)``); with that, at 10: Pause p95 0.72 and 0.83 s,
-    updates p95 0.75 and 0.89 s; at 0: Pause 1.04 s, updates 1.02 s (2026-12-05)."""
+    updates p95 0.75 and 0.89 s; at 0: Pause 1.04 s, updates 1.02 s (2026-12-05, morning; an afternoon
+    run at 10 gave 1.02 / 1.19 s, which the live charts kept through Pause then brought under 1 s:
+    README, Benchmarks)."""
     nice = int(os.environ.get("ARCHATLAS_WORKER_NICE", 10))
     if nice > 0 and hasattr(os, "nice"):
         try:
@@ -106,6 +108,18 @@ def _serve(conn, threads: int, memory_mb: int) -> None:
         msg.update(threads=torch.get_num_threads(), thread_rates=dict(rates))
         send(conn, ("state", msg))
         last = time.perf_counter()
+
+    next_look = 0.0
+
+    def asked() -> bool:
+        """A message waits. The socket is looked at every 2 ms at most: a poll costs ~4 us, a small
+        model's step ~500 us, and a look at every step cost such a model a few per cent."""
+        nonlocal next_look
+        now = time.perf_counter()
+        if now < next_look:
+            return False
+        next_look = now + 0.002
+        return conn.poll(0)
 
     send(conn, ("ready", os.getpid()))
     while True:
@@ -150,7 +164,7 @@ def _serve(conn, threads: int, memory_mb: int) -> None:
             if not trial:  # keep the faster count for the rest of the job
                 torch.set_num_threads(max(rates, key=rates.get))
         else:  # a message waiting (Pause, the weights a view reads) ends the slice after this step
-            trainer.run_for(slice_s, until=lambda: conn.poll(0))
+            trainer.run_for(slice_s, until=asked)
         trainer.cap_time(max_seconds)
         if trainer.finished:
             running = False
