@@ -135,6 +135,17 @@ def test_presenter_mode_enlarges_titles_formulas_labels_and_charts(app, browser)
         page.close()
 
 
+# Every open tab shows content and no script run is in progress. Tabs are lazy: a tab's panel is empty
+# until the rerun its click starts draws it. (Streamlit's run-state attribute on stApp is not a signal:
+# React can fold a short run's "running" and "not running" into one update, and the DOM never changes.)
+DRAWN = """() => {
+    const panels = [...document.querySelectorAll('[role="tabpanel"]')].filter(p => p.offsetParent !== null);
+    return panels.every(p => p.querySelector('[data-testid="stElementContainer"]'))
+        && !document.querySelector('[data-testid="stStatusWidget"]')
+        && document.querySelector('[data-testid="stApp"]')
+            .getAttribute('data-test-script-state') !== 'running';
+}"""
+
 # Click the last visible tab not clicked yet (in document order: nested tabs come after their parent's, so
 # the walk goes depth first and reaches every tab); false when none is left.
 NEXT_TAB = """(mark) => {
@@ -148,41 +159,57 @@ NEXT_TAB = """(mark) => {
 }"""
 
 
-def _settled(page, check: str, timeout_ms: int = 15_000) -> list:
-    """What ``check`` finds once the page has settled. A tab click reruns the page, and a check made
-    while it redraws can catch a widget between two layouts (CI once saw a select's text cut on one
-    tab under load, which a rerun of the test alone did not): wait until the check finds nothing, or
-    the time is up, and return what it finds then. Something cut for good still fails."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+def _stable(page, checks: tuple[str, ...]) -> None:
+    """Wait until what the checks find, the page's height, the main column's width and the number of
+    elements have stayed the same for four polls in a row (a rerun can still be adding elements, and a
+    drawn chart can add a scrollbar, which narrows every column)."""
+    now = ", ".join(f"({c})()" for c in checks)
+    page.evaluate("() => { window.atlasStable = {v: null, n: 0}; }")
+    page.wait_for_function(
+        f"""() => {{
+            const main = document.querySelector('[data-testid="stMain"]');
+            const v = JSON.stringify([{now}, document.documentElement.scrollHeight, main && main.clientWidth,
+                document.querySelectorAll('[data-testid="stElementContainer"]').length]);
+            const s = window.atlasStable;
+            if (s.v === v) s.n += 1; else {{ s.v = v; s.n = 0; }}
+            return s.n >= 3;
+        }}""",
+        polling=150,
+    )
 
-    try:
-        page.wait_for_function(f"() => ({check})().length === 0", timeout=timeout_ms)
-    except PlaywrightTimeout:
-        pass
-    return page.evaluate(check)
+
+def _open_tab(page, mark: str) -> str | None:
+    """Click the next tab of the walk and wait for the page's rerun to draw it (tabs are lazy: a tab's
+    content exists only after the rerun its click starts). None when every tab has been opened."""
+    tab = page.evaluate(NEXT_TAB, mark)
+    if tab is not None:
+        page.wait_for_function(DRAWN)
+    return tab
 
 
 @pytest.mark.parametrize("slug", ALL_PAGES, ids=lambda s: s or "home")
 def test_formulas_fit_and_no_text_is_cut_on_any_tab(app, browser, slug):
     """Every tab of the page (nested ones too) in presenter mode at 1024 × 768 and at 1400 px (two columns
-    of larger text: the tightest fit for the Idea tabs' formulas). Not walked again at 1024 px without
-    presenter mode: presenter mode only enlarges the text of the same layout, so what fits there fits
-    without it (the walk was a third of this test's time, ~200 s of a full run; the Playground at 1024 px
-    without presenter mode keeps its own test below)."""
+    of larger text: the tightest fit for the Idea tabs' formulas), each tab checked at both widths after
+    its rerun has drawn it. Not walked at 1024 px without presenter mode: presenter mode only enlarges the
+    text of the same layout, so what fits there fits without it (the Playground at 1024 px without
+    presenter mode keeps its own test below)."""
     page = _open(browser, f"{app}/{slug}", 1024, 768)
     try:
         if slug in FAMILY_PAGES:  # every family page explains itself with formulas
             page.locator(".katex-display").first.wait_for(state="attached")
         _presenter_on(page)
         page.wait_for_function(IDLE)
-        for mode in ("presenter, 1024 px", "presenter, 1400 px"):
-            if mode == "presenter, 1400 px":
-                page.set_viewport_size({"width": 1400, "height": 900})
-            tab = "first tab"
-            while tab is not None:
-                assert _settled(page, FORMULAS_TOO_WIDE) == [], (mode, tab)
-                assert _settled(page, TEXT_CUT) == [], (mode, tab)
-                tab = page.evaluate(NEXT_TAB, mode)
+        tab = "first tab"
+        while tab is not None:
+            for width, height in ((1024, 768), (1400, 900)):
+                page.set_viewport_size({"width": width, "height": height})
+                _stable(page, (FORMULAS_TOO_WIDE, TEXT_CUT))
+                where = (f"presenter, {width} px", tab)
+                assert page.evaluate(FORMULAS_TOO_WIDE) == [], where
+                assert page.evaluate(TEXT_CUT) == [], where
+            page.set_viewport_size({"width": 1024, "height": 768})
+            tab = _open_tab(page, "walk")
         assert page.locator(".katex-error").count() == 0  # every formula parses
         no_exception(page)
     finally:

@@ -97,9 +97,9 @@ def hopfield_lab() -> None:
     probe = corrupt(pats[i], noise / 100, seed)
     traj = async_recall(W, probe, seed)
     st.latex(
-        r"E(s) = -\tfrac12 \textstyle\sum_{i \ne j} W_{ij} s_i s_j \qquad "
+        r"\begin{gathered} E(s) = -\tfrac12 \textstyle\sum_{i \ne j} W_{ij} s_i s_j \\ "
         r"s_i \leftarrow \operatorname{sign}\big(\textstyle\sum_j W_{ij} s_j\big)"
-        r"\ \text{one neuron at a time}"
+        r"\ \text{one neuron at a time} \end{gathered}"
     )
     plotly_chart(patterns_figure(pats, names, SIDE, "Stored patterns"), key=child(KEY, "stored"))
     _recall_view(pats[i], probe, traj)

@@ -63,8 +63,9 @@ def rbm_lab() -> None:
     )
     st.caption(recipe.summary)
     st.latex(
-        r"p(h_j = 1 \mid v) = \sigma\big(b_j + \textstyle\sum_i v_i W_{ij}\big) \qquad "
+        r"\begin{gathered} p(h_j = 1 \mid v) = \sigma\big(b_j + \textstyle\sum_i v_i W_{ij}\big) \\ "
         r"\Delta W \propto \langle v h^\top \rangle_{\text{data}} - \langle v h^\top \rangle_{k}"
+        r"\end{gathered}"
     )
     gibbs = st.select_slider(
         "Fantasy chain: Gibbs steps from random pixels",

@@ -32,7 +32,7 @@ def _positions(name: str, params: tuple, num_nodes: int, edges: bytes) -> np.nda
 
 
 def node_lab() -> None:
-    c = st.columns([2, 1, 1, 1])
+    c = st.columns([2.8, 1, 1, 1.2])  # the experiment's title reads in full at 1024 px in presenter mode
     recipe = get_recipe(
         c[0].selectbox(
             "Experiment",
