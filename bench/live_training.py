@@ -212,21 +212,52 @@ STATUS_LOG_JS = """() => { window.__status = []; let last = null;
     look(); }"""
 NOW_JS = "() => performance.now()"
 
+# A widget on the Playground that changes what a running job's charts show without touching the job: the
+# "Show test data" toggle, and whether the decision boundary shows the test points (the loss chart's
+# "test loss" is not one of them).
+SHOW_TEST_BOX_JS = """() => { const l = [...document.querySelectorAll('[data-testid="stCheckbox"] label')]
+    .find(l => l.offsetParent !== null && l.innerText.trim() === 'Show test data');
+    if (!l) return null; const r = l.getBoundingClientRect(); return [r.left + 12, r.top + r.height / 2]; }"""
+TEST_SHOWN_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].some(p => p.offsetParent !== null
+    && (p._fullData || []).some(t => (t.name || '').startsWith('test: class')))"""
+
+
+def _toggle_until(page, timeout: float = 60.0) -> float | None:
+    """While the page trains, flip "Show test data" with the mouse and return the seconds until the
+    decision boundary shows (or hides) the test points; None if the run is not training now, or ended
+    before the boundary followed."""
+    if not page.evaluate(SAMPLE_JS)["text"].startswith("training"):
+        return None
+    before = page.evaluate(TEST_SHOWN_JS)
+    if (box := page.evaluate(SHOW_TEST_BOX_JS)) is None:
+        return None
+    t0 = time.perf_counter()
+    page.mouse.click(*box)  # a real pointer's press and release on the switch, no waiting first
+    while time.perf_counter() - t0 < timeout:
+        if page.evaluate(TEST_SHOWN_JS) != before:
+            return time.perf_counter() - t0
+        if page.evaluate(SAMPLE_JS)["text"].startswith("done"):
+            return None
+        time.sleep(0.02)
+    raise TimeoutError(f"the boundary did not follow the toggle within {timeout:.0f} s")
+
 
 def clicks(sessions: int = 2, n: int = 20, run_s: float = 2.5, others: str = "protocol") -> dict:
     """Pause and Train clicked ``n`` times each on one Playground while ``sessions - 1`` others train on
     the same server (process backend): the time from the click until the page says *paused* (or
-    *training* again), as p50 and p95; the intervals between the status line's updates while it trains,
-    against the fragment's 0.7 s tick, each from one update to the next as the page's own clock stamped
-    them (``STATUS_LOG_JS``); and the time from Train until the first update that shows new steps. That
-    one is a tick plus the tick's round trip by construction (the page's polling starts with the rerun
-    that Train asks for), so it is reported on its own: counted as an interval (from the moment the
-    page said *training*), it made up nearly half of the samples, one per click."""
+    *training* again), as p50 and p95; the time from flipping "Show test data" while it trains until
+    the decision boundary shows (or hides) the test points (a widget change: a full rerun of the page);
+    the intervals between the status line's updates while it trains, against the fragment's 0.7 s tick,
+    each from one update to the next as the page's own clock stamped them (``STATUS_LOG_JS``); and the
+    time from Train until the first update that shows new steps. That one is a tick plus the tick's
+    round trip by construction (the page's polling starts with the rerun that Train asks for), so it is
+    reported on its own: counted as an interval (from the moment the page said *training*), it made up
+    nearly half of the samples, one per click."""
     import shutil
 
     from playwright.sync_api import sync_playwright
 
-    pauses, resumes, gaps, firsts = [], [], [], []
+    pauses, resumes, gaps, firsts, widgets = [], [], [], [], []
     with Server() as srv, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=ARGS)
         if others == "chromium":  # every session a tab of this machine's browser (its rendering included)
@@ -255,6 +286,8 @@ def clicks(sessions: int = 2, n: int = 20, run_s: float = 2.5, others: str = "pr
                 after = [(t, text) for t, text in log if t >= t_train and text.startswith("training")]
                 if len(after) > 1 and after[1][0] <= w1:
                     firsts.append((after[1][0] - t_train) / 1000)
+            if (took := _toggle_until(page)) is not None:  # outside the window: a full rerun, on purpose
+                widgets.append(took)
             # a click during a job's start-up finds it not yet running: the page says ready
             if (took := _click_until(page, PAUSE_JS, ("paused", "ready"))) is None:
                 t_train = None
@@ -275,6 +308,9 @@ def clicks(sessions: int = 2, n: int = 20, run_s: float = 2.5, others: str = "pr
         "pause_p95_s": _p95(pauses),
         "train_p50_s": round(statistics.median(resumes), 2),
         "train_p95_s": _p95(resumes),
+        "widget_changes": len(widgets),
+        "widget_p50_s": round(statistics.median(widgets), 2) if widgets else None,
+        "widget_p95_s": _p95(widgets),
         "update_gaps": len(gaps),
         "update_gap_median_s": round(statistics.median(gaps), 2) if gaps else None,
         "update_gap_p95_s": _p95(gaps),
