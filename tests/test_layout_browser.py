@@ -66,8 +66,9 @@ TEXT_CUT = """() => {
         if (!shown(b) || !b.innerText.trim()) continue;
         if (cut(b) || spills(b)) out.push('button: ' + b.innerText.trim());
     }
-    const labels = '[data-testid="stWidgetLabel"], label[data-baseweb="checkbox"], '
-        + '[data-baseweb="select"] > div, [data-testid="stSidebarNavLink"]';
+    // toggles and checkboxes: their label (react-aria's, no longer baseweb's); selects by their input below
+    const labels = '[data-testid="stWidgetLabel"], [data-testid="stCheckbox"] label, '
+        + '[data-testid="stSidebarNavLink"]';
     for (const l of document.querySelectorAll(labels))
         if (shown(l) && (cut(l) || spills(l))) out.push('label: ' + l.innerText.trim());
     for (const i of document.querySelectorAll('[data-testid="stSelectbox"] input'))
