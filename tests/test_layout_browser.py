@@ -148,7 +148,7 @@ DRAWN = """() => {
 }"""
 
 # Click the last visible tab not clicked yet (in document order: nested tabs come after their parent's, so
-# the walk goes depth first and reaches every tab); false when none is left.
+# the walk goes depth first and reaches every tab); null when none is left.
 NEXT_TAB = """(mark) => {
     const todo = [...document.querySelectorAll('[role="tab"]')].filter(
         t => t.offsetParent !== null && t.dataset.atlasWalk !== mark);
