@@ -101,14 +101,19 @@ def test_a_long_runs_evaluations_are_thinned_and_drawn_without_markers():
     hist = [{"step": i, "loss": 1 / i} for i in range(1, 50_001)]
     for i in range(50, 50_001, 50):
         hist[i - 1].update(test_loss=0.1 + i * 1e-6, test_acc=0.9, train_acc=0.95)
-    held = [t for t in training_curves_spec({"run": hist})["data"] if t["type"] == "scatter"]
+    data = training_curves_spec({"run": hist})["data"]
+    # every curve is SVG: a browser without a GPU draws WebGL (scattergl) in software at every tick
+    assert {t["type"] for t in data} == {"scatter"}
+    per_step, held = data[:2], data[2:]
+    assert [t["name"] for t in per_step] == ["batch loss", "train loss (smoothed)"]
+    assert all(t["mode"] == "lines" and len(t["x"]) <= 2000 for t in per_step)
     assert [t["name"] for t in held] == ["test loss", "train acc", "test acc"]
     for t in held:
         assert t["mode"] == "lines" and "marker" not in t and len(t["x"]) <= EVAL_POINTS
         assert t["x"][0] == 50 and t["x"][-1] == 50_000  # the first and the latest evaluation are kept
     assert held[0]["y"][-1] == pytest.approx(0.1 + 50_000 * 1e-6)
     short = training_curves_spec({"run": hist[: 50 * MARKER_LIMIT]})["data"]
-    assert all(t["mode"] == "lines+markers" for t in short if t["type"] == "scatter")
+    assert all(t["mode"] == "lines+markers" for t in short[2:])
 
 
 def test_one_runs_train_and_test_curves_have_different_colours():
