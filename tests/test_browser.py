@@ -149,7 +149,7 @@ def _eventually(check, timeout: float = 60.0, every: float = 0.5) -> bool:
 BOUNDARY_TAG = """() => {
     const p = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.offsetParent !== null
         && (p._fullData || []).some(t => t.type === 'heatmap')
-        && (p._fullData || []).some(t => (t.name || '').startsWith('train: class')));
+        && (p._fullData || []).some(t => (t.name || '').startsWith('class ')));
     if (!p) return null;
     if (!window.__boundaryTagged) { p.dataset.archatlasTag = 'boundary'; window.__boundaryTagged = true; }
     if (p.dataset.archatlasTag !== 'boundary') return 'replaced';

@@ -218,7 +218,8 @@ def test_formulas_fit_and_no_text_is_cut_on_any_tab(app, browser, slug):
 
 
 BOUNDARY = """() => [...document.querySelectorAll('.js-plotly-plot')].find(p =>
-    (p._fullData || []).some(t => (t.name || '').startsWith('train: class')))"""
+    (p._fullData || []).some(t => t.type === 'heatmap')
+    && (p._fullData || []).some(t => (t.name || '').startsWith('class ')))"""
 BOUNDARY_BOXES = f"""() => {{
     const p = ({BOUNDARY})();
     const box = e => {{ const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }};

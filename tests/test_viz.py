@@ -19,6 +19,7 @@ from viz import (
     neuron_mosaic,
     training_curves,
 )
+from viz.boundary import decision_boundary_spec
 from viz.curves import EVAL_POINTS, MARKER_LIMIT, training_curves_spec
 
 
@@ -134,6 +135,30 @@ def test_decision_boundary_binary_and_multiclass():
     four = np.random.default_rng(0).dirichlet([1] * 4, size=(20, 20))
     assert isinstance(decision_boundary(xs, four, "classification").data[0], go.Image)
     assert isinstance(decision_boundary(xs, two[..., 0], "regression").data[0], go.Heatmap)
+
+
+@pytest.mark.parametrize("kind", ["classification", "regression"])
+def test_showing_the_test_points_leaves_the_legend_as_it_was(kind):
+    """A legend that grows moves the plot, and Plotly then draws the chart twice (most of what a "Show
+    test data" click cost in Chromium): test points join their class's legend entry instead."""
+    rng = np.random.default_rng(0)
+    xs = np.linspace(-6, 6, 20)
+    out = rng.dirichlet([1, 1], size=(20, 20)) if kind == "classification" else rng.uniform(-1, 1, (20, 20))
+    y = np.array([0, 1, 1, 0]) if kind == "classification" else rng.uniform(-1, 1, 4)
+    pts = dict(points_train=rng.normal(size=(4, 2)), y_train=y, points_test=rng.normal(size=(4, 2)), y_test=y)
+
+    def legend(show):
+        spec = decision_boundary_spec(xs, out, kind, show_test=show, **pts)
+        points = [t for t in spec["data"] if t["type"] == "scatter"]  # a heatmap has no legend entry
+        return points, [(t["name"], t["legendgroup"]) for t in points if t.get("showlegend", True)]
+
+    hidden, shown = legend(False), legend(True)
+    assert len(shown[0]) == len(hidden[0]) + (2 if kind == "classification" else 1)
+    assert shown[1] == hidden[1] and hidden[1]  # the same entries: one per class (or one for the points)
+    tests = [t for t in shown[0] if t["name"].startswith("test")]
+    groups = {group for _, group in shown[1]}
+    assert tests and all(t["legendgroup"] in groups for t in tests)  # a click on a class hides both splits
+    assert all(t["marker"]["line"]["color"] == "black" for t in tests)  # ringed, as the heading says
 
 
 def test_neuron_mosaic_tiles_every_neuron():

@@ -19,6 +19,11 @@ def _rgb(hex_color: str) -> np.ndarray:
 
 
 def _points(pts: np.ndarray, y: np.ndarray, kind: str, test: bool) -> list[dict]:
+    """The points of one split. Test points are ringed in black and have no legend entries of their own:
+    each joins its class's entry (a click on "class 1" hides both splits' points of class 1), so showing
+    them leaves the legend, and so the plot's margins, as they were. A legend that grew by a row moved
+    the plot, and Plotly drew the whole chart twice, 500 styled points each time: in Chromium on the
+    Playground, ~130 ms of the ~190 ms that a "Show test data" click cost Plotly (eight clicks, paused)."""
     name = "test" if test else "train"
     line = {"color": "black", "width": 1.2} if test else {"color": "white", "width": 1}
     if kind == "classification":
@@ -28,7 +33,9 @@ def _points(pts: np.ndarray, y: np.ndarray, kind: str, test: bool) -> list[dict]
                 "x": pts[y == c, 0],
                 "y": pts[y == c, 1],
                 "mode": "markers",
-                "name": f"{name}: class {c}",
+                "name": f"test: class {c}" if test else f"class {c}",  # the legend's entry is the class
+                "legendgroup": f"class {c}",
+                "showlegend": not test,
                 "marker": {"color": CLASS_COLORS[c % len(CLASS_COLORS)], "size": 7, "line": line},
                 "hovertemplate": f"class {c}<br>x₁=%{{x:.2f}}, x₂=%{{y:.2f}}<extra>{name}</extra>",
             }
@@ -41,6 +48,8 @@ def _points(pts: np.ndarray, y: np.ndarray, kind: str, test: bool) -> list[dict]
             "y": pts[:, 1],
             "mode": "markers",
             "name": name,
+            "legendgroup": "points",
+            "showlegend": not test,
             "marker": {"color": y, "colorscale": DIVERGING, "cmin": -1, "cmax": 1, "size": 7, "line": line},
             "hovertemplate": "y=%{marker.color:.2f}<extra>" + name + "</extra>",
         }

@@ -157,7 +157,10 @@ def playground() -> None:
             out = np.eye(out.shape[-1])[out.argmax(-1)]
         c1, c2 = st.columns([1, 1])
         with c1:
-            st.markdown("**Output** — the decision boundary on the training points")
+            st.markdown(
+                "**Output** — the decision boundary on the training points"
+                + (" and the test points (ringed in black)" if show_test else "")
+            )
             plotly_chart(
                 decision_boundary_spec(
                     pl["xs"],
