@@ -54,6 +54,17 @@ TEXT_CUT = """() => {
         r.selectNodeContents(t);
         return r.getBoundingClientRect().width > t.getBoundingClientRect().width + 0.01;
     };
+    // a label's text sits in an inline paragraph that wraps, so a squeezed label is not clipped but broken
+    // inside its words (a toggle's label in a narrow column: a letter or two a line): a word wider than
+    // the block its paragraph wraps in (a zero-width space is a place to break: ui/forms.py)
+    const ctx = document.createElement('canvas').getContext('2d');
+    const broken = e => [...e.querySelectorAll('[data-testid="stMarkdownContainer"]')].some(m => {
+        if (m.querySelector('.katex') || !m.innerText.trim()) return false;
+        const p = m.querySelector('p') || m;
+        ctx.font = getComputedStyle(p).font;
+        const widest = Math.max(...m.innerText.split(/[\\s\\u200b]+/).map(w => ctx.measureText(w).width));
+        return widest > m.clientWidth + 1;
+    });
     const cut = e => [e, ...e.querySelectorAll('*')].some(
         t => !t.closest('.katex') && !t.querySelector('.katex') && (overflows(t) || ellipsis(t)));
     const spills = e => {
@@ -70,7 +81,7 @@ TEXT_CUT = """() => {
     const labels = '[data-testid="stWidgetLabel"], [data-testid="stCheckbox"] label, '
         + '[data-testid="stSidebarNavLink"]';
     for (const l of document.querySelectorAll(labels))
-        if (shown(l) && (cut(l) || spills(l))) out.push('label: ' + l.innerText.trim());
+        if (shown(l) && (cut(l) || spills(l) || broken(l))) out.push('label: ' + l.innerText.trim());
     for (const i of document.querySelectorAll('[data-testid="stSelectbox"] input'))
         if (shown(i) && i.scrollWidth > i.clientWidth + 1) out.push('select: ' + i.value);
     for (const k of document.querySelectorAll('[data-testid="stWidgetLabel"] .katex, button .katex')) {
@@ -83,7 +94,7 @@ TEXT_CUT = """() => {
         box.remove();
         if (squeezed) out.push('inline math broken over lines: ' + k.textContent);
     }
-    return out;
+    return [...new Set(out)];  // a toggle's label matches two of the selectors
 }"""
 
 FONT_PX = "(sel) => parseFloat(getComputedStyle(document.querySelector(sel)).fontSize)"

@@ -15,15 +15,24 @@ import streamlit as st
 from archs.spec import ArchSpec, ConfigError, FieldInfo
 
 
+def _label(f: FieldInfo) -> str:
+    """The field's name as its widget's label, free to wrap after each underscore (a zero-width space):
+    in a narrow column a long name such as tie_embeddings broke inside its word, a letter or two on the
+    next line (the beyond page in presenter mode at 1024 px)."""
+    return f.name.replace("_", "_\u200b")
+
+
 def _int_widget(f: FieldInfo, value: int, key: str, disabled: bool) -> int:
     lo, hi = int(f.lo if f.lo is not None else 0), int(f.hi if f.hi is not None else 10**9)
     value = min(max(int(value), lo), hi)
     if hi - lo <= 256:
         return st.slider(
-            f.name, lo, hi, value, step=int(f.step or 1), help=f.help, key=key, disabled=disabled
+            _label(f), lo, hi, value, step=int(f.step or 1), help=f.help, key=key, disabled=disabled
         )
     return int(
-        st.number_input(f.name, lo, hi, value, step=int(f.step or 1), help=f.help, key=key, disabled=disabled)
+        st.number_input(
+            _label(f), lo, hi, value, step=int(f.step or 1), help=f.help, key=key, disabled=disabled
+        )
     )
 
 
@@ -40,12 +49,12 @@ def _float_widget(f: FieldInfo, value: float, key: str, disabled: bool) -> float
     if f.log and lo and hi:
         opts = log_options(f, value)
         return float(
-            st.select_slider(f.name, opts, value=float(value), help=f.help, key=key, disabled=disabled)
+            st.select_slider(_label(f), opts, value=float(value), help=f.help, key=key, disabled=disabled)
         )
     if lo is not None and hi is not None:
         return float(
             st.slider(
-                f.name,
+                _label(f),
                 lo,
                 hi,
                 float(value),
@@ -55,12 +64,12 @@ def _float_widget(f: FieldInfo, value: float, key: str, disabled: bool) -> float
                 disabled=disabled,
             )
         )
-    return float(st.number_input(f.name, value=float(value), help=f.help, key=key, disabled=disabled))
+    return float(st.number_input(_label(f), value=float(value), help=f.help, key=key, disabled=disabled))
 
 
 def _ints_widget(f: FieldInfo, value: tuple, key: str, disabled: bool) -> tuple[int, ...] | str:
     text = st.text_input(
-        f.name,
+        _label(f),
         ", ".join(str(v) for v in value),
         help=f.help + " Write the sizes separated by commas, e.g. 64, 32.",
         key=key,
@@ -74,13 +83,13 @@ def _ints_widget(f: FieldInfo, value: tuple, key: str, disabled: bool) -> tuple[
 
 def field_widget(f: FieldInfo, value: Any, key: str, disabled: bool = False) -> Any:
     if f.kind == "bool":
-        return st.toggle(f.name, bool(value), help=f.help, key=key, disabled=disabled)
+        return st.toggle(_label(f), bool(value), help=f.help, key=key, disabled=disabled)
     if f.kind == "choice" and not f.choices:  # free text (a DARTS genotype): the config validates it
-        return st.text_input(f.name, str(value), help=f.help, key=key, disabled=disabled).strip()
+        return st.text_input(_label(f), str(value), help=f.help, key=key, disabled=disabled).strip()
     if f.kind == "choice" or (f.choices and f.kind != "ints"):  # numbers limited to listed values too
         opts = list(f.choices or [value])
         return st.selectbox(
-            f.name,
+            _label(f),
             opts,
             index=opts.index(value) if value in opts else 0,
             help=f.help,
