@@ -47,7 +47,7 @@ def _points(pts: np.ndarray, y: np.ndarray, kind: str, test: bool) -> list[dict]
             "x": pts[:, 0],
             "y": pts[:, 1],
             "mode": "markers",
-            "name": name,
+            "name": "test points" if test else "points",  # one legend entry for both splits
             "legendgroup": "points",
             "showlegend": not test,
             "marker": {"color": y, "colorscale": DIVERGING, "cmin": -1, "cmax": 1, "size": 7, "line": line},
