@@ -158,7 +158,9 @@ def playground() -> None:
         c1, c2 = st.columns([1, 1])
         with c1:
             st.markdown(
-                "**Output** — the decision boundary on the training points"
+                "**Output** — "
+                + ("the decision boundary" if ds.kind == "classification" else "the prediction ŷ")
+                + " on the training points"
                 + (" and the test points (ringed in black)" if show_test else "")
             )
             plotly_chart(
